@@ -1,0 +1,142 @@
+"""Reliable, idempotent event handlers.
+
+nameko acknowledges a message even when its handler raises. Here a failed delivery is
+instead re-queued with exponential back-off through ``<queue>.retry`` (a queue whose
+messages expire back into the handler's queue), and after ``EVENT_MAX_ATTEMPTS`` — or at
+once for a permanent error such as invalid data — parked in ``dlq.<service>``, where an
+operator can list and replay it (``python -m chassis.deadletters``).
+
+Each handled event is recorded under a unique (consumer, source, id), so a duplicate
+delivery is acknowledged without running the handler again. Handlers keep their own
+writes idempotent too (deterministic ids, state guards), which covers a crash between
+the handler's write and the record.
+"""
+import logging
+import traceback
+
+from kombu import Queue
+from marshmallow import ValidationError
+from nameko.amqp.publish import get_producer
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.events import SERVICE_POOL, EventHandler
+from nameko.extensions import SharedExtension
+from pymongo.errors import DuplicateKeyError
+
+from chassis import events
+from chassis.errors import OcopError
+from chassis.metrics import DUPLICATE_EVENTS
+from chassis.mongo import MongoDatabase
+from chassis.outbox import find_dependency
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS_HEADER = "x-ocop-attempts"
+ORIGINAL_QUEUE_HEADER = "x-ocop-original-queue"
+ERROR_HEADER = "x-ocop-error"
+PERMANENT_ERRORS = (ValidationError, OcopError)
+
+
+def dead_letter_queue(service_name):
+    return Queue(f"dlq.{service_name}", durable=True)
+
+
+def retry_queue(queue_name):
+    return Queue(f"{queue_name}.retry", durable=True, queue_arguments={
+        "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue_name})
+
+
+class ProcessedEvents(SharedExtension):
+    """The record of events each consumer of this service has handled."""
+
+    def setup(self):
+        self.mongo = find_dependency(self.container, MongoDatabase)
+
+    @property
+    def collection(self):
+        # Extensions are set up concurrently: the database exists only once all are.
+        return self.mongo.database["processed_events"]
+
+    def start(self):
+        self.collection.create_index(
+            [("consumer", 1), ("source", 1), ("event_id", 1)], unique=True)
+
+    def seen(self, consumer, event):
+        return self.collection.find_one(key(consumer, event), {"_id": 1}) is not None
+
+    def record(self, consumer, event):
+        try:
+            self.collection.insert_one(
+                {**key(consumer, event), "type": event.get("type"), "at": events.timestamp()})
+        except DuplicateKeyError:
+            pass
+
+
+def key(consumer, event):
+    return {"consumer": consumer, "source": event["source"], "event_id": event["id"]}
+
+
+class ReliableEventHandler(EventHandler):
+    """Use as ``@handle_event("evaluation", "evaluation.completed")``; the handler
+    receives the whole CloudEvent."""
+
+    processed = ProcessedEvents()
+
+    def __init__(self, source_service, event_type, **kwargs):
+        super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
+                         reliable_delivery=True, requeue_on_error=False, **kwargs)
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.amqp_uri = config[AMQP_URI_CONFIG_KEY]
+        self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", 5))
+        self.retry_base_seconds = float(config.get("EVENT_RETRY_BASE_SECONDS", 1.0))
+        self.retry_queue = retry_queue(self.queue.name)
+        self.dead_letters = dead_letter_queue(self.container.service_name)
+
+    @property
+    def consumer(self):
+        return f"{self.container.service_name}.{self.method_name}"
+
+    def handle_message(self, body, message):
+        if self.processed.seen(self.consumer, body):
+            log.info("duplicate %s %s ignored by %s", body["source"], body["id"], self.consumer)
+            DUPLICATE_EVENTS.labels(self.container.service_name, self.consumer).inc()
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        event = worker_ctx.args[0]
+        if exc_info is None:
+            self.processed.record(self.consumer, event)
+        else:
+            self.defer(message, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def defer(self, message, exc_info):
+        """Schedule a retry, or park the message; only then is the original acked."""
+        attempts = int(message.headers.get(ATTEMPTS_HEADER, 0)) + 1
+        error = "".join(traceback.format_exception_only(*exc_info[:2])).strip()[:2000]
+        headers = {**message.headers, ATTEMPTS_HEADER: attempts,
+                   ORIGINAL_QUEUE_HEADER: self.queue.name, ERROR_HEADER: error}
+        publish = {"body": message.body, "content_type": message.content_type,
+                   "content_encoding": message.content_encoding, "headers": headers,
+                   "exchange": "", "delivery_mode": 2, "retry": True}
+        permanent = isinstance(exc_info[1], PERMANENT_ERRORS)
+        with get_producer(self.amqp_uri) as producer:
+            if permanent or attempts >= self.max_attempts:
+                log.error("%s dead-lettered after %d attempt(s): %s",
+                          self.queue.name, attempts, error)
+                producer.publish(routing_key=self.dead_letters.name,
+                                 declare=[self.dead_letters], **publish)
+            else:
+                delay = min(300.0, self.retry_base_seconds * 2 ** (attempts - 1))
+                log.warning("%s attempt %d failed, retrying in %.1fs: %s",
+                            self.queue.name, attempts, delay, error)
+                producer.publish(routing_key=self.retry_queue.name,
+                                 declare=[self.retry_queue], expiration=delay, **publish)
+
+
+handle_event = ReliableEventHandler.decorator

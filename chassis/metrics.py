@@ -1,0 +1,69 @@
+"""Prometheus metrics: RED per entrypoint, outbox backlog and age, dead letters."""
+import time
+
+from nameko.events import EventHandler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+from nameko.web.handlers import HttpRequestHandler
+from prometheus_client import Counter, Gauge, Histogram
+
+from chassis.errors import OcopError
+
+ENTRYPOINT_CALLS = Counter(
+    "ocop_entrypoint_calls_total", "Entrypoint calls by outcome",
+    ["service", "entrypoint", "kind", "outcome"])
+ENTRYPOINT_DURATION = Histogram(
+    "ocop_entrypoint_duration_seconds", "Entrypoint duration",
+    ["service", "entrypoint", "kind"])
+DUPLICATE_EVENTS = Counter(
+    "ocop_duplicate_events_total", "Redelivered events acknowledged without handling",
+    ["service", "consumer"])
+OUTBOX_BACKLOG = Gauge(
+    "ocop_outbox_backlog", "Events written but not yet published", ["service"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "ocop_outbox_oldest_age_seconds", "Age of the oldest unpublished event", ["service"])
+DEAD_LETTERS = Gauge(
+    "ocop_dead_letters", "Messages waiting in the service's dead-letter queue", ["service"])
+
+# Probes and scrapes would drown the figures that matter.
+UNMEASURED = {"livez", "readyz", "metrics"}
+
+
+def entrypoint_kind(entrypoint):
+    for cls, kind in ((Rpc, "rpc"), (EventHandler, "event"), (HttpRequestHandler, "http")):
+        if isinstance(entrypoint, cls):
+            return kind
+    return "other"
+
+
+class EntrypointMetrics(DependencyProvider):
+    """Counts and times every worker of the service, labelled with its outcome."""
+
+    def __init__(self):
+        self.started = {}
+
+    def worker_setup(self, worker_ctx):
+        self.started[worker_ctx.call_id] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        started = self.started.pop(worker_ctx.call_id, None)
+        name = worker_ctx.entrypoint.method_name
+        if started is None or name in UNMEASURED:
+            return
+        labels = (worker_ctx.service_name, name, entrypoint_kind(worker_ctx.entrypoint))
+        ENTRYPOINT_CALLS.labels(*labels, outcome_of(result, exc_info)).inc()
+        ENTRYPOINT_DURATION.labels(*labels).observe(time.perf_counter() - started)
+
+    def worker_teardown(self, worker_ctx):
+        self.started.pop(worker_ctx.call_id, None)
+
+
+def outcome_of(result, exc_info):
+    """success, refused (the caller's input or the resource's state said no: 4xx,
+    OcopError) or error (the service failed: 5xx, any other exception)."""
+    if exc_info is not None:
+        return "refused" if isinstance(exc_info[1], OcopError) else "error"
+    status = getattr(result, "status_code", 200)
+    if status >= 500:
+        return "error"
+    return "refused" if status >= 400 else "success"

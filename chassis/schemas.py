@@ -1,0 +1,49 @@
+"""marshmallow with bilingual messages (Vietnamese first, then English).
+
+Every service loads its RPC input through ``load`` so that bad input becomes an
+InvalidInput naming each offending field, before anything is stored.
+"""
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+from chassis.errors import from_validation_error
+
+fields.Field.default_error_messages.update({
+    "required": "Thiếu trường bắt buộc / Missing data for required field.",
+    "null": "Trường không được để trống / Field may not be null.",
+    "validator_failed": "Giá trị không hợp lệ / Invalid value.",
+})
+for _field, _message in (
+        (fields.String, "Phải là chuỗi ký tự / Not a valid string."),
+        (fields.Integer, "Phải là số nguyên / Not a valid integer."),
+        (fields.Number, "Phải là số / Not a valid number."),
+        (fields.Email, "Địa chỉ e-mail không hợp lệ / Not a valid email address."),
+        (fields.UUID, "Mã định danh không hợp lệ / Not a valid UUID."),
+        (fields.Nested, "Phải là một đối tượng / Not a valid object.")):
+    _field.default_error_messages = {**_field.default_error_messages, "invalid": _message}
+fields.Nested.default_error_messages["type"] = "Phải là một đối tượng / Not a valid object."
+
+
+class BaseSchema(Schema):
+    error_messages = {
+        "unknown": "Trường không được hỗ trợ / Unknown field.",
+        "type": "Dữ liệu phải là một đối tượng JSON / Input must be a JSON object.",
+    }
+
+    class Meta:
+        unknown = RAISE
+
+
+def load(schema, payload):
+    try:
+        return schema.load(payload)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+
+
+def Timestamp(**kwargs):
+    """An RFC 3339 UTC timestamp, as the services store them."""
+    return fields.String(metadata={"format": "date-time"}, **kwargs)
+
+
+def range_message(low, high):
+    return f"Phải từ {low} đến {high} / Must be between {low} and {high}."
