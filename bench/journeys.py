@@ -1,0 +1,90 @@
+"""Journeys per second: N products from submission to the certificate's notification.
+
+    python -m bench.journeys [--products 50] [--concurrency 8]
+
+Starts its own stack (own MongoDB stand-in, own RabbitMQ vhost), drives every journey
+through the gateway like a front-end would, and prints throughput and latencies.
+"""
+import argparse
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from scripts import devstack
+
+
+def journey(base, session):
+    """Register, submit, score by a council of three, decide; wait for the producer to
+    be told of the certificate. Returns seconds from submission to that notification."""
+    api = base + "/api/v1"
+    producer = session.post(f"{api}/producers", json={
+        "name": "HTX Bench", "kind": "cooperative",
+        "tax_code": str(random.randrange(10 ** 9, 10 ** 10)), "province_code": "91",
+        "contact": {"email": "bench@example.vn", "phone": "0296 3812 345"}}).json()
+    product = session.post(f"{api}/products", json={
+        "producer_id": producer["id"], "name": "Gạo bench", "category": "03"}).json()
+    started = time.perf_counter()
+    session.post(f"{api}/products/{product['id']}/submission").raise_for_status()
+    evaluation = wait(lambda: session.get(f"{api}/evaluations",
+                                          params={"product_id": product["id"]}).json())[0]
+    for member in ("chair", "m2", "m3"):
+        session.post(f"{api}/evaluations/{evaluation['id']}/scores", json={
+            "member": member, "part_a": 30, "part_b": 20, "part_c": 28}).raise_for_status()
+    session.post(f"{api}/evaluations/{evaluation['id']}/decision").raise_for_status()
+    wait(lambda: any(m["event_type"] == "vn.gov.ocop.certificate.issued.v1" for m in
+                     session.get(f"{api}/notifications",
+                                 params={"producer_id": producer["id"]}).json()))
+    return time.perf_counter() - started
+
+
+def wait(probe, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise TimeoutError("a journey did not finish in time")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--products", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+
+    devstack.ensure_rabbitmq(devstack.DEFAULT_AMQP_URI)
+    amqp_uri = devstack.ensure_vhost(devstack.DEFAULT_AMQP_URI, "ocop-bench", fresh=True)
+    with tempfile.TemporaryDirectory() as directory:
+        mongo = devstack.MongoStandIn(Path(directory), devstack.free_port(),
+                                      Path(directory) / "nx.log").start()
+        stack = devstack.Stack(amqp_uri, mongo.uri, db_prefix=f"bench_{uuid.uuid4().hex[:6]}_",
+                               ports={n: devstack.free_port() for n in devstack.PROCESSES},
+                               log_dir=Path(directory) / "log")
+        try:
+            stack.start().wait_ready(90)
+            sessions = [requests.Session() for _ in range(args.concurrency)]
+            started = time.perf_counter()
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                latencies = list(pool.map(lambda i: journey(stack.gateway_url,
+                                                            sessions[i % len(sessions)]),
+                                          range(args.products)))
+            elapsed = time.perf_counter() - started
+        finally:
+            stack.stop()
+            mongo.stop()
+    latencies.sort()
+    print(f"products: {args.products}, concurrency: {args.concurrency}")
+    print(f"journeys/second: {args.products / elapsed:.2f} ({elapsed:.1f}s in all)")
+    print(f"submission → certificate notification: median {statistics.median(latencies):.2f}s,"
+          f" p95 {latencies[int(0.95 * (len(latencies) - 1))]:.2f}s, max {latencies[-1]:.2f}s")
+
+
+if __name__ == "__main__":
+    main()

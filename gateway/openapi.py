@@ -1,0 +1,86 @@
+"""OpenAPI 3.1 generated from the declared operations and the services' schemas."""
+import html
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from gateway.routes import OPERATIONS
+
+PROBLEM = {
+    "type": "object", "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"},
+        "status": {"type": "integer"}, "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "pointer": {"type": "string"}, "parameter": {"type": "string"},
+            "detail": {"type": "string"}}}}}}
+
+
+def schema_name(schema):
+    name = schema.__name__ if isinstance(schema, type) else type(schema).__name__
+    return name.removesuffix("Schema")
+
+
+def problem_reference(description):
+    return {"description": description, "content": {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def operation_spec(op):
+    spec = {"summary": op.summary, "tags": [op.tag], "operationId": op.name,
+            "responses": {}}
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": {"type": "string"}} for name in op.path_parameters]
+    parameters += [{"name": name, "in": "query", "required": True, "description": text,
+                    "schema": {"type": "string"}} for name, text in op.query.items()]
+    if parameters:
+        spec["parameters"] = parameters
+    if op.body is not None:
+        spec["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": op.body}}}
+    ok = {"description": "OK"}
+    if op.response is not None:
+        schema = op.response
+        ok["content"] = {"application/json": {"schema": {
+            "type": "array", "items": schema} if op.many else schema}}
+    spec["responses"][str(op.status)] = ok
+    if op.body is not None or op.query:
+        spec["responses"]["422"] = problem_reference("Dữ liệu không hợp lệ / Invalid input")
+    if op.path_parameters:
+        spec["responses"]["404"] = problem_reference("Không tìm thấy / Not found")
+    spec["responses"]["503"] = problem_reference("Tạm thời không sẵn sàng / Unavailable")
+    if op.public:
+        spec["security"] = []
+    return spec
+
+
+@lru_cache(maxsize=4)
+def document(server_url):
+    spec = APISpec(
+        title="OCOP platform API", version="1.0.0", openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Chương trình Mỗi xã một sản phẩm (OCOP) — "
+                             "One Commune One Product, Decision 26/2026/QĐ-TTg."},
+        servers=[{"url": server_url}] if server_url else [])
+    spec.components.schema("Problem", PROBLEM)
+    paths = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.openapi_path, {})[op.method.lower()] = operation_spec(op)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def docs_page():
+    rows = "".join(
+        f"<tr><td><code>{op.method}</code></td><td><code>{html.escape(op.openapi_path)}</code>"
+        f"</td><td>{html.escape(op.summary)}</td></tr>" for op in OPERATIONS)
+    return (
+        "<!doctype html><html lang='vi'><meta charset='utf-8'><title>OCOP API v1</title>"
+        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}"
+        "td{padding:.3rem .6rem;border-bottom:1px solid #ddd}</style>"
+        "<h1>OCOP API v1</h1><p>Đặc tả đầy đủ / Full specification: "
+        "<a href='/api/v1/openapi.json'>openapi.json</a> (OpenAPI 3.1)</p>"
+        f"<table>{rows}</table></html>")

@@ -1,0 +1,31 @@
+"""RFC 9457 problem details (``application/problem+json``), Vietnamese first."""
+import json
+from werkzeug.wrappers import Response
+
+
+PROBLEM_TYPE = "urn:ocop:problem:"
+SLUGS = {400: "bad-request", 404: "not-found", 409: "conflict", 413: "too-large",
+         415: "unsupported-media-type", 422: "invalid-input", 500: "internal",
+         503: "unavailable"}
+
+
+class Problem(Exception):
+    """Raised inside the gateway for what is wrong with the HTTP request itself."""
+
+    def __init__(self, status, title, detail, errors=None):
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.errors = status, title, detail, errors or []
+
+
+def json_response(body, status=200, headers=None):
+    return Response(json.dumps(body, ensure_ascii=False), status=status,
+                    headers=headers, mimetype="application/json")
+
+
+def problem_response(request, status, title, detail, errors=()):
+    body = {"type": PROBLEM_TYPE + SLUGS.get(status, str(status)), "title": title,
+            "status": status, "detail": detail, "instance": request.path}
+    if errors:
+        body["errors"] = list(errors)
+    return Response(json.dumps(body, ensure_ascii=False), status=status,
+                    mimetype="application/problem+json")

@@ -1,0 +1,103 @@
+"""One declaration per API operation: the nameko HTTP entrypoint and its OpenAPI entry."""
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+
+import eventlet
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.web.handlers import http
+
+from chassis.errors import OcopError
+from gateway.problems import Problem, json_response, problem_response
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    status: int = 200
+    body: object = None
+    response: object = None
+    many: bool = False
+    query: dict = field(default_factory=dict)
+    public: bool = False
+    name: str = ""
+
+    @property
+    def openapi_path(self):
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.path)
+
+    @property
+    def path_parameters(self):
+        return re.findall(r"<(?:\w+:)?(\w+)>", self.path)
+
+
+OPERATIONS = []
+
+
+def read_json(request):
+    if request.content_length and request.content_length > MAX_BODY_BYTES:
+        raise Problem(413, "Dữ liệu quá lớn / Payload too large",
+                      f"Tối đa {MAX_BODY_BYTES} byte / At most {MAX_BODY_BYTES} bytes")
+    if request.mimetype != "application/json":
+        raise Problem(415, "Sai kiểu dữ liệu / Unsupported media type",
+                      "Gửi dữ liệu dạng application/json / Send application/json")
+    try:
+        return json.loads(request.get_data(as_text=True) or "null")
+    except ValueError as exc:
+        raise Problem(400, "JSON không hợp lệ / Malformed JSON", str(exc)) from None
+
+
+def operation(method, path, summary, tag, **details):
+    """Declare an API operation. The handler gets the request, the parsed JSON body when
+    the operation has one, and the path parameters; it returns the response body."""
+    op = Operation(method, path, summary, tag, **details)
+    OPERATIONS.append(op)
+
+    def decorate(handler):
+        op.name = handler.__name__
+
+        @wraps(handler)
+        def entrypoint(self, request, **path_parameters):
+            try:
+                args = (read_json(request),) if op.body is not None else ()
+                with eventlet.Timeout(self.config.get("RPC_TIMEOUT_SECONDS", 10)):
+                    result = handler(self, request, *args, **path_parameters)
+                if op.response is not None:
+                    result = op.response(many=op.many).dump(result)
+                return json_response(result, op.status)
+            except Problem as exc:
+                return problem_response(request, exc.status, exc.title, exc.detail, exc.errors)
+            except OcopError as exc:
+                return problem_response(request, exc.status, exc.title, exc.detail, exc.errors)
+            except (eventlet.Timeout, UnknownService) as exc:
+                log.error("%s %s: a service did not answer: %r", method, path, exc)
+                return problem_response(
+                    request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
+                    "Vui lòng thử lại sau / Please retry later")
+            except RemoteError as exc:
+                log.error("%s %s failed in a service: %s", method, path, exc)
+                return problem_response(
+                    request, 500, "Lỗi hệ thống / Internal error",
+                    "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
+                    "please retry later")
+
+        return http(method, path)(entrypoint)
+
+    return decorate
+
+
+def query_parameter(request, name):
+    value = request.args.get(name, "").strip()
+    if not value:
+        raise OcopError(f"Thiếu tham số {name}", f"The query parameter {name} is required",
+                        [{"parameter": name, "detail": "Bắt buộc / Required"}])
+    return value

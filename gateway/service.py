@@ -1,0 +1,117 @@
+"""The gateway's HTTP API, version 1."""
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from chassis.errors import InvalidInput, field_error
+from chassis.web import OperationsEndpoints
+from gateway import openapi
+from gateway.problems import json_response, problem_response
+from gateway.routes import operation, query_parameter
+from services.certification.schemas import VerificationSchema
+from services.evaluation.schemas import CategorySchema, EvaluationSchema, SheetSchema
+from services.notification.schemas import MessageSchema
+from services.registration.schemas import (
+    NewProducerSchema, NewProductSchema, ProducerSchema, ProductSchema)
+
+API = "/api/v1"
+
+
+class GatewayService(OperationsEndpoints):
+    name = "gateway"
+
+    config = Config()
+    registration = RpcProxy("registration")
+    evaluation = RpcProxy("evaluation")
+    certification = RpcProxy("certification")
+    notification = RpcProxy("notification")
+
+    @operation("GET", f"{API}/categories", "Bộ sản phẩm OCOP / OCOP criteria sets",
+               "catalogue", response=CategorySchema, many=True, public=True)
+    def list_categories(self, request):
+        return self.evaluation.list_categories()
+
+    @operation("POST", f"{API}/producers", "Đăng ký chủ thể / Register a producer",
+               "registration", status=201, body=NewProducerSchema, response=ProducerSchema)
+    def register_producer(self, request, body):
+        return self.registration.register_producer(body)
+
+    @operation("GET", f"{API}/producers/<string:producer_id>", "Chủ thể / A producer",
+               "registration", response=ProducerSchema)
+    def get_producer(self, request, producer_id):
+        return self.registration.get_producer(producer_id)
+
+    @operation("POST", f"{API}/products", "Đăng ký sản phẩm / Register a product",
+               "registration", status=201, body=NewProductSchema, response=ProductSchema)
+    def register_product(self, request, body):
+        if isinstance(body, dict) and "category" in body:
+            codes = {c["code"] for c in self.evaluation.list_categories()}
+            if body["category"] not in codes:
+                raise InvalidInput(
+                    "Bộ sản phẩm không có trong Quyết định 26/2026",
+                    "The category is not a criteria set of Decision 26/2026",
+                    [field_error("/category", "Mã bộ sản phẩm không tồn tại",
+                                 "Unknown category code")])
+        return self.registration.register_product(body)
+
+    @operation("GET", f"{API}/products/<string:product_id>", "Sản phẩm / A product",
+               "registration", response=ProductSchema)
+    def get_product(self, request, product_id):
+        return self.registration.get_product(product_id)
+
+    @operation("POST", f"{API}/products/<string:product_id>/submission",
+               "Gửi đánh giá, phân hạng / Submit for evaluation", "registration",
+               status=202, response=ProductSchema)
+    def submit_product(self, request, product_id):
+        return self.registration.submit_product(product_id)
+
+    @operation("GET", f"{API}/evaluations", "Phiên đánh giá của sản phẩm / "
+               "Evaluations of a product", "evaluation", response=EvaluationSchema,
+               many=True, query={"product_id": "Mã sản phẩm / Product id"})
+    def list_evaluations(self, request):
+        return self.evaluation.evaluations_of_product(query_parameter(request, "product_id"))
+
+    @operation("POST", f"{API}/evaluations/<string:evaluation_id>/scores",
+               "Phiếu chấm của thành viên hội đồng / A council member's score sheet",
+               "evaluation", status=201, body=SheetSchema, response=EvaluationSchema)
+    def record_sheet(self, request, body, evaluation_id):
+        return self.evaluation.record_sheet(evaluation_id, body)
+
+    @operation("POST", f"{API}/evaluations/<string:evaluation_id>/decision",
+               "Kết luận của hội đồng / The council's decision", "evaluation",
+               response=EvaluationSchema)
+    def decide(self, request, evaluation_id):
+        return self.evaluation.decide(evaluation_id)
+
+    @operation("GET", f"{API}/certificates/<string:code>",
+               "Tra cứu giấy chứng nhận (công khai) / Verify a certificate (public)",
+               "certification", response=VerificationSchema, public=True)
+    def verify_certificate(self, request, code):
+        return self.certification.verify(code)
+
+    @operation("GET", f"{API}/certificates", "Giấy chứng nhận của sản phẩm / "
+               "Certificates of a product", "certification", response=VerificationSchema,
+               many=True, public=True, query={"product_id": "Mã sản phẩm / Product id"})
+    def list_certificates(self, request):
+        return self.certification.certificates_of_product(
+            query_parameter(request, "product_id"))
+
+    @operation("GET", f"{API}/notifications", "Hộp thư của chủ thể / A producer's inbox",
+               "notification", response=MessageSchema, many=True,
+               query={"producer_id": "Mã chủ thể / Producer id"})
+    def list_notifications(self, request):
+        return self.notification.inbox(query_parameter(request, "producer_id"))
+
+    @http("GET", f"{API}/openapi.json")
+    def openapi_document(self, request):
+        return json_response(openapi.document(self.config.get("PUBLIC_BASE_URL", "")))
+
+    @http("GET", f"{API}/docs")
+    def docs_page(self, request):
+        return Response(openapi.docs_page(), mimetype="text/html")
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    def unknown_route(self, request, path):
+        return problem_response(request, 404, "Không tìm thấy / Not found",
+                                f"Không có địa chỉ /{path} / No route /{path}")

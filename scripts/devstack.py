@@ -1,0 +1,262 @@
+"""The whole system on this machine: RabbitMQ, the MongoDB stand-in, four services and
+the gateway as real processes. ``make run`` and the end-to-end tests both use it.
+
+    python -m scripts.devstack run      # until Ctrl-C
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+VENV_BIN = Path(sys.executable).parent
+NX_27017 = ROOT / ".venv-nx" / "bin" / "nx-27017"
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+
+# name → (nameko module, config file, default HTTP port)
+PROCESSES = {
+    "registration": ("services.registration.service:RegistrationService", "services/registration/config.yaml", 8001),
+    "evaluation": ("services.evaluation.service:EvaluationService", "services/evaluation/config.yaml", 8002),
+    "certification": ("services.certification.service:CertificationService", "services/certification/config.yaml", 8003),
+    "notification": ("services.notification.service:NotificationService", "services/notification/config.yaml", 8004),
+    "gateway": ("gateway.service:GatewayService", "gateway/config.yaml", 8000),
+}
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def port_open(host, port, timeout=0.5):
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for(predicate, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise StackError(f"timed out after {seconds}s waiting for {what}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_rabbitmq(amqp_uri):
+    """Start Debian's rabbitmq-server if it is installed and stopped; install it when
+    running as root and it is absent; otherwise say what to do."""
+    parts = urlsplit(amqp_uri)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5672
+    if port_open(host, port):
+        return
+    if host not in ("127.0.0.1", "localhost"):
+        raise StackError(f"RabbitMQ at {host}:{port} does not answer")
+    if shutil.which("rabbitmq-server") is None:
+        if os.geteuid() != 0 or shutil.which("apt-get") is None:
+            raise StackError("RabbitMQ is not running and not installed: install the Debian "
+                             "package rabbitmq-server, or set AMQP_URI to a running broker")
+        print("installing rabbitmq-server (apt-get)…", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "rabbitmq-server"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if not port_open(host, port):
+        print("starting rabbitmq-server…", flush=True)
+        subprocess.run(["rabbitmq-server", "-detached"], check=True)
+        wait_for(lambda: port_open(host, port), 90, "RabbitMQ to listen")
+        if shutil.which("rabbitmqctl"):
+            subprocess.run(["rabbitmqctl", "await_startup"], check=True,
+                           stdout=subprocess.DEVNULL)
+
+
+def ensure_vhost(amqp_uri, vhost, fresh=False):
+    """A vhost of its own keeps a test run apart from a running ``make run``; possible
+    only on a local broker we administer, otherwise the URI is used as it is.
+    ``fresh`` drops what an earlier run left in it."""
+    parts = urlsplit(amqp_uri)
+    if parts.hostname not in ("127.0.0.1", "localhost") or not shutil.which("rabbitmqctl"):
+        return amqp_uri
+    existing = subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True,
+                              text=True)
+    if existing.returncode != 0:
+        return amqp_uri
+    if fresh and vhost in existing.stdout.split():
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=True,
+                       stdout=subprocess.DEVNULL)
+    if fresh or vhost not in existing.stdout.split():
+        subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True,
+                       stdout=subprocess.DEVNULL)
+    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, parts.username or
+                    "guest", ".*", ".*", ".*"], check=True, stdout=subprocess.DEVNULL)
+    return parts._replace(path="/" + vhost).geturl()
+
+
+class MongoStandIn:
+    """nx-27017 (MongoDB wire protocol over SQLite) as a child process."""
+
+    def __init__(self, data_dir, port, log_file):
+        self.data_dir, self.port, self.log_file = Path(data_dir), port, Path(log_file)
+        self.process = None
+
+    @property
+    def uri(self):
+        return f"mongodb://127.0.0.1:{self.port}"
+
+    def start(self):
+        if not NX_27017.exists():
+            raise StackError(f"{NX_27017} is missing: run `make run` or `make test`, "
+                             "which create it")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [str(NX_27017), "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
+             "-p", str(self.port), "--log-file", str(self.log_file),
+             "--pid-file", str(self.data_dir / "nx-27017.pid")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(lambda: port_open("127.0.0.1", self.port) or self.process.poll() is not None,
+                 30, "nx-27017 to listen")
+        if self.process.poll() is not None:
+            raise StackError(f"nx-27017 exited; see {self.log_file}")
+        return self
+
+    def stop(self):
+        stop_processes([self.process])
+
+
+def stop_processes(processes, grace=15):
+    """SIGTERM all, then wait; whoever outlives the grace period is killed."""
+    running = [p for p in processes if p is not None and p.poll() is None]
+    for process in running:
+        process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in running:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Stack:
+    """The four services and the gateway, each its own ``nameko run`` process."""
+
+    def __init__(self, amqp_uri, mongo_uri, ports=None, db_prefix="ocop_", log_dir=VAR / "log",
+                 extra_env=None):
+        self.amqp_uri, self.mongo_uri = amqp_uri, mongo_uri
+        self.ports = ports or {name: spec[2] for name, spec in PROCESSES.items()}
+        self.db_prefix, self.log_dir = db_prefix, Path(log_dir)
+        self.extra_env = extra_env or {}
+        self.processes = {}
+
+    @property
+    def gateway_url(self):
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def url(self, name):
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def env(self, name):
+        return {**os.environ, "AMQP_URI": self.amqp_uri, "MONGO_URI": self.mongo_uri,
+                "MONGO_DB": f"{self.db_prefix}{name}", "HTTP_HOST": "127.0.0.1",
+                "HTTP_PORT": str(self.ports[name]),
+                "PUBLIC_BASE_URL": self.gateway_url,
+                "PYTHONWARNINGS": "ignore::DeprecationWarning", **self.extra_env}
+
+    def start(self, *names):
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name in names or PROCESSES:
+            module, config, _ = PROCESSES[name]
+            busy = port_open("127.0.0.1", self.ports[name])
+            if busy:
+                raise StackError(f"port {self.ports[name]} for {name} is already in use")
+            log = open(self.log_dir / f"{name}.log", "ab")
+            self.processes[name] = subprocess.Popen(
+                [str(VENV_BIN / "nameko"), "run", "--config", config, module],
+                cwd=ROOT, env=self.env(name), stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)  # Ctrl-C reaches only us; we stop them in order
+            log.close()
+        return self
+
+    def ready(self, name):
+        if self.processes[name].poll() is not None:
+            raise StackError(f"{name} exited; see {self.log_dir / (name + '.log')}")
+        try:
+            with urllib.request.urlopen(self.url(name) + "/readyz", timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def wait_ready(self, seconds=60, names=None):
+        for name in names or self.processes:
+            wait_for(lambda: self.ready(name), seconds, f"{name} to be ready")
+        return self
+
+    def kill(self, name):
+        """As a crash would: no chance to clean up."""
+        self.processes[name].kill()
+        self.processes[name].wait()
+
+    def stop(self, *names):
+        stop_processes([self.processes.pop(name, None) for name in names or list(self.processes)])
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run():
+    amqp_uri = os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
+    ensure_rabbitmq(amqp_uri)
+    mongo = None
+    mongo_uri = os.environ.get("MONGO_URI")
+    if not mongo_uri:
+        if port_open("127.0.0.1", 27017):
+            raise StackError("port 27017 is taken: stop what listens there, or set MONGO_URI")
+        mongo = MongoStandIn(VAR / "mongo", 27017, VAR / "log" / "nx-27017.log").start()
+        mongo_uri = mongo.uri
+    stack = Stack(amqp_uri, mongo_uri)
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        stack.start().wait_ready()
+        print(f"OCOP is up: {stack.gateway_url}/api/v1/docs\n"
+              f"  try: curl {stack.gateway_url}/api/v1/categories\n"
+              f"  API description: {stack.gateway_url}/api/v1/openapi.json\n"
+              f"  logs: {stack.log_dir}/   data: {VAR}/mongo/\n"
+              "Ctrl-C stops everything.", flush=True)
+        while True:
+            for name, process in stack.processes.items():
+                if process.poll() is not None:
+                    raise StackError(f"{name} exited; see {stack.log_dir / (name + '.log')}")
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not orphan anyone
+        stack.stop()
+        if mongo:
+            mongo.stop()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["run"]:
+        sys.exit(__doc__)
+    try:
+        run()
+    except StackError as exc:
+        sys.exit(f"error: {exc}")

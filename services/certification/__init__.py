@@ -1,0 +1,2 @@
+"""Certification: recognition certificates, their validity, revocation, upgrades and
+public verification."""

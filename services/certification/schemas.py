@@ -1,0 +1,20 @@
+"""What certification returns."""
+from marshmallow import fields
+
+from chassis.schemas import BaseSchema, Timestamp
+
+
+class VerificationSchema(BaseSchema):
+    """The public answer to "is this OCOP certificate genuine and in force?"."""
+
+    code = fields.String(required=True)
+    product_name = fields.String(required=True)
+    producer_name = fields.String(required=True)
+    category = fields.String(required=True)
+    province_code = fields.String(required=True)
+    stars = fields.Integer(required=True)
+    level = fields.String(required=True)
+    rule_version = fields.String(required=True)
+    issued_at = Timestamp(required=True)
+    expires_at = Timestamp(required=True)
+    status = fields.String(required=True, metadata={"enum": ["valid", "expired", "revoked"]})

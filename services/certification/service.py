@@ -1,0 +1,31 @@
+"""Certification's nameko entrypoints."""
+from chassis.rpc import rpc
+
+from chassis.handlers import handle_event
+from chassis.mongo import MongoDatabase
+from chassis.outbox import OutboxRelay
+from chassis.web import OperationsEndpoints
+from services.certification import store, workflow
+
+
+class CertificationService(OperationsEndpoints):
+    name = "certification"
+
+    db = MongoDatabase(store.prepare)
+    relay = OutboxRelay("certificates")
+
+    @property
+    def store(self):
+        return store.CertificationStore(self.db)
+
+    @rpc
+    def verify(self, code):
+        return workflow.verify(self.store, code)
+
+    @rpc
+    def certificates_of_product(self, product_id):
+        return workflow.certificates_of_product(self.store, product_id)
+
+    @handle_event("evaluation", "evaluation.completed")
+    def on_evaluation_completed(self, event):
+        workflow.issue_for(self.store, event)

@@ -1,0 +1,24 @@
+"""How long a recognition certificate (giấy chứng nhận sản phẩm OCOP) is valid
+(Decision 26/2026 Art. 4.3): 36 months from issue, for 3 stars and above."""
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+
+VALID_MONTHS = 36
+
+
+def expires_at(issued_at):
+    return issued_at + relativedelta(months=VALID_MONTHS)
+
+
+def status(certificate, now):
+    if certificate.get("revoked_at") is not None:
+        return "revoked"
+    if now >= datetime.fromisoformat(certificate["expires_at"]):
+        return "expired"
+    return "valid"
+
+
+def certificate_code(province_code, year, serial):
+    """E.g. ``OCOP-91-2026-00037``: province, year of issue, serial within both."""
+    return f"OCOP-{province_code}-{year}-{serial:05d}"

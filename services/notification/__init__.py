@@ -1,0 +1,1 @@
+"""Notification: turns every event into messages for people and agencies."""

@@ -1,0 +1,1 @@
+"""Registration: producers, products and each product's current stage in the OCOP cycle."""

@@ -1,0 +1,57 @@
+"""What registration accepts and returns."""
+from marshmallow import fields, validate
+
+from chassis.schemas import BaseSchema, Timestamp
+from services.registration.producers import KINDS, PROVINCES
+from services.registration.stages import Stage
+
+
+class ContactSchema(BaseSchema):
+    email = fields.Email(required=True)
+    phone = fields.String(required=True, validate=validate.Regexp(
+        r"^\+?[0-9][0-9 .-]{7,18}$",
+        error="Số điện thoại không hợp lệ / Not a valid phone number."))
+
+
+class NewProducerSchema(BaseSchema):
+    name = fields.String(required=True, validate=validate.Length(
+        min=2, max=200, error="Tên từ 2 đến 200 ký tự / Name must be 2 to 200 characters."))
+    kind = fields.String(required=True, validate=validate.OneOf(
+        KINDS, error="Loại chủ thể phải là một trong {choices} / Kind must be one of {choices}."),
+        metadata={"enum": list(KINDS)})
+    tax_code = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{10}(-\d{3})?$",
+        error="Mã số thuế gồm 10 chữ số, hoặc 10 chữ số và 3 chữ số chi nhánh / "
+              "Tax code is 10 digits, optionally -NNN for a branch."))
+    province_code = fields.String(required=True, validate=validate.OneOf(
+        PROVINCES, error="Mã tỉnh không có trong 34 đơn vị cấp tỉnh hiện hành / "
+                         "Not one of the 34 current province codes."))
+    contact = fields.Nested(ContactSchema, required=True)
+
+
+class ProducerSchema(NewProducerSchema):
+    id = fields.String(required=True)
+    created_at = Timestamp(required=True)
+
+
+class NewProductSchema(BaseSchema):
+    producer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(
+        min=2, max=200, error="Tên từ 2 đến 200 ký tự / Name must be 2 to 200 characters."))
+    category = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{2}$", error="Mã bộ sản phẩm gồm 2 chữ số / Category code is two digits."))
+    description = fields.String(load_default="", validate=validate.Length(
+        max=5000, error="Mô tả tối đa 5000 ký tự / Description is at most 5000 characters."))
+
+
+class ProductSchema(NewProductSchema):
+    id = fields.String(required=True)
+    producer_name = fields.String()
+    province_code = fields.String()
+    stage = fields.String(required=True, metadata={"enum": [s.value for s in Stage]})
+    evaluation_id = fields.String(allow_none=True)
+    score = fields.Float(allow_none=True)
+    stars = fields.Integer(allow_none=True)
+    certificate_code = fields.String(allow_none=True)
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)

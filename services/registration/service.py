@@ -1,0 +1,58 @@
+"""Registration's nameko entrypoints."""
+from chassis.rpc import rpc
+
+from chassis.handlers import handle_event
+from chassis.mongo import MongoDatabase
+from chassis.outbox import OutboxRelay, resource
+from chassis.schemas import load
+from chassis.web import OperationsEndpoints
+from services.registration import store, workflow
+from services.registration.metrics import PRODUCTS_BY_STAGE
+from services.registration.schemas import NewProducerSchema, NewProductSchema
+
+
+class RegistrationService(OperationsEndpoints):
+    name = "registration"
+
+    db = MongoDatabase(store.prepare)
+    relay = OutboxRelay("products")
+
+    @property
+    def store(self):
+        return store.RegistrationStore(self.db)
+
+    @rpc
+    def register_producer(self, payload):
+        return workflow.register_producer(self.store, load(NewProducerSchema(), payload))
+
+    @rpc
+    def get_producer(self, producer_id):
+        return resource(workflow.producer_or_404(self.store, producer_id))
+
+    @rpc
+    def register_product(self, payload):
+        return workflow.register_product(self.store, load(NewProductSchema(), payload))
+
+    @rpc
+    def get_product(self, product_id):
+        return resource(workflow.product_or_404(self.store, product_id))
+
+    @rpc
+    def submit_product(self, product_id):
+        return workflow.submit_product(self.store, product_id)
+
+    @handle_event("evaluation", "evaluation.opened")
+    def on_evaluation_opened(self, event):
+        workflow.on_evaluation_opened(self.store, event)
+
+    @handle_event("evaluation", "evaluation.completed")
+    def on_evaluation_completed(self, event):
+        workflow.on_evaluation_completed(self.store, event)
+
+    @handle_event("certification", "certificate.issued")
+    def on_certificate_issued(self, event):
+        workflow.on_certificate_issued(self.store, event)
+
+    def refresh_gauges(self):
+        for stage, count in self.store.count_by_stage().items():
+            PRODUCTS_BY_STAGE.labels(stage).set(count)

@@ -1,0 +1,94 @@
+"""Registration's use cases: what each command and each incoming event does."""
+import logging
+import uuid
+
+from chassis.errors import Conflict, InvalidInput, NotFound, field_error
+from chassis.events import new_event, timestamp
+from chassis.outbox import resource
+from services.registration.stages import Move, Stage, move_after_evaluation
+from services.registration.store import DuplicateProducer
+
+log = logging.getLogger(__name__)
+
+SERVICE = "registration"
+
+
+def register_producer(store, producer):
+    producer = {"_id": str(uuid.uuid4()), **producer, "created_at": timestamp()}
+    try:
+        store.add_producer(producer)
+    except DuplicateProducer:
+        raise Conflict(
+            "Mã số thuế này đã được đăng ký cho một chủ thể khác",
+            "This tax code is already registered to a producer",
+            [field_error("/tax_code", "Mã số thuế đã tồn tại", "Tax code already exists")])
+    return resource(producer)
+
+
+def producer_or_404(store, producer_id):
+    producer = store.producer(producer_id)
+    if producer is None:
+        raise NotFound(f"Không có chủ thể {producer_id}", f"No producer {producer_id}")
+    return producer
+
+
+def register_product(store, product):
+    producer = store.producer(product["producer_id"])
+    if producer is None:
+        raise InvalidInput(
+            "Chủ thể chưa được đăng ký", "The producer is not registered",
+            [field_error("/producer_id", "Không có chủ thể này", "No such producer")])
+    now = timestamp()
+    document = {
+        "_id": str(uuid.uuid4()), **product, "producer_name": producer["name"],
+        "province_code": producer["province_code"], "stage": Stage.REGISTERED.value,
+        "evaluation_id": None, "score": None, "stars": None, "certificate_code": None,
+        "created_at": now, "updated_at": now}
+    store.add_product(document)
+    return resource(document)
+
+
+def product_or_404(store, product_id):
+    product = store.product(product_id)
+    if product is None:
+        raise NotFound(f"Không có sản phẩm {product_id}", f"No product {product_id}")
+    return product
+
+
+def submit_product(store, product_id):
+    """Step 5 of the cycle starts: the product is proposed for evaluation and ranking."""
+    product = product_or_404(store, product_id)
+    submitted = new_event(SERVICE, "product.submitted", f"products/{product_id}", {
+        "product_id": product_id, "producer_id": product["producer_id"],
+        "producer_name": product["producer_name"], "name": product["name"],
+        "category": product["category"], "province_code": product["province_code"]})
+    if not store.move(product_id, Move.SUBMIT, events=[submitted]):
+        stage = product_or_404(store, product_id)["stage"]
+        raise Conflict(f"Không thể gửi đánh giá sản phẩm đang ở giai đoạn {stage}",
+                       f"A product that is {stage} cannot be submitted")
+    return resource(product_or_404(store, product_id))
+
+
+def product_moved(store, event, move, changes):
+    product_id = event["data"]["product_id"]
+    if not store.move(product_id, move, changes):
+        log.info("%s for product %s ignored: its stage does not allow %s",
+                 event["type"], product_id, move.value)
+
+
+def on_evaluation_opened(store, event):
+    product_moved(store, event, Move.OPEN_EVALUATION,
+                  {"evaluation_id": event["data"]["evaluation_id"]})
+
+
+def on_evaluation_completed(store, event):
+    data = event["data"]
+    product_moved(store, event, move_after_evaluation(data["stars"]), {
+        "evaluation_id": data["evaluation_id"], "score": data["score"],
+        "stars": data["stars"]})
+
+
+def on_certificate_issued(store, event):
+    data = event["data"]
+    product_moved(store, event, Move.CERTIFY, {
+        "certificate_code": data["code"], "stars": data["stars"]})

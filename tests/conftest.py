@@ -1,0 +1,149 @@
+"""Fixtures for tests that need the real system: RabbitMQ, the Mongo stand-in (or
+MONGO_URI) and the services as real processes, apart from anything `make run` started."""
+import json
+import os
+import queue
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+from kombu import Connection, Exchange, Queue
+
+from scripts import devstack
+
+SERVICES = ("registration", "evaluation", "certification", "notification")
+TEST_VHOST = "ocop-test"
+
+
+def wait_until(probe, seconds=20, interval=0.1, what="the condition"):
+    """Poll ``probe`` until it returns something truthy, and return that."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {seconds}s waiting for {what}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    base = os.environ.get("AMQP_URI", devstack.DEFAULT_AMQP_URI)
+    devstack.ensure_rabbitmq(base)
+    return devstack.ensure_vhost(base, TEST_VHOST, fresh=True)
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory):
+    if os.environ.get("MONGO_URI"):
+        yield os.environ["MONGO_URI"]
+        return
+    directory = tmp_path_factory.mktemp("mongo")
+    mongo = devstack.MongoStandIn(directory, devstack.free_port(), directory / "nx.log").start()
+    yield mongo.uri
+    mongo.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(amqp_uri, mongo_uri, tmp_path_factory):
+    ports = {name: devstack.free_port() for name in devstack.PROCESSES}
+    system = devstack.Stack(
+        amqp_uri, mongo_uri, ports=ports, db_prefix=f"test_{uuid.uuid4().hex[:8]}_",
+        log_dir=tmp_path_factory.mktemp("logs"),
+        extra_env={"EVENT_RETRY_BASE_SECONDS": "0.05", "OUTBOX_POLL_SECONDS": "0.5"})
+    try:
+        system.start().wait_ready(90)
+        yield system
+    finally:
+        system.stop()
+
+
+class Api:
+    def __init__(self, base_url):
+        self.base = base_url + "/api/v1"
+        self.http = requests.Session()
+
+    def get(self, path, **kwargs):
+        return self.http.get(self.base + path, timeout=15, **kwargs)
+
+    def post(self, path, body=None, **kwargs):
+        return self.http.post(self.base + path, json=body, timeout=15, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def api(stack):
+    return Api(stack.gateway_url)
+
+
+class EventTap:
+    """A plain kombu consumer bound with ``#`` to every ``<service>.events`` exchange."""
+
+    def __init__(self, amqp_uri):
+        self.connection = Connection(amqp_uri)
+        self.messages = queue.Queue()
+        self.seen = []
+        self.queue = Queue(f"tap-{uuid.uuid4().hex[:8]}", exclusive=True, auto_delete=True,
+                           bindings=[])
+        channel = self.connection.channel()
+        self.queue = self.queue(channel)
+        self.queue.declare()
+        for service in SERVICES:
+            exchange = Exchange(f"{service}.events", type="topic", durable=True)(channel)
+            exchange.declare()
+            self.queue.bind_to(exchange, routing_key="#")
+        self.consumer = self.connection.Consumer(self.queue, callbacks=[self.on_message],
+                                                 accept=["application/cloudevents+json"])
+        self.consumer.consume()
+        self.stopping = False
+        self.thread = threading.Thread(target=self.drain, daemon=True)
+        self.thread.start()
+
+    def on_message(self, body, message):
+        self.messages.put((message.delivery_info["exchange"],
+                           message.delivery_info["routing_key"], message.content_type,
+                           message.body))
+        message.ack()
+
+    def drain(self):
+        while not self.stopping:
+            try:
+                self.connection.drain_events(timeout=0.2)
+            except TimeoutError:
+                pass
+            except OSError:
+                if not self.stopping:
+                    raise
+
+    def collect(self):
+        while True:
+            try:
+                self.seen.append(self.messages.get_nowait())
+            except queue.Empty:
+                return self.seen
+
+    def events(self, routing_key=None, subject=None):
+        found = []
+        for exchange, key, content_type, body in self.collect():
+            event = json.loads(body)
+            if (routing_key in (None, key)) and (subject in (None, event.get("subject"))):
+                found.append(event)
+        return found
+
+    def wait_for(self, routing_key, subject, seconds=20):
+        return wait_until(lambda: self.events(routing_key, subject), seconds,
+                          what=f"{routing_key} for {subject}")[0]
+
+    def close(self):
+        self.stopping = True
+        self.thread.join(2)
+        self.connection.release()
+
+
+@pytest.fixture(scope="session")
+def tap(stack, amqp_uri):
+    listener = EventTap(amqp_uri)
+    yield listener
+    listener.close()

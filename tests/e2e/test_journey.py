@@ -1,0 +1,101 @@
+"""One product through the whole OCOP cycle, over HTTP and real RabbitMQ, with every
+event checked as a CloudEvent."""
+import re
+import uuid
+
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+
+from tests.conftest import wait_until
+from tests.e2e.journeys import new_producer, new_product, open_evaluation, \
+    product_in_stage, score
+
+EXPECTED = ["product.submitted", "evaluation.opened", "evaluation.completed",
+            "certificate.issued"]
+
+
+def test_categories_are_the_26_criteria_sets(api):
+    categories = api.get("/categories").json()
+    assert [c["code"] for c in categories] == [f"{n:02d}" for n in range(1, 27)]
+    rice = next(c for c in categories if c["code"] == "03")
+    assert rice["name"]["vi"].startswith("Gạo, ngũ cốc")
+    assert rice["name"]["en"] and rice["sector"]["code"] == "food"
+
+
+def test_a_product_travels_the_whole_cycle(api, tap):
+    producer = new_producer(api)
+    product = new_product(api, producer["id"])
+    assert product["stage"] == "registered"
+    subject = f"products/{product['id']}"
+
+    evaluation = open_evaluation(api, product["id"])
+    assert evaluation["status"] == "open" and evaluation["level"] == "province"
+    product_in_stage(api, product["id"], "under_evaluation")
+
+    decided = score(api, evaluation["id"], {"chair": (32, 20, 28), "member-2": (30, 19, 26),
+                                            "member-3": (31, 21, 27)})
+    assert decided["status"] == "completed"
+    assert decided["score"] == 78.0 and decided["stars"] == 4
+
+    certified = product_in_stage(api, product["id"], "certified")
+    assert certified["score"] == 78.0 and certified["stars"] == 4
+    code = certified["certificate_code"]
+    assert re.fullmatch(r"OCOP-91-\d{4}-\d{5}", code)
+
+    public = api.get(f"/certificates/{code}").json()
+    assert public["status"] == "valid" and public["stars"] == 4
+    assert public["product_name"] == "Gạo thơm Phú Tân"
+    assert int(public["expires_at"][:4]) - int(public["issued_at"][:4]) == 3
+    assert public["expires_at"][4:10] == public["issued_at"][4:10]
+
+    inbox = wait_until(lambda: (lambda m: m if len(m) == 4 else None)(
+        api.get("/notifications", params={"producer_id": producer["id"]}).json()),
+        what="four notifications")
+    assert {m["event_type"] for m in inbox} == {f"vn.gov.ocop.{n}.v1" for n in EXPECTED}
+    assert any(code in m["text"]["vi"] and code in m["text"]["en"] for m in inbox)
+
+    tap.wait_for("certificate.issued", subject)
+    events = {key: tap.events(key, subject) for key in EXPECTED}
+    assert all(len(found) == 1 for found in events.values()), events
+    for exchange, key, content_type, body in tap.collect():
+        event = JSONFormat().read(CloudEvent, body)
+        if event.get_subject() != subject:
+            continue
+        assert event.get_specversion() == "1.0"
+        assert event.get_type() == f"vn.gov.ocop.{key}.v1"
+        assert event.get_source() == f"/ocop/{EXPECTED_SOURCE[key]}"
+        assert uuid.UUID(event.get_id())
+        assert event.get_time().tzinfo is not None
+    assert events["evaluation.completed"][0]["data"]["stars"] == 4
+    assert events["certificate.issued"][0]["data"]["code"] == code
+
+
+EXPECTED_SOURCE = {"product.submitted": "registration", "evaluation.opened": "evaluation",
+                   "evaluation.completed": "evaluation",
+                   "certificate.issued": "certification"}
+
+
+def test_every_message_is_a_structured_cloudevent_on_its_exchange(api, tap):
+    producer = new_producer(api)
+    product = new_product(api, producer["id"])
+    open_evaluation(api, product["id"])
+    tap.wait_for("evaluation.opened", f"products/{product['id']}")
+    for exchange, routing_key, content_type, body in tap.collect():
+        assert content_type == "application/cloudevents+json"
+        event = JSONFormat().read(CloudEvent, body)
+        assert exchange == f"{event.get_source().rsplit('/', 1)[-1]}.events"
+        assert event.get_type() == f"vn.gov.ocop.{routing_key}.v1"
+        assert len(body) < 64 * 1024
+
+
+def test_below_three_stars_is_recorded_but_not_certified(api, tap):
+    producer = new_producer(api)
+    product = new_product(api, producer["id"], category="11", name="Trà sen")
+    evaluation = open_evaluation(api, product["id"])
+    decided = score(api, evaluation["id"], {"chair": (20, 10, 15), "member-2": (18, 12, 14)})
+    assert decided["stars"] == 2 and decided["score"] == 44.5
+    not_ranked = product_in_stage(api, product["id"], "not_ranked")
+    assert not_ranked["certificate_code"] is None
+    completed = tap.wait_for("evaluation.completed", f"products/{product['id']}")
+    assert completed["data"]["recognised"] is False
+    assert api.get("/certificates", params={"product_id": product["id"]}).json() == []
