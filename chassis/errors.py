@@ -1,11 +1,9 @@
 """Bilingual errors that cross the RPC boundary intact.
 
-Services raise these; nameko serialises them, and because every class is registered
-with nameko's remote-error registry the gateway receives the same class back and maps
-it to an RFC 9457 problem (Vietnamese first, then English).
+Domain code raises these (this module imports no framework); ``chassis.rpc`` registers
+them with nameko so that the gateway receives the same class back over RPC and maps it to
+an RFC 9457 problem (Vietnamese first, then English).
 """
-from nameko.exceptions import deserialize_to_instance
-
 
 class OcopError(Exception):
     """A refusal the caller can act on. ``errors`` point at offending fields."""
@@ -49,8 +47,7 @@ class Conflict(OcopError):
     title = "Xung đột trạng thái / Conflict"
 
 
-for _cls in (OcopError, InvalidInput, NotFound, Conflict):
-    deserialize_to_instance(_cls)
+REFUSALS = (OcopError, InvalidInput, NotFound, Conflict)
 
 
 def from_validation_error(exc, message_vi="Dữ liệu không hợp lệ",

@@ -9,6 +9,7 @@ import eventlet
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.web.handlers import http
 
+import chassis.rpc  # noqa: F401  (refusals arrive over RPC as their own classes)
 from chassis.errors import OcopError
 from gateway.problems import Problem, json_response, problem_response
 
