@@ -49,7 +49,8 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     LOG_LEVEL=INFO \
-    HTTP_PORT=8000
+    HTTP_PORT=8000 \
+    PYTHONWARNINGS="ignore::DeprecationWarning,ignore::Warning:nameko.cli.commands"
 
 # Unprivileged user; no login shell; strip setuid/setgid bits so nothing can regain root.
 RUN groupadd --system --gid 10001 ocop \

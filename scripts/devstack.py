@@ -20,6 +20,8 @@ VAR = ROOT / "var"
 VENV_BIN = Path(sys.executable).parent
 NX_27017 = ROOT / ".venv-nx" / "bin" / "nx-27017"
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+# eventlet announces its deprecation on import: plain text in JSON-lines logs.
+QUIET_WARNINGS = "ignore::DeprecationWarning,ignore::Warning:nameko.cli.commands"
 
 # name → (nameko module, config file, default HTTP port)
 PROCESSES = {
@@ -175,7 +177,7 @@ class Stack:
                 "MONGO_DB": f"{self.db_prefix}{name}", "HTTP_HOST": "127.0.0.1",
                 "HTTP_PORT": str(self.ports[name]),
                 "PUBLIC_BASE_URL": self.gateway_url,
-                "PYTHONWARNINGS": "ignore::DeprecationWarning", **self.extra_env}
+                "PYTHONWARNINGS": QUIET_WARNINGS, **self.extra_env}
 
     def start(self, *names):
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -230,7 +232,8 @@ def run():
         mongo = MongoStandIn(VAR / "mongo", 27017, VAR / "log" / "nx-27017.log").start()
         mongo_uri = mongo.uri
     stack = Stack(amqp_uri, mongo_uri)
-    signal.signal(signal.SIGTERM, interrupt)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, interrupt)  # also when started with SIGINT ignored (nohup, &)
     try:
         stack.start().wait_ready()
         print(f"OCOP is up: {stack.gateway_url}/api/v1/docs\n"
