@@ -3,7 +3,7 @@
 Every service loads its RPC input through ``load`` so that bad input becomes an
 InvalidInput naming each offending field, before anything is stored.
 """
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from chassis.errors import from_validation_error
 
@@ -21,6 +21,15 @@ for _field, _message in (
         (fields.Nested, "Phải là một đối tượng / Not a valid object.")):
     _field.default_error_messages = {**_field.default_error_messages, "invalid": _message}
 fields.Nested.default_error_messages["type"] = "Phải là một đối tượng / Not a valid object."
+fields.List.default_error_messages = {**fields.List.default_error_messages,
+                                      "invalid": "Phải là một danh sách / Not a valid list."}
+validate.Length.message_min = "Tối thiểu {min} / At least {min}."
+validate.Length.message_max = "Tối đa {max} / At most {max}."
+validate.Length.message_all = "Từ {min} đến {max} / Between {min} and {max}."
+validate.Length.message_equal = "Phải đúng {equal} / Must be exactly {equal}."
+validate.Range.message_all = "Phải từ {min} đến {max} / Must be between {min} and {max}."
+validate.OneOf.default_message = "Phải là một trong {choices} / Must be one of {choices}."
+validate.Regexp.default_message = "Sai định dạng / Not in the expected format."
 
 
 class BaseSchema(Schema):
@@ -43,7 +52,3 @@ def load(schema, payload):
 def Timestamp(**kwargs):
     """An RFC 3339 UTC timestamp, as the services store them."""
     return fields.String(metadata={"format": "date-time"}, **kwargs)
-
-
-def range_message(low, high):
-    return f"Phải từ {low} đến {high} / Must be between {low} and {high}."

@@ -38,7 +38,7 @@ def operation_spec(op):
     if parameters:
         spec["parameters"] = parameters
     if op.body is not None:
-        spec["requestBody"] = {"required": True, "content": {
+        spec["requestBody"] = {"required": op.body_required, "content": {
             "application/json": {"schema": op.body}}}
     ok = {"description": "OK"}
     if op.response is not None:

@@ -26,6 +26,7 @@ class Operation:
     tag: str
     status: int = 200
     body: object = None
+    body_required: bool = True
     response: object = None
     many: bool = False
     query: dict = field(default_factory=dict)
@@ -45,6 +46,10 @@ OPERATIONS = []
 
 
 def read_json(request):
+    """The request's JSON body; None when it has none (for operations whose body is
+    optional: the service decides)."""
+    if not request.get_data():
+        return None
     if request.content_length and request.content_length > MAX_BODY_BYTES:
         raise Problem(413, "Dữ liệu quá lớn / Payload too large",
                       f"Tối đa {MAX_BODY_BYTES} byte / At most {MAX_BODY_BYTES} bytes")
@@ -52,7 +57,7 @@ def read_json(request):
         raise Problem(415, "Sai kiểu dữ liệu / Unsupported media type",
                       "Gửi dữ liệu dạng application/json / Send application/json")
     try:
-        return json.loads(request.get_data(as_text=True) or "null")
+        return json.loads(request.get_data(as_text=True))
     except ValueError as exc:
         raise Problem(400, "JSON không hợp lệ / Malformed JSON", str(exc)) from None
 

@@ -10,10 +10,11 @@ from gateway import openapi
 from gateway.problems import json_response, problem_response
 from gateway.routes import operation, query_parameter
 from services.certification.schemas import VerificationSchema
-from services.evaluation.schemas import CategorySchema, EvaluationSchema, SheetSchema
+from services.evaluation.schemas import CategorySchema, CouncilSchema, CouncilViewSchema, \
+    DecisionSchema, EvaluationSchema, InterestSchema, RescoreSchema, ReviewSchema, SheetSchema
 from services.notification.schemas import MessageSchema
 from services.registration.schemas import (
-    NewProducerSchema, NewProductSchema, ProducerSchema, ProductSchema)
+    NewProducerSchema, NewProductSchema, ProducerSchema, ProductSchema, SubmissionSchema)
 
 API = "/api/v1"
 
@@ -31,6 +32,30 @@ class GatewayService(OperationsEndpoints):
                "catalogue", response=CategorySchema, many=True, public=True)
     def list_categories(self, request):
         return self.evaluation.list_categories()
+
+    @operation("GET", f"{API}/categories/<string:code>/criteria",
+               "Bộ tiêu chí kiêm phiếu chấm / A criteria set, also the score sheet",
+               "catalogue", public=True)
+    def get_criteria_set(self, request, code):
+        return self.evaluation.get_criteria_set(code)
+
+    @operation("PUT", f"{API}/councils/<string:scope>",
+               "Thành lập hội đồng (central hoặc province-<mã tỉnh>) / "
+               "Set up a council (central or province-<code>)", "evaluation",
+               body=CouncilSchema, response=CouncilViewSchema)
+    def set_council(self, request, body, scope):
+        return self.evaluation.set_council(scope, body)
+
+    @operation("GET", f"{API}/councils/<string:scope>", "Hội đồng / A council", "evaluation",
+               response=CouncilViewSchema)
+    def get_council(self, request, scope):
+        return self.evaluation.get_council(scope)
+
+    @operation("POST", f"{API}/councils/<string:scope>/interests",
+               "Khai báo xung đột lợi ích / Declare an interest in a producer",
+               "evaluation", status=201, body=InterestSchema, response=CouncilViewSchema)
+    def declare_interest(self, request, body, scope):
+        return self.evaluation.declare_interest(scope, body)
 
     @operation("POST", f"{API}/producers", "Đăng ký chủ thể / Register a producer",
                "registration", status=201, body=NewProducerSchema, response=ProducerSchema)
@@ -62,9 +87,10 @@ class GatewayService(OperationsEndpoints):
 
     @operation("POST", f"{API}/products/<string:product_id>/submission",
                "Gửi đánh giá, phân hạng / Submit for evaluation", "registration",
-               status=202, response=ProductSchema)
-    def submit_product(self, request, product_id):
-        return self.registration.submit_product(product_id)
+               status=202, body=SubmissionSchema, body_required=False,
+               response=ProductSchema)
+    def submit_product(self, request, body, product_id):
+        return self.registration.submit_product(product_id, body)
 
     @operation("GET", f"{API}/evaluations", "Phiên đánh giá của sản phẩm / "
                "Evaluations of a product", "evaluation", response=EvaluationSchema,
@@ -72,17 +98,34 @@ class GatewayService(OperationsEndpoints):
     def list_evaluations(self, request):
         return self.evaluation.evaluations_of_product(query_parameter(request, "product_id"))
 
+    @operation("GET", f"{API}/evaluations/<string:evaluation_id>",
+               "Phiên đánh giá / An evaluation", "evaluation", response=EvaluationSchema)
+    def get_evaluation(self, request, evaluation_id):
+        return self.evaluation.get_evaluation(evaluation_id)
+
+    @operation("POST", f"{API}/evaluations/<string:evaluation_id>/reviews",
+               "Yêu cầu của tổ tư vấn / An advisory group's request", "evaluation",
+               status=201, body=ReviewSchema, response=EvaluationSchema)
+    def request_review(self, request, body, evaluation_id):
+        return self.evaluation.request_review(evaluation_id, body)
+
     @operation("POST", f"{API}/evaluations/<string:evaluation_id>/scores",
                "Phiếu chấm của thành viên hội đồng / A council member's score sheet",
                "evaluation", status=201, body=SheetSchema, response=EvaluationSchema)
     def record_sheet(self, request, body, evaluation_id):
         return self.evaluation.record_sheet(evaluation_id, body)
 
+    @operation("PUT", f"{API}/evaluations/<string:evaluation_id>/scores/<string:member>",
+               "Chấm lại / Rescore a member's sheet", "evaluation", body=RescoreSchema,
+               response=EvaluationSchema)
+    def rescore(self, request, body, evaluation_id, member):
+        return self.evaluation.rescore(evaluation_id, member, body)
+
     @operation("POST", f"{API}/evaluations/<string:evaluation_id>/decision",
                "Kết luận của hội đồng / The council's decision", "evaluation",
-               response=EvaluationSchema)
-    def decide(self, request, evaluation_id):
-        return self.evaluation.decide(evaluation_id)
+               body=DecisionSchema, body_required=False, response=EvaluationSchema)
+    def decide(self, request, body, evaluation_id):
+        return self.evaluation.decide(evaluation_id, body)
 
     @operation("GET", f"{API}/certificates/<string:code>",
                "Tra cứu giấy chứng nhận (công khai) / Verify a certificate (public)",

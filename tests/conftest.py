@@ -147,3 +147,10 @@ def tap(stack, amqp_uri):
     listener = EventTap(amqp_uri)
     yield listener
     listener.close()
+
+
+@pytest.fixture(scope="session")
+def councils(api):
+    """An Giang's provincial council and the ministry's, as the tests' products need."""
+    from tests.e2e.journeys import set_up_council
+    return {scope: set_up_council(api, scope) for scope in ("province-91", "central")}

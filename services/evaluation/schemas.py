@@ -1,25 +1,76 @@
 """What evaluation accepts and returns."""
 from marshmallow import fields, validate
 
-from chassis.schemas import BaseSchema, Timestamp, range_message
-from services.evaluation.scoring import PART_MAXIMA
+from chassis.schemas import BaseSchema, Timestamp
+
+MEMBER_ID = validate.Regexp(
+    r"^[A-Za-z0-9_-]{1,64}$",
+    error="Mã thành viên gồm chữ, số, '-' hoặc '_' (tối đa 64) / "
+          "Member id is letters, digits, '-' or '_' (at most 64).")
+REVIEW_KINDS = ("completion", "site_visit", "lab_tests")
 
 
-def part(maximum):
-    return fields.Integer(required=True, strict=True, validate=validate.Range(
-        0, maximum, error=range_message(0, maximum)))
+def member_id(**kwargs):
+    return fields.String(validate=MEMBER_ID, **kwargs)
+
+
+class CouncilSchema(BaseSchema):
+    """A council (hội đồng đánh giá, phân hạng) of a province or of the ministry: its chair,
+    members, advisory group (tổ tư vấn) and the regulation it works under."""
+
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    chair = member_id(required=True)
+    members = fields.List(member_id(), required=True, validate=validate.Length(min=1, max=50))
+    advisory_group = fields.List(member_id(), load_default=list,
+                                 validate=validate.Length(max=50))
+    rules = fields.Dict(load_default=dict, metadata={
+        "description": "quorum (0–1], chair_required, max_spread (points or null)"})
+
+
+class CouncilViewSchema(CouncilSchema):
+    id = fields.String(required=True)
+    level = fields.String(required=True, metadata={"enum": ["province", "central"]})
+    province_code = fields.String(allow_none=True)
+    interests = fields.Dict(keys=fields.String(), values=fields.Dict())
+    updated_at = Timestamp(required=True)
+
+
+class InterestSchema(BaseSchema):
+    """A member's declared interest in a producer: they will not score its products."""
+
+    member = member_id(required=True)
+    producer_id = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_-]{1,64}$", error="Mã chủ thể không hợp lệ / Not a valid producer id."))
+
+
+class ReviewSchema(BaseSchema):
+    """A step of the advisory group's review: ask the producer to complete the dossier, visit
+    the site, or order laboratory tests."""
+
+    member = member_id(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(
+        REVIEW_KINDS, error="Loại yêu cầu phải là một trong {choices} / "
+                            "Kind must be one of {choices}."),
+        metadata={"enum": list(REVIEW_KINDS)})
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class SheetSchema(BaseSchema):
-    """One council member's score sheet, by part totals (Decision 26/2026 Annex II)."""
+    """One council member's score sheet (phiếu chấm): one option per criterion of the
+    product's criteria set (Decision 26/2026 Annex II)."""
 
-    member = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9_-]{1,64}$",
-        error="Mã thành viên gồm chữ, số, '-' hoặc '_' (tối đa 64) / "
-              "Member id is letters, digits, '-' or '_' (at most 64)."))
-    part_a = part(PART_MAXIMA["part_a"])
-    part_b = part(PART_MAXIMA["part_b"])
-    part_c = part(PART_MAXIMA["part_c"])
+    member = member_id(required=True)
+    picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": "criterion code → option code"})
+
+
+class RescoreSchema(BaseSchema):
+    picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class DecisionSchema(BaseSchema):
+    knockouts = fields.List(fields.String(), load_default=list, metadata={
+        "description": "dossier-level knock-out findings: codes of the set's `knockouts`"})
 
 
 class EvaluationSchema(BaseSchema):
@@ -27,14 +78,21 @@ class EvaluationSchema(BaseSchema):
     product_id = fields.String(required=True)
     producer_id = fields.String(required=True)
     category = fields.String(required=True)
+    kind = fields.String(metadata={"enum": ["first", "upgrade", "re_rating"]})
     level = fields.String(required=True, metadata={"enum": ["province", "central"]})
-    status = fields.String(required=True, metadata={"enum": ["open", "completed"]})
+    procedure = fields.String(metadata={"enum": ["meeting", "written"]})
+    round = fields.Dict()
+    status = fields.String(required=True, metadata={
+        "enum": ["open", "returned", "rejected", "forwarded", "completed"]})
     rule_version = fields.String(required=True)
+    parent_evaluation_id = fields.String(allow_none=True)
+    reviews = fields.Dict(keys=fields.String(), values=fields.Dict())
     sheets = fields.Dict(keys=fields.String(), values=fields.Dict())
+    result = fields.Dict(allow_none=True)
     score = fields.Float(allow_none=True)
     stars = fields.Integer(allow_none=True)
     opened_at = Timestamp(required=True)
-    completed_at = Timestamp(allow_none=True)
+    closed_at = Timestamp(allow_none=True)
 
 
 class CategorySchema(BaseSchema):

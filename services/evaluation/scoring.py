@@ -2,8 +2,6 @@
 members' totals, and the score's band gives the stars."""
 from decimal import ROUND_HALF_UP, Decimal
 
-PART_MAXIMA = {"part_a": 40, "part_b": 25, "part_c": 35}
-
 # Lower bounds are inclusive: "từ 70 đến dưới 90" is 70 <= score < 90.
 BANDS = ((90, 5), (70, 4), (50, 3), (30, 2))
 RECOGNISED_FROM = 3
@@ -22,10 +20,6 @@ def council_score(totals):
         raise ValueError("a council score needs at least one sheet")
     mean = Decimal(sum(Decimal(str(t)) for t in totals)) / len(totals)
     return float(mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def sheet_total(sheet):
-    return sum(sheet[part] for part in PART_MAXIMA)
 
 
 def is_recognised(stars):

@@ -1,14 +1,14 @@
 """Evaluation's nameko entrypoints."""
-from chassis.rpc import rpc
-
 from chassis.errors import NotFound
 from chassis.handlers import handle_event
 from chassis.mongo import MongoDatabase
 from chassis.outbox import OutboxRelay, resource
+from chassis.rpc import rpc
 from chassis.schemas import load
 from chassis.web import OperationsEndpoints
 from services.evaluation import catalogue, store, workflow
-from services.evaluation.schemas import SheetSchema
+from services.evaluation.schemas import CouncilSchema, DecisionSchema, InterestSchema, \
+    RescoreSchema, ReviewSchema, SheetSchema
 
 
 class EvaluationService(OperationsEndpoints):
@@ -33,6 +33,20 @@ class EvaluationService(OperationsEndpoints):
         return criteria_set
 
     @rpc
+    def set_council(self, scope, payload):
+        return workflow.set_council(self.store, scope, load(CouncilSchema(), payload))
+
+    @rpc
+    def get_council(self, scope):
+        return resource(workflow.council_or_404(self.store, scope))
+
+    @rpc
+    def declare_interest(self, scope, payload):
+        interest = load(InterestSchema(), payload)
+        return workflow.declare_interest(self.store, scope, interest["member"],
+                                         interest["producer_id"])
+
+    @rpc
     def get_evaluation(self, evaluation_id):
         return resource(workflow.evaluation_or_404(self.store, evaluation_id))
 
@@ -41,13 +55,28 @@ class EvaluationService(OperationsEndpoints):
         return [resource(e) for e in self.store.for_product(product_id)]
 
     @rpc
-    def record_sheet(self, evaluation_id, payload):
-        return workflow.record_sheet(self.store, evaluation_id, load(SheetSchema(), payload))
+    def request_review(self, evaluation_id, payload):
+        return workflow.request_review(self.store, evaluation_id, load(ReviewSchema(), payload))
 
     @rpc
-    def decide(self, evaluation_id):
-        return workflow.decide(self.store, evaluation_id)
+    def record_sheet(self, evaluation_id, payload):
+        sheet = load(SheetSchema(), payload)
+        return workflow.record_sheet(self.store, evaluation_id, sheet["member"], sheet["picks"])
+
+    @rpc
+    def rescore(self, evaluation_id, member, payload):
+        picks = load(RescoreSchema(), payload)["picks"]
+        return workflow.rescore(self.store, evaluation_id, member, picks)
+
+    @rpc
+    def decide(self, evaluation_id, payload=None):
+        decision = load(DecisionSchema(), {} if payload is None else payload)
+        return workflow.decide(self.store, evaluation_id, decision["knockouts"])
 
     @handle_event("registration", "product.submitted")
     def on_product_submitted(self, event):
         workflow.open_for_submission(self.store, event)
+
+    @handle_event("evaluation", "evaluation.forwarded")
+    def on_evaluation_forwarded(self, event):
+        workflow.open_at_central_level(self.store, event)

@@ -1,8 +1,10 @@
-"""Evaluation's MongoDB repository."""
+"""Evaluation's MongoDB repository: evaluations and councils."""
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from chassis import outbox
+
+OPEN = "open"
 
 
 def prepare(database):
@@ -12,6 +14,7 @@ def prepare(database):
 class EvaluationStore:
     def __init__(self, database):
         self.evaluations = database.evaluations
+        self.councils = database.councils
 
     def open(self, evaluation, events):
         """False if this evaluation was already opened (a redelivered event)."""
@@ -28,15 +31,21 @@ class EvaluationStore:
         return list(self.evaluations.find({"product_id": product_id}, {"outbox": 0})
                     .sort("opened_at", DESCENDING))
 
-    def add_sheet(self, evaluation_id, member, sheet):
-        """Only into an open evaluation, and once per member."""
+    def change_open(self, evaluation_id, change, events=(), condition=None):
+        """Apply ``change`` (with its events) only while the evaluation is open and
+        ``condition`` holds: one atomic write. True if it applied."""
         result = self.evaluations.update_one(
-            {"_id": evaluation_id, "status": "open", f"sheets.{member}": {"$exists": False}},
-            {"$set": {f"sheets.{member}": sheet}})
+            {"_id": evaluation_id, "status": OPEN, **(condition or {})},
+            outbox.update(change, events))
         return result.modified_count == 1
 
-    def complete(self, evaluation_id, result, events):
-        updated = self.evaluations.update_one(
-            {"_id": evaluation_id, "status": "open"},
-            outbox.update({"$set": {"status": "completed", **result}}, events))
-        return updated.modified_count == 1
+    def replace_council(self, council):
+        self.councils.replace_one({"_id": council["_id"]}, council, upsert=True)
+
+    def council(self, scope):
+        return self.councils.find_one({"_id": scope})
+
+    def add_interest(self, scope, member, producer_id):
+        return self.councils.update_one(
+            {"_id": scope}, {"$set": {f"interests.{member}.{producer_id}": True}}
+        ).matched_count == 1

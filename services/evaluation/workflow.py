@@ -1,39 +1,114 @@
-"""Evaluation's use cases."""
+"""Evaluation's use cases: councils, the advisory review, score sheets, the council's
+decision, and forwarding potential 5★ products to the central level."""
+import re
 import uuid
+from dataclasses import asdict
 
-from chassis.errors import Conflict, NotFound
-from chassis.events import new_event, timestamp
+from chassis.errors import Conflict, InvalidInput, NotFound, field_error
+from chassis.events import new_event, timestamp, utc_now
 from chassis.outbox import resource
-from services.evaluation import scoring
-from services.evaluation.catalogue import RULE_VERSION
+from chassis.provinces import PROVINCES
+from services.evaluation import catalogue, council, rounds, sheets
+from services.evaluation.store import OPEN
 
 SERVICE = "evaluation"
-PROVINCE = "province"
+SCOPE = re.compile(r"^(central|province-(\d{2}))$")
 
+
+# Councils ---------------------------------------------------------------------------------
+
+def parse_scope(scope):
+    """``central`` (the ministry's council) or ``province-<code>``."""
+    match = SCOPE.match(scope)
+    if not match or (match.group(2) and match.group(2) not in PROVINCES):
+        raise NotFound(f"Không có hội đồng {scope}: dùng central hoặc province-<mã tỉnh>",
+                       f"No council {scope}: use central or province-<province code>")
+    return ("central", None) if scope == "central" else ("province", match.group(2))
+
+
+def set_council(store, scope, proposal):
+    """Set up (or reconstitute) the council of ``scope``; earlier declarations of interest
+    belong to the council they were made to and are not carried over."""
+    level, province_code = parse_scope(scope)
+    rules = council.CouncilRules.from_mapping(proposal["rules"])
+    members = sorted(set(proposal["members"]) | {proposal["chair"]})
+    document = {"_id": scope, "level": level, "province_code": province_code,
+                "name": proposal["name"], "chair": proposal["chair"], "members": members,
+                "advisory_group": sorted(set(proposal["advisory_group"])),
+                "rules": asdict(rules), "interests": {}, "updated_at": timestamp()}
+    store.replace_council(document)
+    return resource(document)
+
+
+def council_or_404(store, scope):
+    parse_scope(scope)
+    document = store.council(scope)
+    if document is None:
+        raise NotFound(f"Chưa thành lập hội đồng {scope}", f"No council has been set up for {scope}")
+    return document
+
+
+def declare_interest(store, scope, member, producer_id):
+    board = council_or_404(store, scope)
+    if member not in board["members"]:
+        raise not_a_member(member)
+    store.add_interest(scope, member, producer_id)
+    return resource(council_or_404(store, scope))
+
+
+def not_a_member(member):
+    return InvalidInput(f"{member} không phải thành viên hội đồng",
+                        f"{member} is not a member of the council",
+                        [field_error("/member", "Không phải thành viên hội đồng",
+                                     "Not a council member")])
+
+
+def interests_of(board):
+    return {member: list(producers) for member, producers in board["interests"].items()}
+
+
+# Opening ----------------------------------------------------------------------------------
 
 def evaluation_id_for(event):
-    """Deterministic, so a redelivered submission opens nothing new."""
+    """Deterministic, so a redelivered event opens nothing new."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{event['source']}/{event['id']}"))
 
 
+SUMMARY = ("product_id", "producer_id", "name", "producer_name", "category", "province_code",
+           "level", "kind")
+
+
 def summary(evaluation):
-    keys = ("product_id", "producer_id", "name", "producer_name", "category",
-            "province_code", "level")
-    return {"evaluation_id": evaluation["_id"], **{k: evaluation[k] for k in keys}}
+    return {"evaluation_id": evaluation["_id"], **{k: evaluation[k] for k in SUMMARY},
+            "round_id": evaluation["round"]["id"]}
+
+
+def open_evaluation(store, event, level, parent_id=None):
+    data = event["data"]
+    round_ = rounds.round_for(level, utc_now())
+    kind = data.get("kind", "first")
+    evaluation = {
+        "_id": evaluation_id_for(event), **{k: data[k] for k in SUMMARY if k in data},
+        "level": level, "kind": kind, "scope": "central" if level == "central"
+        else f"province-{data['province_code']}",
+        # Re-rating is decided on written opinions; the council meets only if they differ.
+        "procedure": "written" if kind == "re_rating" else "meeting",
+        "round": {"id": round_.id, "cutoff": round_.cutoff.isoformat(),
+                  "deadline": round_.deadline.isoformat()},
+        "status": OPEN, "rule_version": catalogue.RULE_VERSION,
+        "parent_evaluation_id": parent_id, "reviews": {}, "sheets": {}, "result": None,
+        "score": None, "stars": None, "opened_at": timestamp(), "closed_at": None}
+    opened = new_event(SERVICE, "evaluation.opened", event["subject"], summary(evaluation))
+    store.open(evaluation, [opened])
 
 
 def open_for_submission(store, event):
-    data = event["data"]
-    evaluation = {
-        "_id": evaluation_id_for(event), "product_id": data["product_id"],
-        "producer_id": data["producer_id"], "name": data["name"],
-        "producer_name": data["producer_name"], "category": data["category"],
-        "province_code": data["province_code"], "level": PROVINCE, "status": "open",
-        "rule_version": RULE_VERSION, "sheets": {}, "score": None, "stars": None,
-        "opened_at": timestamp(), "completed_at": None}
-    opened = new_event(SERVICE, "evaluation.opened", f"products/{data['product_id']}",
-                       summary(evaluation))
-    store.open(evaluation, [opened])
+    open_evaluation(store, event, "province")
+
+
+def open_at_central_level(store, event):
+    """A provincial potential 5★ goes before the ministry's council (Art. 4.2)."""
+    open_evaluation(store, event, "central", parent_id=event["data"]["evaluation_id"])
 
 
 def evaluation_or_404(store, evaluation_id):
@@ -44,36 +119,144 @@ def evaluation_or_404(store, evaluation_id):
     return evaluation
 
 
-def refuse_closed(evaluation):
-    if evaluation["status"] != "open":
-        raise Conflict("Phiên đánh giá đã kết thúc", "The evaluation is closed")
+def refuse_unless_open(evaluation):
+    if evaluation["status"] != OPEN:
+        raise Conflict(f"Phiên đánh giá đã kết thúc ({evaluation['status']})",
+                       f"The evaluation is closed ({evaluation['status']})")
 
 
-def record_sheet(store, evaluation_id, sheet):
-    member = sheet.pop("member")
-    entry = {**sheet, "total": scoring.sheet_total(sheet), "submitted_at": timestamp()}
-    if not store.add_sheet(evaluation_id, member, entry):
-        evaluation = evaluation_or_404(store, evaluation_id)
-        refuse_closed(evaluation)
-        raise Conflict(f"Thành viên {member} đã nộp phiếu chấm",
-                       f"Member {member} has already submitted a sheet")
-    return resource(store.get(evaluation_id))
-
-
-def decide(store, evaluation_id):
-    """Close the evaluation: the council's score, its stars, and whether recognised."""
+def changed_or_refused(store, evaluation_id, applied):
+    """After a guarded write: the evaluation as it is now, or why the write was refused."""
     evaluation = evaluation_or_404(store, evaluation_id)
-    refuse_closed(evaluation)
-    if not evaluation["sheets"]:
-        raise Conflict("Chưa có phiếu chấm nào", "No score sheet has been submitted")
-    score = scoring.council_score([s["total"] for s in evaluation["sheets"].values()])
-    stars = scoring.stars_for(score)
-    result = {"score": score, "stars": stars, "completed_at": timestamp()}
-    completed = new_event(SERVICE, "evaluation.completed",
+    if not applied:
+        refuse_unless_open(evaluation)
+    return evaluation
+
+
+# The advisory group's review --------------------------------------------------------------
+
+def request_review(store, evaluation_id, review):
+    """A completion request sends the dossier back to the producer, who submits it again;
+    a site visit or lab tests are recorded steps while the evaluation goes on."""
+    evaluation = evaluation_or_404(store, evaluation_id)
+    refuse_unless_open(evaluation)
+    board = council_or_404(store, evaluation["scope"])
+    if review["member"] not in board["advisory_group"]:
+        raise InvalidInput(f"{review['member']} không thuộc tổ tư vấn",
+                           f"{review['member']} is not in the advisory group",
+                           [field_error("/member", "Không thuộc tổ tư vấn",
+                                        "Not in the advisory group")])
+    review_id = str(uuid.uuid4())
+    requested = new_event(SERVICE, "evaluation.review_requested",
+                          f"products/{evaluation['product_id']}",
+                          {**summary(evaluation), "review_id": review_id, **review})
+    change = {"$set": {f"reviews.{review_id}": {**review, "requested_at": timestamp()}}}
+    if review["kind"] == "completion":
+        change["$set"].update({"status": "returned", "closed_at": timestamp()})
+    applied = store.change_open(evaluation_id, change, [requested])
+    return resource(changed_or_refused(store, evaluation_id, applied))
+
+
+# Score sheets -----------------------------------------------------------------------------
+
+def check_scorer(store, evaluation, member):
+    board = council_or_404(store, evaluation["scope"])
+    if member not in board["members"]:
+        raise not_a_member(member)
+    council.check_may_score(member, evaluation["producer_id"], interests_of(board))
+
+
+def scored(evaluation, picks):
+    sheet = sheets.score_sheet(catalogue.criteria_set(evaluation["category"]), picks)
+    return {"picks": sheet.picks, "parts": sheet.parts, "total": sheet.total,
+            "submitted_at": timestamp()}
+
+
+def record_sheet(store, evaluation_id, member, picks):
+    evaluation = evaluation_or_404(store, evaluation_id)
+    refuse_unless_open(evaluation)
+    check_scorer(store, evaluation, member)
+    sheet = scored(evaluation, picks)
+    submitted = new_event(SERVICE, "evaluation.sheet_submitted",
                           f"products/{evaluation['product_id']}", {
-                              **summary(evaluation), "score": score, "stars": stars,
-                              "recognised": scoring.is_recognised(stars),
-                              "rule_version": evaluation["rule_version"]})
-    if not store.complete(evaluation_id, result, [completed]):
-        refuse_closed(evaluation_or_404(store, evaluation_id))
-    return resource(store.get(evaluation_id))
+                              "evaluation_id": evaluation_id,
+                              "product_id": evaluation["product_id"], "member": member,
+                              "total": sheet["total"]})
+    applied = store.change_open(evaluation_id, {"$set": {f"sheets.{member}": sheet}},
+                                [submitted], {f"sheets.{member}": {"$exists": False}})
+    evaluation = changed_or_refused(store, evaluation_id, applied)
+    if not applied:
+        raise Conflict(f"Thành viên {member} đã nộp phiếu chấm: dùng PUT để chấm lại",
+                       f"Member {member} has already submitted a sheet: PUT it to rescore")
+    return resource(evaluation)
+
+
+def rescore(store, evaluation_id, member, picks):
+    """A member replaces their sheet, as the council does after discussing a spread."""
+    evaluation = evaluation_or_404(store, evaluation_id)
+    refuse_unless_open(evaluation)
+    check_scorer(store, evaluation, member)
+    applied = store.change_open(evaluation_id,
+                                {"$set": {f"sheets.{member}": scored(evaluation, picks)}},
+                                condition={f"sheets.{member}": {"$exists": True}})
+    evaluation = changed_or_refused(store, evaluation_id, applied)
+    if not applied:
+        raise NotFound(f"Thành viên {member} chưa nộp phiếu chấm",
+                       f"Member {member} has not submitted a sheet")
+    return resource(evaluation)
+
+
+# The council's decision -------------------------------------------------------------------
+
+def decide(store, evaluation_id, findings):
+    """Close the evaluation with the council's result: completed (stars, recognised or
+    not), rejected by a knock-out, or forwarded to the ministry as a potential 5★."""
+    evaluation = evaluation_or_404(store, evaluation_id)
+    refuse_unless_open(evaluation)
+    board = council_or_404(store, evaluation["scope"])
+    rules = council.CouncilRules.from_mapping(board["rules"])
+    totals = {member: sheet["total"] for member, sheet in evaluation["sheets"].items()}
+    if not totals:
+        raise Conflict("Chưa có phiếu chấm nào", "No score sheet has been submitted")
+    if evaluation["procedure"] == "written":
+        missing = sorted(set(board["members"]) - set(totals))
+        if missing:
+            raise Conflict(f"Đánh giá lại bằng ý kiến bằng văn bản: còn thiếu {', '.join(missing)}",
+                           f"A re-rating needs every member's written opinion: "
+                           f"{', '.join(missing)} missing")
+    council.check_decision(rules, members=board["members"], chair=board["chair"],
+                           totals=totals, producer_id=evaluation["producer_id"],
+                           interests=interests_of(board))
+    result = sheets.council_result(
+        catalogue.criteria_set(evaluation["category"]),
+        {member: sheet["picks"] for member, sheet in evaluation["sheets"].items()},
+        chair=board["chair"], level=evaluation["level"], findings=findings)
+    status, name, data = outcome(evaluation, result)
+    closing = new_event(SERVICE, name, f"products/{evaluation['product_id']}",
+                        {**summary(evaluation), **data})
+    change = {"$set": {
+        "status": status, "closed_at": timestamp(), "score": result.score,
+        "stars": result.stars,
+        "result": {**data, "band_stars": result.band_stars,
+                   "consolidated": dict(result.consolidated),
+                   "council": {"chair": board["chair"], "members": board["members"],
+                               "rules": asdict(rules)}}}}
+    applied = store.change_open(evaluation_id, change, [closing])
+    return resource(changed_or_refused(store, evaluation_id, applied))
+
+
+def outcome(evaluation, result):
+    """(status, event name, event data) for a council result."""
+    if result.knocked_out is not None:
+        return "rejected", "evaluation.rejected", {
+            "score": result.score, "reason": dict(result.knocked_out)}
+    if result.potential_five_star:
+        return "forwarded", "evaluation.forwarded", {
+            "score": result.score, "stars": result.stars, "to_level": "central"}
+    # A central result below 5★ is handed back: the province recognises 3★/4★ on it.
+    recognising = "central" if result.level == "central" and result.stars == 5 else "province"
+    return "completed", "evaluation.completed", {
+        "score": result.score, "stars": result.stars,
+        "recognised": result.recognised or result.province_may_recognise,
+        "level": recognising, "rule_version": result.rule_version,
+        "category": result.category, "capped_by": list(result.capped_by)}

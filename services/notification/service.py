@@ -28,6 +28,18 @@ class NotificationService(OperationsEndpoints):
     def on_evaluation_opened(self, event):
         workflow.notify_producer(self.store, event)
 
+    @handle_event("evaluation", "evaluation.review_requested")
+    def on_review_requested(self, event):
+        workflow.notify_producer(self.store, event)
+
+    @handle_event("evaluation", "evaluation.rejected")
+    def on_evaluation_rejected(self, event):
+        workflow.notify_producer(self.store, event)
+
+    @handle_event("evaluation", "evaluation.forwarded")
+    def on_evaluation_forwarded(self, event):
+        workflow.notify_producer(self.store, event)
+
     @handle_event("evaluation", "evaluation.completed")
     def on_evaluation_completed(self, event):
         workflow.notify_producer(self.store, event)

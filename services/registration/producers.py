@@ -1,7 +1,5 @@
 """Producers (chủ thể OCOP, Decision 26/2026 Art. 2.3): the organisations and households
 that own OCOP products."""
-from vietnam_provinces import Province
-
 KINDS = {
     "cooperative": "Hợp tác xã",
     "cooperative_group": "Tổ hợp tác",
@@ -10,7 +8,4 @@ KINDS = {
     "household": "Hộ sản xuất, hộ kinh doanh có đăng ký",
     "association": "Hội, hiệp hội, trung tâm vận hành (du lịch cộng đồng)",
 }
-
-# Since 1 July 2025: 34 provincial units (vietnam-provinces data).
-PROVINCES = {f"{p.code.value:02d}": p.name for p in Province.iter_all()}
 

@@ -2,7 +2,9 @@
 from marshmallow import fields, validate
 
 from chassis.schemas import BaseSchema, Timestamp
-from services.registration.producers import KINDS, PROVINCES
+from services.registration import submissions
+from chassis.provinces import PROVINCES
+from services.registration.producers import KINDS
 from services.registration.stages import Stage
 
 
@@ -44,6 +46,15 @@ class NewProductSchema(BaseSchema):
         max=5000, error="Mô tả tối đa 5000 ký tự / Description is at most 5000 characters."))
 
 
+class SubmissionSchema(BaseSchema):
+    """Form 01's kind of registration; the first rating unless said otherwise."""
+
+    kind = fields.String(load_default="first", validate=validate.OneOf(
+        submissions.KINDS, error="Loại đăng ký phải là một trong {choices} / "
+                                 "Kind must be one of {choices}."),
+        metadata={"enum": list(submissions.KINDS)})
+
+
 class ProductSchema(NewProductSchema):
     id = fields.String(required=True)
     producer_name = fields.String()
@@ -53,5 +64,8 @@ class ProductSchema(NewProductSchema):
     score = fields.Float(allow_none=True)
     stars = fields.Integer(allow_none=True)
     certificate_code = fields.String(allow_none=True)
+    certificate_expires_at = Timestamp(allow_none=True)
+    submission_kind = fields.String(allow_none=True)
+    rejection_reason = fields.Dict(allow_none=True)
     created_at = Timestamp(required=True)
     updated_at = Timestamp(required=True)

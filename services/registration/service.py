@@ -8,7 +8,8 @@ from chassis.schemas import load
 from chassis.web import OperationsEndpoints
 from services.registration import store, workflow
 from services.registration.metrics import PRODUCTS_BY_STAGE
-from services.registration.schemas import NewProducerSchema, NewProductSchema
+from services.registration.schemas import NewProducerSchema, NewProductSchema, \
+    SubmissionSchema
 
 
 class RegistrationService(OperationsEndpoints):
@@ -38,12 +39,21 @@ class RegistrationService(OperationsEndpoints):
         return resource(workflow.product_or_404(self.store, product_id))
 
     @rpc
-    def submit_product(self, product_id):
-        return workflow.submit_product(self.store, product_id)
+    def submit_product(self, product_id, payload=None):
+        submission = load(SubmissionSchema(), {} if payload is None else payload)
+        return workflow.submit_product(self.store, product_id, submission["kind"])
 
     @handle_event("evaluation", "evaluation.opened")
     def on_evaluation_opened(self, event):
         workflow.on_evaluation_opened(self.store, event)
+
+    @handle_event("evaluation", "evaluation.review_requested")
+    def on_review_requested(self, event):
+        workflow.on_review_requested(self.store, event)
+
+    @handle_event("evaluation", "evaluation.rejected")
+    def on_evaluation_rejected(self, event):
+        workflow.on_evaluation_rejected(self.store, event)
 
     @handle_event("evaluation", "evaluation.completed")
     def on_evaluation_completed(self, event):

@@ -1,8 +1,10 @@
 """The stage of a product in the OCOP cycle, and the moves between stages.
 
 registered → submitted → under_evaluation → evaluated → certified, or → not_ranked when
-the council ranks it below 3 stars; a not-ranked product may be submitted again after
-improvement (the cycle loops back).
+the council ranks it below 3 stars, → rejected when a knock-out rule applies, or →
+returned when the advisory group asks the producer to complete the dossier. A returned,
+rejected or not-ranked product may be submitted again after improvement (the cycle loops
+back), and a certified one for an upgrade (nâng hạng) or a re-rating before expiry.
 """
 from enum import Enum
 
@@ -11,6 +13,8 @@ class Stage(str, Enum):
     REGISTERED = "registered"
     SUBMITTED = "submitted"
     UNDER_EVALUATION = "under_evaluation"
+    RETURNED = "returned"
+    REJECTED = "rejected"
     EVALUATED = "evaluated"
     NOT_RANKED = "not_ranked"
     CERTIFIED = "certified"
@@ -19,20 +23,27 @@ class Stage(str, Enum):
 class Move(str, Enum):
     SUBMIT = "submit"
     OPEN_EVALUATION = "open_evaluation"
+    RETURN = "return"
+    REJECT = "reject"
     RANK = "rank"
     DECLINE = "decline"
     CERTIFY = "certify"
 
 
+IN_EVALUATION = {Stage.SUBMITTED, Stage.UNDER_EVALUATION}
+
 # Later moves accept earlier stages too: events from different services may arrive
 # out of order (a certificate before the evaluation's completion is seen).
 MOVES = {
-    Move.SUBMIT: ({Stage.REGISTERED, Stage.NOT_RANKED}, Stage.SUBMITTED),
-    Move.OPEN_EVALUATION: ({Stage.SUBMITTED}, Stage.UNDER_EVALUATION),
-    Move.RANK: ({Stage.SUBMITTED, Stage.UNDER_EVALUATION}, Stage.EVALUATED),
-    Move.DECLINE: ({Stage.SUBMITTED, Stage.UNDER_EVALUATION}, Stage.NOT_RANKED),
-    Move.CERTIFY: ({Stage.SUBMITTED, Stage.UNDER_EVALUATION, Stage.EVALUATED},
-                   Stage.CERTIFIED),
+    Move.SUBMIT: ({Stage.REGISTERED, Stage.RETURNED, Stage.REJECTED, Stage.NOT_RANKED,
+                   Stage.CERTIFIED}, Stage.SUBMITTED),
+    # Also from under_evaluation: a potential 5★ product is opened again at central level.
+    Move.OPEN_EVALUATION: (IN_EVALUATION, Stage.UNDER_EVALUATION),
+    Move.RETURN: (IN_EVALUATION, Stage.RETURNED),
+    Move.REJECT: (IN_EVALUATION, Stage.REJECTED),
+    Move.RANK: (IN_EVALUATION, Stage.EVALUATED),
+    Move.DECLINE: (IN_EVALUATION, Stage.NOT_RANKED),
+    Move.CERTIFY: (IN_EVALUATION | {Stage.EVALUATED}, Stage.CERTIFIED),
 }
 
 

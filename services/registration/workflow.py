@@ -3,8 +3,9 @@ import logging
 import uuid
 
 from chassis.errors import Conflict, InvalidInput, NotFound, field_error
-from chassis.events import new_event, timestamp
+from chassis.events import new_event, timestamp, utc_now
 from chassis.outbox import resource
+from services.registration import submissions
 from services.registration.stages import Move, Stage, move_after_evaluation
 from services.registration.store import DuplicateProducer
 
@@ -43,6 +44,7 @@ def register_product(store, product):
         "_id": str(uuid.uuid4()), **product, "producer_name": producer["name"],
         "province_code": producer["province_code"], "stage": Stage.REGISTERED.value,
         "evaluation_id": None, "score": None, "stars": None, "certificate_code": None,
+        "certificate_expires_at": None, "submission_kind": None, "rejection_reason": None,
         "created_at": now, "updated_at": now}
     store.add_product(document)
     return resource(document)
@@ -55,14 +57,17 @@ def product_or_404(store, product_id):
     return product
 
 
-def submit_product(store, product_id):
+def submit_product(store, product_id, kind):
     """Step 5 of the cycle starts: the product is proposed for evaluation and ranking."""
     product = product_or_404(store, product_id)
+    submissions.check(kind, product, utc_now())
     submitted = new_event(SERVICE, "product.submitted", f"products/{product_id}", {
         "product_id": product_id, "producer_id": product["producer_id"],
         "producer_name": product["producer_name"], "name": product["name"],
-        "category": product["category"], "province_code": product["province_code"]})
-    if not store.move(product_id, Move.SUBMIT, events=[submitted]):
+        "category": product["category"], "province_code": product["province_code"],
+        "kind": kind})
+    changes = {"submission_kind": kind, "rejection_reason": None}
+    if not store.move(product_id, Move.SUBMIT, changes, events=[submitted]):
         stage = product_or_404(store, product_id)["stage"]
         raise Conflict(f"Không thể gửi đánh giá sản phẩm đang ở giai đoạn {stage}",
                        f"A product that is {stage} cannot be submitted")
@@ -81,6 +86,16 @@ def on_evaluation_opened(store, event):
                   {"evaluation_id": event["data"]["evaluation_id"]})
 
 
+def on_review_requested(store, event):
+    """Only a request to complete the dossier sends it back to the producer."""
+    if event["data"]["kind"] == "completion":
+        product_moved(store, event, Move.RETURN, {})
+
+
+def on_evaluation_rejected(store, event):
+    product_moved(store, event, Move.REJECT, {"rejection_reason": event["data"]["reason"]})
+
+
 def on_evaluation_completed(store, event):
     data = event["data"]
     product_moved(store, event, move_after_evaluation(data["stars"]), {
@@ -91,4 +106,5 @@ def on_evaluation_completed(store, event):
 def on_certificate_issued(store, event):
     data = event["data"]
     product_moved(store, event, Move.CERTIFY, {
-        "certificate_code": data["code"], "stars": data["stars"]})
+        "certificate_code": data["code"], "certificate_expires_at": data["expires_at"],
+        "stars": data["stars"]})

@@ -3,6 +3,16 @@ import random
 
 from tests.conftest import wait_until
 
+MEMBERS = ["chair", "member-2", "member-3", "member-4"]
+
+
+def set_up_council(api, scope, **overrides):
+    response = api.http.put(f"{api.base}/councils/{scope}", timeout=15, json={
+        "name": f"Hội đồng đánh giá, phân hạng sản phẩm OCOP {scope}", "chair": "chair",
+        "members": MEMBERS, "advisory_group": ["advisor-1"], **overrides})
+    assert response.status_code == 200, response.text
+    return response.json()
+
 
 def new_producer(api, **overrides):
     body = {"name": "HTX Nông nghiệp Phú Tân", "kind": "cooperative",
@@ -21,23 +31,78 @@ def new_product(api, producer_id, category="03", name="Gạo thơm Phú Tân"):
     return response.json()
 
 
-def open_evaluation(api, product_id):
+def open_evaluation(api, product_id, kind=None):
     """Submit the product and wait until evaluation has opened its evaluation."""
-    response = api.post(f"/products/{product_id}/submission")
+    response = api.post(f"/products/{product_id}/submission", {"kind": kind} if kind else None)
     assert response.status_code == 202, response.text
     assert response.json()["stage"] == "submitted"
     return wait_until(lambda: api.get("/evaluations", params={"product_id": product_id})
                       .json(), what="the evaluation to open")[0]
 
 
-def score(api, evaluation_id, sheets):
-    for member, (part_a, part_b, part_c) in sheets.items():
-        response = api.post(f"/evaluations/{evaluation_id}/scores", {
-            "member": member, "part_a": part_a, "part_b": part_b, "part_c": part_c})
+# Score sheets, built from the criteria set the front-end renders --------------------------
+
+def criteria(criteria_set):
+    return [c for part in criteria_set["parts"] for section in part["sections"]
+            for c in section["criteria"]]
+
+
+def points(criterion, option):
+    return min(option["points"] or 0, criterion["max_points"])
+
+
+def best_picks(criteria_set):
+    """Every criterion at its best option: 100 points, every star minimum met."""
+    picks = {}
+    for c in criteria(criteria_set):
+        options = [o for o in c["options"] if not o["knockout"]]
+        picks[c["code"]] = max(options, key=lambda o: points(c, o))["code"] if options else "yes"
+    return picks
+
+
+def lowered_picks(criteria_set, drop):
+    """Best picks, with criteria that carry no star minimum lowered until ``drop`` points
+    are lost: a lower score, the same star minimums met."""
+    picks, lost = best_picks(criteria_set), 0
+    for c in sorted(criteria(criteria_set), key=lambda c: -c["max_points"]):
+        if lost >= drop or any(o["star_min"] for o in c["options"]):
+            continue
+        options = [o for o in c["options"] if not o["knockout"]]
+        if options:
+            lowest = min(options, key=lambda o: points(c, o))
+            lost += c["max_points"] - points(c, lowest)
+            picks[c["code"]] = lowest["code"]
+        else:
+            lost += c["max_points"]
+            picks[c["code"]] = "no"
+    return picks
+
+
+def worst_picks(criteria_set):
+    picks = {}
+    for c in criteria(criteria_set):
+        options = [o for o in c["options"] if not o["knockout"]]
+        picks[c["code"]] = min(options, key=lambda o: points(c, o))["code"] if options else "no"
+    return picks
+
+
+def criteria_set(api, code):
+    return api.get(f"/categories/{code}/criteria").json()
+
+
+def score(api, evaluation_id, sheets, decision=None):
+    for member, picks in sheets.items():
+        response = api.post(f"/evaluations/{evaluation_id}/scores",
+                            {"member": member, "picks": picks})
         assert response.status_code == 201, response.text
-    response = api.post(f"/evaluations/{evaluation_id}/decision")
+    response = api.post(f"/evaluations/{evaluation_id}/decision", decision)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def council_of(picks):
+    """The same sheet from the chair and two members: a quorum of 3 of 4."""
+    return {member: picks for member in MEMBERS[:3]}
 
 
 def product_in_stage(api, product_id, stage):

@@ -2,7 +2,8 @@
 never a 500, and nothing stored."""
 import pytest
 
-from tests.e2e.journeys import new_producer, new_product, open_evaluation, score
+from tests.e2e.journeys import best_picks, criteria_set, new_producer, new_product, \
+    open_evaluation, score
 
 VALID_PRODUCER = {"name": "Tổ hợp tác Mắm Châu Đốc", "kind": "cooperative_group",
                   "tax_code": "1601234567", "province_code": "91",
@@ -67,7 +68,7 @@ def test_products_need_a_known_producer_and_category(api):
                    "/name", "/category")
 
 
-def test_unknown_resources_and_routes(api):
+def test_unknown_resources_and_routes(api, councils):
     assert_problem(api.get("/products/nope"), 404)
     assert_problem(api.get("/producers/nope"), 404)
     assert_problem(api.get("/certificates/OCOP-91-2026-99999"), 404)
@@ -77,25 +78,49 @@ def test_unknown_resources_and_routes(api):
     assert_problem(api.get("/evaluations"), 400, "product_id")
 
 
-def test_score_sheets_are_checked(api):
+def test_score_sheets_are_checked_and_refusals_change_nothing(api, councils):
     producer = new_producer(api)
     product = new_product(api, producer["id"])
     evaluation = open_evaluation(api, product["id"])
     sheets = f"/evaluations/{evaluation['id']}/scores"
+    picks = best_picks(criteria_set(api, "03"))
     assert_problem(api.post(f"/products/{product['id']}/submission"), 409)
     assert_problem(api.post(f"/evaluations/{evaluation['id']}/decision"), 409)
-    assert_problem(api.post(sheets, {"member": "m1", "part_a": 41, "part_b": 25,
-                                     "part_c": 35}), 422, "/part_a")
-    assert_problem(api.post(sheets, {"member": "m1", "part_a": 10, "part_b": -1,
-                                     "part_c": "7"}), 422, "/part_b", "/part_c")
-    assert_problem(api.post(sheets, {"member": "a.b", "part_a": 1, "part_b": 1,
-                                     "part_c": 1}), 422, "/member")
-    assert api.post(sheets, {"member": "m1", "part_a": 30, "part_b": 20,
-                             "part_c": 30}).status_code == 201
-    assert_problem(api.post(sheets, {"member": "m1", "part_a": 1, "part_b": 1,
-                                     "part_c": 1}), 409)
-    closed = score(api, evaluation["id"], {})
-    assert closed["sheets"]["m1"]["total"] == 80 and closed["stars"] == 4
-    assert_problem(api.post(sheets, {"member": "m2", "part_a": 1, "part_b": 1,
-                                     "part_c": 1}), 409)
+    assert_problem(api.post(sheets, {"member": "chair", "picks": {**picks, "1.1": "1.1.z"}}),
+                   422, "/picks/1.1")
+    assert_problem(api.post(sheets, {"member": "chair", "picks": {**picks, "99.9": "x"}}),
+                   422, "/picks/99.9")
+    incomplete = {k: v for k, v in picks.items() if k != "2.1"}
+    assert_problem(api.post(sheets, {"member": "chair", "picks": incomplete}), 422,
+                   "/picks/2.1")
+    assert_problem(api.post(sheets, {"member": "stranger", "picks": picks}), 422, "/member")
+    assert_problem(api.post(sheets, {"member": "a.b", "picks": picks}), 422, "/member")
+    assert_problem(api.post(sheets, {"member": "chair"}), 422, "/picks")
+    untouched = api.get(f"/evaluations/{evaluation['id']}").json()
+    assert untouched["sheets"] == {} and untouched["status"] == "open"
+
+    assert api.post(sheets, {"member": "chair", "picks": picks}).status_code == 201
+    assert_problem(api.post(sheets, {"member": "chair", "picks": picks}), 409)
+    closed = score(api, evaluation["id"], {"member-2": picks, "member-3": picks})
+    assert closed["status"] == "forwarded"
+    assert_problem(api.post(sheets, {"member": "member-4", "picks": picks}), 409)
     assert_problem(api.post(f"/evaluations/{evaluation['id']}/decision"), 409)
+    assert_problem(api.http.put(f"{api.base}{sheets}/chair", json={"picks": picks}, timeout=10),
+                   409)
+    after = api.get(f"/evaluations/{evaluation['id']}").json()
+    assert set(after["sheets"]) == {"chair", "member-2", "member-3"}
+
+
+def test_councils_are_checked(api):
+    assert_problem(api.http.put(f"{api.base}/councils/province-99", timeout=10, json={
+        "name": "Hội đồng", "chair": "c", "members": ["c"]}), 404)
+    assert_problem(api.http.put(f"{api.base}/councils/province-80", timeout=10, json={
+        "name": "Hội đồng Tây Ninh", "chair": "c", "members": [],
+        "rules": {"quorum": 2}}), 422, "/members")
+    assert_problem(api.http.put(f"{api.base}/councils/province-80", timeout=10, json={
+        "name": "Hội đồng Tây Ninh", "chair": "c", "members": ["c"],
+        "rules": {"quorum": 2, "colour": "red"}}), 422, "/quorum", "/colour")
+    assert_problem(api.get("/councils/province-80"), 404)
+    assert_problem(api.post("/councils/central/interests", {"member": "nobody",
+                                                             "producer_id": "p1"}), 422,
+                   "/member")

@@ -13,8 +13,8 @@ from nameko.amqp.publish import get_producer
 from chassis import deadletters, events
 from chassis.handlers import ATTEMPTS_HEADER, ERROR_HEADER, ORIGINAL_QUEUE_HEADER
 from tests.conftest import wait_until
-from tests.e2e.journeys import new_producer, new_product, open_evaluation, \
-    product_in_stage, score
+from tests.e2e.journeys import council_of, criteria_set, lowered_picks, new_producer, \
+    new_product, open_evaluation, product_in_stage, score
 
 
 def publish(amqp_uri, event, body=None):
@@ -37,7 +37,7 @@ def certified_product(api):
     producer = new_producer(api)
     product = new_product(api, producer["id"])
     evaluation = open_evaluation(api, product["id"])
-    score(api, evaluation["id"], {"chair": (35, 22, 30)})
+    score(api, evaluation["id"], council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
     return producer, product_in_stage(api, product["id"], "certified")
 
 
@@ -45,7 +45,7 @@ def inbox(api, producer_id):
     return api.get("/notifications", params={"producer_id": producer_id}).json()
 
 
-def test_a_redelivered_event_changes_nothing(api, tap, stack, amqp_uri):
+def test_a_redelivered_event_changes_nothing(api, tap, stack, amqp_uri, councils):
     producer, product = certified_product(api)
     subject = f"products/{product['id']}"
     wait_until(lambda: len(inbox(api, producer["id"])) == 4, what="four notifications")
@@ -69,7 +69,7 @@ def test_a_redelivered_event_changes_nothing(api, tap, stack, amqp_uri):
 
 
 def test_the_same_result_resent_as_a_new_event_issues_no_second_certificate(
-        api, tap, amqp_uri):
+        api, tap, amqp_uri, councils):
     producer, product = certified_product(api)
     completed = tap.wait_for("evaluation.completed", f"products/{product['id']}")
     resent = {**completed, "id": str(uuid.uuid4())}

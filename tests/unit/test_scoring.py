@@ -1,6 +1,6 @@
 import pytest
 
-from services.evaluation.scoring import council_score, is_recognised, sheet_total, stars_for
+from services.evaluation.scoring import council_score, is_recognised, stars_for
 
 
 @pytest.mark.parametrize("score, stars", [
@@ -25,7 +25,3 @@ def test_council_score_is_the_mean_to_two_decimals():
 def test_a_council_score_needs_a_sheet():
     with pytest.raises(ValueError):
         council_score([])
-
-
-def test_sheet_total_adds_the_three_parts():
-    assert sheet_total({"part_a": 40, "part_b": 25, "part_c": 35}) == 100

@@ -4,16 +4,15 @@ from services.registration.stages import InvalidMove, Move, Stage, after, \
     move_after_evaluation
 
 VALID = [
-    (Stage.REGISTERED, Move.SUBMIT, Stage.SUBMITTED),
-    (Stage.NOT_RANKED, Move.SUBMIT, Stage.SUBMITTED),
+    *[(stage, Move.SUBMIT, Stage.SUBMITTED) for stage in (
+        Stage.REGISTERED, Stage.RETURNED, Stage.REJECTED, Stage.NOT_RANKED, Stage.CERTIFIED)],
     (Stage.SUBMITTED, Move.OPEN_EVALUATION, Stage.UNDER_EVALUATION),
-    (Stage.UNDER_EVALUATION, Move.RANK, Stage.EVALUATED),
-    (Stage.SUBMITTED, Move.RANK, Stage.EVALUATED),
-    (Stage.UNDER_EVALUATION, Move.DECLINE, Stage.NOT_RANKED),
-    (Stage.SUBMITTED, Move.DECLINE, Stage.NOT_RANKED),
-    (Stage.SUBMITTED, Move.CERTIFY, Stage.CERTIFIED),
+    (Stage.UNDER_EVALUATION, Move.OPEN_EVALUATION, Stage.UNDER_EVALUATION),
+    *[(stage, move, target) for stage in (Stage.SUBMITTED, Stage.UNDER_EVALUATION)
+      for move, target in ((Move.RETURN, Stage.RETURNED), (Move.REJECT, Stage.REJECTED),
+                           (Move.RANK, Stage.EVALUATED), (Move.DECLINE, Stage.NOT_RANKED),
+                           (Move.CERTIFY, Stage.CERTIFIED))],
     (Stage.EVALUATED, Move.CERTIFY, Stage.CERTIFIED),
-    (Stage.UNDER_EVALUATION, Move.CERTIFY, Stage.CERTIFIED),
 ]
 
 
@@ -30,8 +29,8 @@ def test_every_other_move_is_refused(stage, move):
         after(stage, move)
 
 
-def test_certified_is_final_for_the_cycle():
-    for move in Move:
+def test_a_certified_product_only_comes_back_by_a_new_submission():
+    for move in set(Move) - {Move.SUBMIT}:
         with pytest.raises(InvalidMove):
             after(Stage.CERTIFIED, move)
 

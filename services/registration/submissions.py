@@ -1,0 +1,33 @@
+"""Which kind of registration (Form 01, phiếu đăng ký) a product may be submitted with
+(Decision 26/2026 Art. 4, 7–8): the first rating, an upgrade (nâng hạng) at any time, or
+a re-rating (đánh giá lại) filed no earlier than 180 and no later than 120 days before the
+certificate expires."""
+from datetime import datetime, timedelta
+
+from chassis.errors import Conflict, field_error
+
+KINDS = ("first", "upgrade", "re_rating")
+RE_RATING_OPENS = timedelta(days=180)
+RE_RATING_CLOSES = timedelta(days=120)
+
+
+def check(kind, product, now):
+    """Refuse a submission its kind does not allow for this product, now."""
+    certified = product.get("certificate_code") is not None
+    if kind == "first" and certified:
+        refuse("Sản phẩm đã có giấy chứng nhận: chọn nâng hạng hoặc đánh giá lại",
+               "The product is certified: submit an upgrade or a re-rating")
+    if kind in ("upgrade", "re_rating") and not certified:
+        refuse("Chỉ sản phẩm đã được công nhận mới nâng hạng hoặc đánh giá lại",
+               "Only a certified product can be upgraded or re-rated")
+    if kind == "re_rating":
+        expires = datetime.fromisoformat(product["certificate_expires_at"])
+        opens, closes = expires - RE_RATING_OPENS, expires - RE_RATING_CLOSES
+        if not opens <= now <= closes:
+            refuse(f"Hồ sơ đánh giá lại nộp từ {opens:%d/%m/%Y} đến {closes:%d/%m/%Y}",
+                   f"A re-rating is filed between {opens:%Y-%m-%d} and {closes:%Y-%m-%d}")
+
+
+def refuse(message_vi, message_en):
+    raise Conflict(message_vi, message_en,
+                   [field_error("/kind", message_vi, message_en)])

@@ -1,0 +1,43 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from chassis.errors import Conflict
+from services.registration.submissions import check
+
+NEW = {"certificate_code": None}
+CERTIFIED = {"certificate_code": "OCOP-91-2026-00001",
+             "certificate_expires_at": "2029-06-30T00:00:00.000000Z"}
+
+
+def at(*args):
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+def test_a_new_product_is_rated_first():
+    check("first", NEW, at(2026, 5, 1))
+    for kind in ("upgrade", "re_rating"):
+        with pytest.raises(Conflict):
+            check(kind, NEW, at(2026, 5, 1))
+
+
+def test_a_certified_product_upgrades_any_time_but_is_not_rated_first_again():
+    check("upgrade", CERTIFIED, at(2026, 12, 1))
+    with pytest.raises(Conflict):
+        check("first", CERTIFIED, at(2026, 12, 1))
+
+
+@pytest.mark.parametrize("now, allowed", [
+    (at(2028, 12, 31, 23, 59), False),
+    (at(2029, 1, 1), True),        # opens 180 days before expiry
+    (at(2029, 3, 2), True),        # closes 120 days before expiry
+    (at(2029, 3, 2, 0, 1), False),
+    (at(2029, 6, 1), False),
+])
+def test_re_rating_window_is_180_to_120_days_before_expiry(now, allowed):
+    if allowed:
+        check("re_rating", CERTIFIED, now)
+    else:
+        with pytest.raises(Conflict) as refused:
+            check("re_rating", CERTIFIED, now)
+        assert refused.value.errors[0]["pointer"] == "/kind"
