@@ -10,11 +10,23 @@ import uuid
 import pytest
 import requests
 from kombu import Connection, Exchange, Queue
+from nameko.amqp.publish import get_producer
 
+from chassis import events
 from scripts import devstack
 
 SERVICES = ("registration", "evaluation", "certification", "notification")
 TEST_VHOST = "ocop-test"
+
+
+def publish(amqp_uri, event):
+    """Publish ``event`` as its service's relay would: to test what consumers do with it."""
+    exchange = Exchange(f"{events.service_of(event)}.events", type="topic", durable=True)
+    with get_producer(amqp_uri) as producer:
+        producer.publish(events.encode(event), exchange=exchange,
+                         routing_key=events.routing_key(event),
+                         content_type=events.CONTENT_TYPE, content_encoding="utf-8",
+                         delivery_mode=2, retry=True)
 
 
 def wait_until(probe, seconds=20, interval=0.1, what="the condition"):

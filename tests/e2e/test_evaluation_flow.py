@@ -1,7 +1,11 @@
 """Councils at work through the real processes: the province → central path to 5★, a
 central result handed back to the province, star minimums, knock-outs, the advisory
 review, and the council regulation."""
-from tests.conftest import wait_until
+from datetime import timedelta
+
+from chassis import events
+from chassis.events import rfc3339, utc_now
+from tests.conftest import publish, wait_until
 from tests.e2e.journeys import MEMBERS, best_picks, council_of, criteria_set, \
     lowered_picks, new_producer, new_product, open_evaluation, product_in_stage, score, \
     set_up_council
@@ -143,3 +147,41 @@ def test_the_council_regulation_quorum_spread_and_interests(api, tap):
     decided = api.post(decision).json()
     assert decided["status"] == "forwarded"
     assert decided["result"]["council"]["rules"]["max_spread"] == 10
+
+
+def test_a_re_rating_is_decided_on_every_members_written_opinion(api, amqp_uri, councils):
+    """The certificate is made to expire in 150 days, inside the re-rating window, by the
+    event certification would have published for one issued some 32 months ago."""
+    producer = new_producer(api)
+    product = new_product(api, producer["id"])
+    open_evaluation(api, product["id"])
+    expires = utc_now() + timedelta(days=150)
+    issued = events.new_event("certification", "certificate.issued",
+                              f"products/{product['id']}", {
+                                  "code": "OCOP-91-2023-00042", "product_id": product["id"],
+                                  "producer_id": producer["id"], "evaluation_id": "earlier",
+                                  "stars": 4, "issued_at": rfc3339(expires - timedelta(
+                                      days=3 * 365)), "expires_at": rfc3339(expires)})
+    publish(amqp_uri, issued)
+    product_in_stage(api, product["id"], "certified")
+
+    assert_problem(api.post(f"/products/{product['id']}/submission", {"kind": "first"}), 409,
+                   "/kind")
+    resubmitted = api.post(f"/products/{product['id']}/submission", {"kind": "re_rating"})
+    assert resubmitted.status_code == 202, resubmitted.text
+    evaluation = wait_until(lambda: next((e for e in api.get("/evaluations", params={
+        "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
+        what="the re-rating evaluation")
+    assert evaluation["procedure"] == "written"
+    rice = criteria_set(api, "03")
+    sheets = f"/evaluations/{evaluation['id']}/scores"
+    good, lower = lowered_picks(rice, drop=15), lowered_picks(rice, drop=30)
+    for member in MEMBERS[:3]:
+        assert api.post(sheets, {"member": member, "picks": good}).status_code == 201
+    missing = assert_problem(api.post(f"/evaluations/{evaluation['id']}/decision"), 409)
+    assert "member-4" in missing["detail"]
+    assert api.post(sheets, {"member": "member-4", "picks": lower}).status_code == 201
+    assert_problem(api.post(f"/evaluations/{evaluation['id']}/decision"), 409)
+    api.http.put(f"{api.base}{sheets}/member-4", json={"picks": good}, timeout=10)
+    decided = api.post(f"/evaluations/{evaluation['id']}/decision").json()
+    assert decided["status"] == "completed" and decided["stars"] == 4

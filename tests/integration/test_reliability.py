@@ -7,23 +7,14 @@ import sys
 import uuid
 
 import requests
-from kombu import Connection, Exchange
+from kombu import Connection
 from nameko.amqp.publish import get_producer
 
 from chassis import deadletters, events
 from chassis.handlers import ATTEMPTS_HEADER, ERROR_HEADER, ORIGINAL_QUEUE_HEADER
-from tests.conftest import wait_until
+from tests.conftest import publish, wait_until
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, new_producer, \
     new_product, open_evaluation, product_in_stage, score
-
-
-def publish(amqp_uri, event, body=None):
-    exchange = Exchange(f"{events.service_of(event)}.events", type="topic", durable=True)
-    with get_producer(amqp_uri) as producer:
-        producer.publish(body or events.encode(event), exchange=exchange,
-                         routing_key=events.routing_key(event),
-                         content_type=events.CONTENT_TYPE, content_encoding="utf-8",
-                         delivery_mode=2, retry=True)
 
 
 def duplicates_seen(stack, service, consumer):
