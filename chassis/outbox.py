@@ -17,6 +17,7 @@ from nameko.extensions import DependencyProvider
 from nameko.amqp.publish import get_producer
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.standalone.events import get_event_exchange
+from pymongo.errors import DuplicateKeyError
 
 from chassis import events
 from chassis.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
@@ -31,6 +32,16 @@ def new_document(document, pending_events):
     """An aggregate to insert together with the events its creation causes."""
     return {**document, "outbox": {e["id"]: e for e in pending_events},
             PENDING: len(pending_events)}
+
+
+def insert_new(collection, document, pending_events):
+    """Insert an aggregate created by an event, with the events its creation causes.
+    False if its (deterministic) id exists: the event was redelivered."""
+    try:
+        collection.insert_one(new_document(document, pending_events))
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 def update(change, pending_events):

@@ -1,6 +1,5 @@
 """Certification's MongoDB repository."""
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from chassis import outbox
 
@@ -25,12 +24,8 @@ class CertificationStore:
         return self.certificates.find_one({"evaluation_id": evaluation_id}, {"outbox": 0})
 
     def issue(self, certificate, events):
-        """False if the evaluation already has its certificate."""
-        try:
-            self.certificates.insert_one(outbox.new_document(certificate, events))
-        except DuplicateKeyError:
-            return False
-        return True
+        """False if the evaluation already has its certificate (unique evaluation_id)."""
+        return outbox.insert_new(self.certificates, certificate, events)
 
     def for_product(self, product_id):
         return list(self.certificates.find({"product_id": product_id}, {"outbox": 0})

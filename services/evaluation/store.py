@@ -1,6 +1,5 @@
 """Evaluation's MongoDB repository: evaluations and councils."""
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
 
 from chassis import outbox
 
@@ -17,12 +16,7 @@ class EvaluationStore:
         self.councils = database.councils
 
     def open(self, evaluation, events):
-        """False if this evaluation was already opened (a redelivered event)."""
-        try:
-            self.evaluations.insert_one(outbox.new_document(evaluation, events))
-        except DuplicateKeyError:
-            return False
-        return True
+        return outbox.insert_new(self.evaluations, evaluation, events)
 
     def get(self, evaluation_id):
         return self.evaluations.find_one({"_id": evaluation_id}, {"outbox": 0})

@@ -51,13 +51,24 @@ def points(criterion, option):
     return min(option["points"] or 0, criterion["max_points"])
 
 
-def best_picks(criteria_set):
-    """Every criterion at its best option: 100 points, every star minimum met."""
+def extreme_picks(criteria_set, choose, answer):
+    """Every criterion at the option ``choose`` (max or min) gives it; ``answer`` for the
+    criteria answered yes/no."""
     picks = {}
     for c in criteria(criteria_set):
         options = [o for o in c["options"] if not o["knockout"]]
-        picks[c["code"]] = max(options, key=lambda o: points(c, o))["code"] if options else "yes"
+        picks[c["code"]] = choose(options, key=lambda o: points(c, o))["code"] if options \
+            else answer
     return picks
+
+
+def best_picks(criteria_set):
+    """Every criterion at its best option: 100 points, every star minimum met."""
+    return extreme_picks(criteria_set, max, "yes")
+
+
+def worst_picks(criteria_set):
+    return extreme_picks(criteria_set, min, "no")
 
 
 def lowered_picks(criteria_set, drop):
@@ -75,14 +86,6 @@ def lowered_picks(criteria_set, drop):
         else:
             lost += c["max_points"]
             picks[c["code"]] = "no"
-    return picks
-
-
-def worst_picks(criteria_set):
-    picks = {}
-    for c in criteria(criteria_set):
-        options = [o for o in c["options"] if not o["knockout"]]
-        picks[c["code"]] = min(options, key=lambda o: points(c, o))["code"] if options else "no"
     return picks
 
 
