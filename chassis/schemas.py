@@ -27,7 +27,10 @@ validate.Length.message_min = "Tối thiểu {min} / At least {min}."
 validate.Length.message_max = "Tối đa {max} / At most {max}."
 validate.Length.message_all = "Từ {min} đến {max} / Between {min} and {max}."
 validate.Length.message_equal = "Phải đúng {equal} / Must be exactly {equal}."
-validate.Range.message_all = "Phải từ {min} đến {max} / Must be between {min} and {max}."
+# Range formats its messages twice: the limits are escaped once.
+validate.Range.message_all = "Phải từ {{min}} đến {{max}} / Must be between {{min}} and {{max}}."
+validate.Range.message_min = "Tối thiểu {{min}} / At least {{min}}."
+validate.Range.message_max = "Tối đa {{max}} / At most {{max}}."
 validate.OneOf.default_message = "Phải là một trong {choices} / Must be one of {choices}."
 validate.Regexp.default_message = "Sai định dạng / Not in the expected format."
 
