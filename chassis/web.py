@@ -32,12 +32,11 @@ class Operations(DependencyProvider):
         return self
 
     def failures(self):
+        """What keeps this process from serving: an unreachable broker or store."""
         problems = {}
         try:
             with get_connection(self.amqp_uri) as connection:
                 connection.ensure_connection(max_retries=1, timeout=2)
-                if self.consumes_events:
-                    self.count_dead_letters(connection)
         except (OSError, OperationalError) as exc:
             problems["broker"] = str(exc)
         for database in self.databases:
@@ -47,9 +46,18 @@ class Operations(DependencyProvider):
                 problems["store"] = str(exc)
         return problems
 
-    def count_dead_letters(self, connection):
-        queue = dead_letter_queue(self.container.service_name)(connection.default_channel)
-        _, depth, _ = queue.queue_declare()
+    def measure(self):
+        """Refresh the gauges read from the broker at scrape time: dead letters."""
+        if not self.consumes_events:
+            return
+        try:
+            with get_connection(self.amqp_uri) as connection:
+                queue = dead_letter_queue(self.container.service_name)(
+                    connection.default_channel)
+                _, depth, _ = queue.queue_declare()
+        except (OSError, OperationalError):
+            log.warning("dead letters not counted: the broker is unreachable")
+            return
         DEAD_LETTERS.labels(self.container.service_name).set(depth)
 
 
@@ -73,7 +81,7 @@ class OperationsEndpoints:
 
     @http("GET", "/metrics")
     def metrics(self, request):
-        self.operations.failures()  # also refreshes the dead-letter gauge
+        self.operations.measure()
         self.refresh_gauges()
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 

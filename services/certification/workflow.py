@@ -1,9 +1,12 @@
 """Certification's use cases."""
+from chassis.contracts import event_factory
 from chassis.errors import NotFound
-from chassis.events import new_event, rfc3339, utc_now
+from chassis.events import rfc3339, utc_now
 from services.certification import validity
+from services.certification.contracts import PUBLISHED
 
 SERVICE = "certification"
+make_event = event_factory(SERVICE, PUBLISHED)
 
 
 def issue_for(store, event):
@@ -23,7 +26,7 @@ def issue_for(store, event):
         "score": data["score"], "level": data["level"],
         "rule_version": data["rule_version"], "issued_at": rfc3339(issued_at),
         "expires_at": rfc3339(validity.expires_at(issued_at)), "revoked_at": None}
-    issued = new_event(SERVICE, "certificate.issued", f"products/{data['product_id']}", {
+    issued = make_event("certificate.issued", f"products/{data['product_id']}", {
         "code": code, "product_id": data["product_id"], "producer_id": data["producer_id"],
         "evaluation_id": data["evaluation_id"], "stars": data["stars"],
         "issued_at": certificate["issued_at"], "expires_at": certificate["expires_at"]})

@@ -4,14 +4,17 @@ import re
 import uuid
 from dataclasses import asdict
 
+from chassis.contracts import event_factory
 from chassis.errors import Conflict, InvalidInput, NotFound, field_error
-from chassis.events import new_event, timestamp, utc_now
+from chassis.events import timestamp, utc_now
 from chassis.outbox import resource
 from chassis.provinces import PROVINCES
 from services.evaluation import catalogue, council, rounds, sheets
+from services.evaluation.contracts import PUBLISHED
 from services.evaluation.store import OPEN
 
 SERVICE = "evaluation"
+make_event = event_factory(SERVICE, PUBLISHED)
 SCOPE = re.compile(r"^(central|province-(\d{2}))$")
 
 
@@ -98,7 +101,7 @@ def open_evaluation(store, event, level, parent_id=None):
         "status": OPEN, "rule_version": catalogue.RULE_VERSION,
         "parent_evaluation_id": parent_id, "reviews": {}, "sheets": {}, "result": None,
         "score": None, "stars": None, "opened_at": timestamp(), "closed_at": None}
-    opened = new_event(SERVICE, "evaluation.opened", event["subject"], summary(evaluation))
+    opened = make_event("evaluation.opened", event["subject"], summary(evaluation))
     store.open(evaluation, [opened])
 
 
@@ -147,9 +150,11 @@ def request_review(store, evaluation_id, review):
                            [field_error("/member", "Không thuộc tổ tư vấn",
                                         "Not in the advisory group")])
     review_id = str(uuid.uuid4())
-    requested = new_event(SERVICE, "evaluation.review_requested",
-                          f"products/{evaluation['product_id']}",
-                          {**summary(evaluation), "review_id": review_id, **review})
+    requested = make_event("evaluation.review_requested",
+                          f"products/{evaluation['product_id']}", {
+                              **summary(evaluation), "review_id": review_id,
+                              "review_kind": review["kind"], "member": review["member"],
+                              "note": review["note"]})
     change = {"$set": {f"reviews.{review_id}": {**review, "requested_at": timestamp()}}}
     if review["kind"] == "completion":
         change["$set"].update({"status": "returned", "closed_at": timestamp()})
@@ -177,7 +182,7 @@ def record_sheet(store, evaluation_id, member, picks):
     refuse_unless_open(evaluation)
     check_scorer(store, evaluation, member)
     sheet = scored(evaluation, picks)
-    submitted = new_event(SERVICE, "evaluation.sheet_submitted",
+    submitted = make_event("evaluation.sheet_submitted",
                           f"products/{evaluation['product_id']}", {
                               "evaluation_id": evaluation_id,
                               "product_id": evaluation["product_id"], "member": member,
@@ -232,7 +237,7 @@ def decide(store, evaluation_id, findings):
         {member: sheet["picks"] for member, sheet in evaluation["sheets"].items()},
         chair=board["chair"], level=evaluation["level"], findings=findings)
     status, name, data = outcome(evaluation, result)
-    closing = new_event(SERVICE, name, f"products/{evaluation['product_id']}",
+    closing = make_event(name, f"products/{evaluation['product_id']}",
                         {**summary(evaluation), **data})
     change = {"$set": {
         "status": status, "closed_at": timestamp(), "score": result.score,

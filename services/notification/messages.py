@@ -18,7 +18,7 @@ REVIEWS = {
 
 
 def review_text(data):
-    vi, en = REVIEWS[data["kind"]]
+    vi, en = REVIEWS[data["review_kind"]]
     return (f"{vi} cho sản phẩm «{data['name']}»: {data['note']}",
             f"{en} for «{data['name']}»: {data['note']}")
 

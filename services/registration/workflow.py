@@ -2,16 +2,18 @@
 import logging
 import uuid
 
+from chassis.contracts import event_factory
 from chassis.errors import Conflict, InvalidInput, NotFound, field_error
-from chassis.events import new_event, timestamp, utc_now
+from chassis.events import timestamp, utc_now
 from chassis.outbox import resource
 from services.registration import submissions
+from services.registration.contracts import PUBLISHED
 from services.registration.stages import Move, Stage, move_after_evaluation
 from services.registration.store import DuplicateProducer
 
 log = logging.getLogger(__name__)
-
 SERVICE = "registration"
+make_event = event_factory(SERVICE, PUBLISHED)
 
 
 def register_producer(store, producer):
@@ -61,7 +63,7 @@ def submit_product(store, product_id, kind):
     """Step 5 of the cycle starts: the product is proposed for evaluation and ranking."""
     product = product_or_404(store, product_id)
     submissions.check(kind, product, utc_now())
-    submitted = new_event(SERVICE, "product.submitted", f"products/{product_id}", {
+    submitted = make_event("product.submitted", f"products/{product_id}", {
         "product_id": product_id, "producer_id": product["producer_id"],
         "producer_name": product["producer_name"], "name": product["name"],
         "category": product["category"], "province_code": product["province_code"],
@@ -88,7 +90,7 @@ def on_evaluation_opened(store, event):
 
 def on_review_requested(store, event):
     """Only a request to complete the dossier sends it back to the producer."""
-    if event["data"]["kind"] == "completion":
+    if event["data"]["review_kind"] == "completion":
         product_moved(store, event, Move.RETURN, {})
 
 

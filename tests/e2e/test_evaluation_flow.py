@@ -99,7 +99,7 @@ def test_the_advisory_group_sends_the_dossier_back_for_completion(api, tap, coun
                                   "note": "Bổ sung giấy chứng nhận ATTP"}).json()
     assert returned["status"] == "returned" and len(returned["reviews"]) == 2
     requested = wait_until(lambda: (lambda kinds: kinds if len(kinds) == 2 else None)(
-        sorted(e["data"]["kind"] for e in tap.events("evaluation.review_requested",
+        sorted(e["data"]["review_kind"] for e in tap.events("evaluation.review_requested",
                                                      f"products/{product['id']}"))),
         what="both review requests")
     assert requested == ["completion", "site_visit"]

@@ -1,0 +1,125 @@
+"""The events evaluation publishes, on the topic exchange ``evaluation.events``.
+
+Each schema describes the event's ``data``; the envelope is CloudEvents 1.0
+(``chassis.events``). ``docs/asyncapi.yaml`` is generated from ``PUBLISHED``.
+Every event carries the evaluation's summary (``EvaluationSummarySchema``).
+"""
+from marshmallow import fields, validate
+
+from chassis.contracts import (CategoryCode, EventDataSchema, Flag, Identifier, Number,
+                               ProvinceCode, Stars, Text)
+from services.evaluation.schemas import MEMBER_ID, REVIEW_KINDS
+
+LEVELS = ("province", "central")
+SUBMISSION_KINDS = ("first", "upgrade", "re_rating")
+
+
+def Level(description):
+    return fields.String(required=True, validate=validate.OneOf(LEVELS),
+                         metadata={"description": description})
+
+
+def Score():
+    return Number("The council's score (điểm): the mean of its members' totals out of 100, "
+                  "to two decimals.", validate=validate.Range(0, 100))
+
+
+class EvaluationSummarySchema(EventDataSchema):
+    """What every evaluation event says about the evaluation (not published on its own)."""
+
+    evaluation_id = Identifier("The evaluation; the same submission always opens the same one.")
+    product_id = Identifier("The product (sản phẩm) being evaluated.")
+    producer_id = Identifier("The producer (chủ thể OCOP) that owns the product.")
+    name = Text("The product's name (tên sản phẩm).")
+    producer_name = Text("The producer's registered name (tên chủ thể).")
+    category = CategoryCode()
+    province_code = ProvinceCode()
+    level = Level("Which council evaluates: `province` (Hội đồng đánh giá, phân hạng cấp "
+                  "tỉnh) or `central` (cấp trung ương).")
+    kind = fields.String(required=True, validate=validate.OneOf(SUBMISSION_KINDS), metadata={
+        "description": "The kind of registration (loại đăng ký, Form 01): the `first` "
+                       "rating, an `upgrade` (nâng hạng), or a `re_rating` (đánh giá lại) "
+                       "before the certificate expires."})
+    round_id = fields.String(required=True, validate=validate.Regexp(
+        r"^(province|central)-\d{4}-\d+$"), metadata={
+        "description": "The evaluation round (đợt đánh giá, Art. 5): "
+                       "`<level>-<year of its deadline>-<number>`, e.g. `province-2026-1`."})
+
+
+class EvaluationOpenedSchema(EvaluationSummarySchema):
+    """An evaluation session (phiên đánh giá, phân hạng) was opened for a submitted product."""
+
+
+class ReviewRequestedSchema(EvaluationSummarySchema):
+    """The advisory group (tổ tư vấn) asked for a review step: completing the dossier
+    (which returns it to the producer), a site visit, or laboratory tests."""
+
+    review_id = Identifier("This review request.")
+    member = fields.String(required=True, validate=MEMBER_ID, metadata={
+        "description": "The advisory group member who asked."})
+    review_kind = fields.String(required=True, validate=validate.OneOf(REVIEW_KINDS), metadata={
+        "description": "What is asked: `completion` (bổ sung hồ sơ: the dossier goes back "
+                       "to the producer), `site_visit` (khảo sát thực tế) or `lab_tests` "
+                       "(kiểm nghiệm bổ sung)."})
+    note = Text("The request, in the advisory group's words.", max_length=2000)
+
+
+class SheetSubmittedSchema(EventDataSchema):
+    """A council member submitted their score sheet (phiếu chấm điểm)."""
+
+    evaluation_id = Identifier("The evaluation.")
+    product_id = Identifier("The product (sản phẩm) being evaluated.")
+    member = fields.String(required=True, validate=MEMBER_ID, metadata={
+        "description": "The council member."})
+    total = Number("The sheet's total points out of 100.", validate=validate.Range(0, 100))
+
+
+class KnockoutReasonSchema(EventDataSchema):
+    codes = fields.List(fields.String(), required=True, validate=validate.Length(min=1),
+                        metadata={"description": "The knock-out grounds found: criteria "
+                                                 "options or dossier-level codes."})
+    vi = Text("Why, in Vietnamese.", max_length=5000)
+    en = Text("Why, in English.", max_length=5000)
+
+
+class EvaluationRejectedSchema(EvaluationSummarySchema):
+    """The council knocked the dossier out (hồ sơ bị loại): no stars, no recognition."""
+
+    score = Score()
+    reason = fields.Nested(KnockoutReasonSchema, required=True, metadata={
+        "description": "The knock-out grounds (Annex II \"Hồ sơ bị loại khi…\")."})
+
+
+class EvaluationForwardedSchema(EvaluationSummarySchema):
+    """A provincial potential 5★ result was forwarded to the central council (Art. 4.2)."""
+
+    score = Score()
+    stars = Stars()
+    to_level = fields.String(required=True, validate=validate.OneOf(["central"]), metadata={
+        "description": "The level it goes to: the ministry's council."})
+
+
+class EvaluationCompletedSchema(EvaluationSummarySchema):
+    """The council decided: the evaluation is closed with its score and stars."""
+
+    score = Score()
+    stars = Stars()
+    recognised = Flag("Whether the result is recognised (công nhận); only recognised "
+                      "products get a certificate.")
+    level = Level("The level that recognises the result: `central` for 5★, otherwise "
+                  "`province` (a central result below 5★ goes back to the province).")
+    rule_version = Text("The rules the score was given under, e.g. `26/2026` "
+                        "(Decision 26/2026/QĐ-TTg).", max_length=32)
+    capped_by = fields.List(fields.String(), required=True, metadata={
+        "description": "Criteria whose star minimum the result misses, which capped the "
+                       "stars below the score's band; empty when not capped."})
+
+
+PUBLISHED = {
+    "evaluation.opened": EvaluationOpenedSchema,
+    "evaluation.review_requested": ReviewRequestedSchema,
+    "evaluation.sheet_submitted": SheetSubmittedSchema,
+    "evaluation.rejected": EvaluationRejectedSchema,
+    "evaluation.forwarded": EvaluationForwardedSchema,
+    "evaluation.completed": EvaluationCompletedSchema,
+}
