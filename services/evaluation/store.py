@@ -27,7 +27,9 @@ class EvaluationStore:
 
     def change_open(self, evaluation_id, change, events=(), condition=None):
         """Apply ``change`` (with its events) only while the evaluation is open and
-        ``condition`` holds: one atomic write. True if it applied."""
+        ``condition`` holds: one atomic write that also bumps ``revision``, so a decision
+        can insist that the sheets it read are still the sheets. True if it applied."""
+        change = {**change, "$inc": {**change.get("$inc", {}), "revision": 1}}
         result = self.evaluations.update_one(
             {"_id": evaluation_id, "status": OPEN, **(condition or {})},
             outbox.update(change, events))

@@ -100,6 +100,7 @@ def open_evaluation(store, event, level, parent_id=None):
                   "deadline": round_.deadline.isoformat()},
         "status": OPEN, "rule_version": catalogue.RULE_VERSION,
         "parent_evaluation_id": parent_id, "reviews": {}, "sheets": {}, "result": None,
+        "revision": 0,
         "score": None, "stars": None, "opened_at": timestamp(), "closed_at": None}
     opened = make_event("evaluation.opened", event["subject"], summary(evaluation))
     store.open(evaluation, [opened])
@@ -246,8 +247,13 @@ def decide(store, evaluation_id, findings):
                    "consolidated": dict(result.consolidated),
                    "council": {"chair": board["chair"], "members": board["members"],
                                "rules": asdict(rules)}}}}
-    applied = store.change_open(evaluation_id, change, [closing])
-    return resource(changed_or_refused(store, evaluation_id, applied))
+    applied = store.change_open(evaluation_id, change, [closing],
+                                {"revision": evaluation["revision"]})
+    evaluation = changed_or_refused(store, evaluation_id, applied)
+    if not applied:
+        raise Conflict("Phiếu chấm vừa thay đổi: hãy kết luận lại",
+                       "A score sheet changed meanwhile: decide again")
+    return resource(evaluation)
 
 
 def outcome(evaluation, result):
