@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 import eventlet
-from nameko.exceptions import RemoteError, UnknownService
+from nameko.exceptions import UnknownService
 from nameko.web.handlers import http
 
 import chassis.rpc  # noqa: F401  (refusals arrive over RPC as their own classes)
@@ -48,18 +48,19 @@ OPERATIONS = []
 def read_json(request):
     """The request's JSON body; None when it has none (for operations whose body is
     optional: the service decides)."""
-    if not request.get_data():
-        return None
     if request.content_length and request.content_length > MAX_BODY_BYTES:
         raise Problem(413, "Dữ liệu quá lớn / Payload too large",
                       f"Tối đa {MAX_BODY_BYTES} byte / At most {MAX_BODY_BYTES} bytes")
+    if not request.get_data():
+        return None
     if request.mimetype != "application/json":
         raise Problem(415, "Sai kiểu dữ liệu / Unsupported media type",
                       "Gửi dữ liệu dạng application/json / Send application/json")
     try:
         return json.loads(request.get_data(as_text=True))
     except ValueError as exc:
-        raise Problem(400, "JSON không hợp lệ / Malformed JSON", str(exc)) from None
+        raise Problem(400, "JSON không hợp lệ / Malformed JSON",
+                      f"Không đọc được JSON: {exc} / Could not parse the JSON: {exc}") from None
 
 
 def operation(method, path, summary, tag, **details):
@@ -80,17 +81,15 @@ def operation(method, path, summary, tag, **details):
                 if op.response is not None:
                     result = op.response(many=op.many).dump(result)
                 return json_response(result, op.status)
-            except Problem as exc:
-                return problem_response(request, exc.status, exc.title, exc.detail, exc.errors)
-            except OcopError as exc:
+            except (Problem, OcopError) as exc:
                 return problem_response(request, exc.status, exc.title, exc.detail, exc.errors)
             except (eventlet.Timeout, UnknownService) as exc:
                 log.error("%s %s: a service did not answer: %r", method, path, exc)
                 return problem_response(
                     request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
                     "Vui lòng thử lại sau / Please retry later")
-            except RemoteError as exc:
-                log.error("%s %s failed in a service: %s", method, path, exc)
+            except Exception:  # a fault here or in a service: logged, and still a problem
+                log.exception("%s %s failed", method, path)
                 return problem_response(
                     request, 500, "Lỗi hệ thống / Internal error",
                     "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
