@@ -71,6 +71,11 @@ class ProcessedEvents(SharedExtension):
             pass
 
 
+def is_event(body):
+    return isinstance(body, dict) and all(isinstance(body.get(attribute), str)
+                                          for attribute in ("source", "id", "type"))
+
+
 def key(consumer, event):
     return {"consumer": consumer, "source": event["source"], "event_id": event["id"]}
 
@@ -99,6 +104,11 @@ class ReliableEventHandler(EventHandler):
         return f"{self.container.service_name}.{self.method_name}"
 
     def handle_message(self, body, message):
+        if not is_event(body):
+            # Nothing to de-duplicate or retry: park it for an operator, keep consuming.
+            self.park(message, attempts=1, error="not a CloudEvent with source, id and type")
+            self.queue_consumer.ack_message(message)
+            return
         if self.processed.seen(self.consumer, body):
             log.info("duplicate %s %s ignored by %s", body["source"], body["id"], self.consumer)
             DUPLICATE_EVENTS.labels(self.container.service_name, self.consumer).inc()
@@ -117,26 +127,28 @@ class ReliableEventHandler(EventHandler):
 
     def defer(self, message, exc_info):
         """Schedule a retry, or park the message; only then is the original acked."""
-        attempts = int(message.headers.get(ATTEMPTS_HEADER, 0)) + 1
+        attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
         error = "".join(traceback.format_exception_only(*exc_info[:2])).strip()[:2000]
-        headers = {**message.headers, ATTEMPTS_HEADER: attempts,
+        if isinstance(exc_info[1], PERMANENT_ERRORS) or attempts >= self.max_attempts:
+            self.park(message, attempts, error)
+            return
+        delay = min(300.0, self.retry_base_seconds * 2 ** (attempts - 1))
+        log.warning("%s attempt %d failed, retrying in %.1fs: %s",
+                    self.queue.name, attempts, delay, error)
+        self.republish(message, attempts, error, self.retry_queue, expiration=delay)
+
+    def park(self, message, attempts, error):
+        log.error("%s dead-lettered after %d attempt(s): %s", self.queue.name, attempts, error)
+        self.republish(message, attempts, error, self.dead_letters)
+
+    def republish(self, message, attempts, error, queue, **options):
+        headers = {**(message.headers or {}), ATTEMPTS_HEADER: attempts,
                    ORIGINAL_QUEUE_HEADER: self.queue.name, ERROR_HEADER: error}
-        publish = {"body": message.body, "content_type": message.content_type,
-                   "content_encoding": message.content_encoding, "headers": headers,
-                   "exchange": "", "delivery_mode": 2, "retry": True}
-        permanent = isinstance(exc_info[1], PERMANENT_ERRORS)
         with get_producer(self.amqp_uri) as producer:
-            if permanent or attempts >= self.max_attempts:
-                log.error("%s dead-lettered after %d attempt(s): %s",
-                          self.queue.name, attempts, error)
-                producer.publish(routing_key=self.dead_letters.name,
-                                 declare=[self.dead_letters], **publish)
-            else:
-                delay = min(300.0, self.retry_base_seconds * 2 ** (attempts - 1))
-                log.warning("%s attempt %d failed, retrying in %.1fs: %s",
-                            self.queue.name, attempts, delay, error)
-                producer.publish(routing_key=self.retry_queue.name,
-                                 declare=[self.retry_queue], expiration=delay, **publish)
+            producer.publish(message.body, content_type=message.content_type,
+                             content_encoding=message.content_encoding, headers=headers,
+                             exchange="", routing_key=queue.name, declare=[queue],
+                             delivery_mode=2, retry=True, **options)
 
 
 handle_event = ReliableEventHandler.decorator

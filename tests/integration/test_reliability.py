@@ -125,3 +125,21 @@ def test_an_operator_replays_a_parked_event(api, amqp_uri):
                         .json(), what="the replayed event's certificate")
     assert issued[0]["stars"] == 4 and issued[0]["code"].startswith("OCOP-96-")
     assert parked_event(amqp_uri, "certification", completed["id"]) is None
+
+
+def test_a_message_that_is_not_an_event_is_parked_and_consuming_goes_on(api, amqp_uri,
+                                                                        councils):
+    marker = str(uuid.uuid4())
+    with get_producer(amqp_uri) as producer:
+        producer.publish(json.dumps({"hello": marker}), routing_key="evaluation.completed",
+                         exchange="evaluation.events", content_type=events.CONTENT_TYPE,
+                         content_encoding="utf-8", delivery_mode=2)
+
+    def parked():
+        with Connection(amqp_uri) as connection:
+            return [m.headers for m in deadletters.parked(connection, "certification", 1000)
+                    if marker in str(m.body)]
+    headers = wait_until(parked, what="the non-event in dlq.certification")[0]
+    assert headers[ATTEMPTS_HEADER] == 1 and "not a CloudEvent" in headers[ERROR_HEADER]
+    producer, product = certified_product(api)  # the consumers are still at work
+    assert product["certificate_code"]
