@@ -4,7 +4,8 @@ from werkzeug.wrappers import Response
 
 
 PROBLEM_TYPE = "urn:ocop:problem:"
-SLUGS = {400: "bad-request", 404: "not-found", 409: "conflict", 413: "too-large",
+SLUGS = {400: "bad-request", 404: "not-found", 409: "conflict", 411: "length-required",
+         413: "too-large",
          415: "unsupported-media-type", 422: "invalid-input", 500: "internal",
          503: "unavailable"}
 

@@ -48,6 +48,11 @@ OPERATIONS = []
 def read_json(request):
     """The request's JSON body; None when it has none (for operations whose body is
     optional: the service decides)."""
+    if request.headers.get("Transfer-Encoding"):
+        # The WSGI server hands over no chunked body: refuse rather than read it as empty.
+        raise Problem(411, "Cần Content-Length / Length required",
+                      "Gửi dữ liệu kèm Content-Length, không chia khối / "
+                      "Send the body with a Content-Length, not chunked")
     if request.content_length and request.content_length > MAX_BODY_BYTES:
         raise Problem(413, "Dữ liệu quá lớn / Payload too large",
                       f"Tối đa {MAX_BODY_BYTES} byte / At most {MAX_BODY_BYTES} bytes")
@@ -57,10 +62,16 @@ def read_json(request):
         raise Problem(415, "Sai kiểu dữ liệu / Unsupported media type",
                       "Gửi dữ liệu dạng application/json / Send application/json")
     try:
-        return json.loads(request.get_data(as_text=True))
-    except ValueError as exc:
+        body = json.loads(request.get_data(as_text=True), parse_constant=refuse_constant)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")  # lone surrogates
+    except (ValueError, UnicodeError) as exc:
         raise Problem(400, "JSON không hợp lệ / Malformed JSON",
                       f"Không đọc được JSON: {exc} / Could not parse the JSON: {exc}") from None
+    return body
+
+
+def refuse_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def operation(method, path, summary, tag, **details):

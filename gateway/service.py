@@ -70,7 +70,7 @@ class GatewayService(OperationsEndpoints):
     @operation("POST", f"{API}/products", "Đăng ký sản phẩm / Register a product",
                "registration", status=201, body=NewProductSchema, response=ProductSchema)
     def register_product(self, request, body):
-        if isinstance(body, dict) and "category" in body:
+        if isinstance(body, dict) and isinstance(body.get("category"), str):
             codes = {c["code"] for c in self.evaluation.list_categories()}
             if body["category"] not in codes:
                 raise InvalidInput(

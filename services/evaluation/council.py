@@ -41,9 +41,9 @@ class CouncilRules:
             errors.append(field_error("/chair_required", "Phải là true/false",
                                       "Must be true or false"))
         spread = data.get("max_spread", cls.max_spread)
-        if spread is not None and (not _number(spread) or spread < 0):
-            errors.append(field_error("/max_spread", "Số điểm không âm hoặc null",
-                                      "A non-negative number of points, or null"))
+        if spread is not None and (not _number(spread) or not 0 <= spread <= 100):
+            errors.append(field_error("/max_spread", "Số điểm từ 0 đến 100, hoặc null",
+                                      "A number of points from 0 to 100, or null"))
         if errors:
             raise InvalidInput("Quy chế hội đồng không hợp lệ", "Invalid council rules", errors)
         return cls(**{key: data[key] for key in known if key in data})

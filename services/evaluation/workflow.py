@@ -22,7 +22,7 @@ SCOPE = re.compile(r"^(central|province-(\d{2}))$")
 
 def parse_scope(scope):
     """``central`` (the ministry's council) or ``province-<code>``."""
-    match = SCOPE.match(scope)
+    match = SCOPE.fullmatch(scope)
     if not match or (match.group(2) and match.group(2) not in PROVINCES):
         raise NotFound(f"Không có hội đồng {scope}: dùng central hoặc province-<mã tỉnh>",
                        f"No council {scope}: use central or province-<province code>")
@@ -221,9 +221,15 @@ def decide(store, evaluation_id, findings):
     refuse_unless_open(evaluation)
     board = council_or_404(store, evaluation["scope"])
     rules = council.CouncilRules.from_mapping(board["rules"])
-    totals = {member: sheet["total"] for member, sheet in evaluation["sheets"].items()}
+    interests = interests_of(board)
+    # A sheet stops counting when its member leaves the council or declares an interest
+    # after scoring; the others decide, if they still make a quorum.
+    counted = {member: sheet for member, sheet in evaluation["sheets"].items()
+               if member in board["members"]
+               and evaluation["producer_id"] not in interests.get(member, ())}
+    totals = {member: sheet["total"] for member, sheet in counted.items()}
     if not totals:
-        raise Conflict("Chưa có phiếu chấm nào", "No score sheet has been submitted")
+        raise Conflict("Chưa có phiếu chấm hợp lệ nào", "No valid score sheet has been submitted")
     if evaluation["procedure"] == "written":
         missing = sorted(set(board["members"]) - set(totals))
         if missing:
@@ -232,10 +238,10 @@ def decide(store, evaluation_id, findings):
                            f"{', '.join(missing)} missing")
     council.check_decision(rules, members=board["members"], chair=board["chair"],
                            totals=totals, producer_id=evaluation["producer_id"],
-                           interests=interests_of(board))
+                           interests=interests)
     result = sheets.council_result(
         catalogue.criteria_set(evaluation["category"]),
-        {member: sheet["picks"] for member, sheet in evaluation["sheets"].items()},
+        {member: sheet["picks"] for member, sheet in counted.items()},
         chair=board["chair"], level=evaluation["level"], findings=findings)
     status, name, data = outcome(evaluation, result)
     closing = make_event(name, f"products/{evaluation['product_id']}",
@@ -246,7 +252,9 @@ def decide(store, evaluation_id, findings):
         "result": {**data, "band_stars": result.band_stars,
                    "consolidated": dict(result.consolidated),
                    "council": {"chair": board["chair"], "members": board["members"],
-                               "rules": asdict(rules)}}}}
+                               "rules": asdict(rules),
+                               "sheets_not_counted": sorted(set(evaluation["sheets"])
+                                                            - set(counted))}}}}
     applied = store.change_open(evaluation_id, change, [closing],
                                 {"revision": evaluation["revision"]})
     evaluation = changed_or_refused(store, evaluation_id, applied)

@@ -12,16 +12,20 @@ RE_RATING_CLOSES = timedelta(days=120)
 
 
 def check(kind, product, now):
-    """Refuse a submission its kind does not allow for this product, now."""
-    certified = product.get("certificate_code") is not None
+    """Refuse a submission its kind does not allow for this product, now. A product whose
+    certificate has expired starts again as a first rating."""
+    expires = product.get("certificate_expires_at")
+    certified = expires is not None and now < datetime.fromisoformat(expires)
     if kind == "first" and certified:
-        refuse("Sản phẩm đã có giấy chứng nhận: chọn nâng hạng hoặc đánh giá lại",
-               "The product is certified: submit an upgrade or a re-rating")
+        refuse("Sản phẩm đã có giấy chứng nhận còn hiệu lực: chọn nâng hạng hoặc đánh giá lại",
+               "The product's certificate is in force: submit an upgrade or a re-rating")
     if kind in ("upgrade", "re_rating") and not certified:
-        refuse("Chỉ sản phẩm đã được công nhận mới nâng hạng hoặc đánh giá lại",
-               "Only a certified product can be upgraded or re-rated")
+        refuse("Chỉ sản phẩm có giấy chứng nhận còn hiệu lực mới nâng hạng hoặc đánh giá lại",
+               "Only a product with a certificate in force can be upgraded or re-rated")
+    if kind == "upgrade" and product.get("stars") == 5:
+        refuse("Sản phẩm 5 sao không thể nâng hạng", "A 5-star product cannot be upgraded")
     if kind == "re_rating":
-        expires = datetime.fromisoformat(product["certificate_expires_at"])
+        expires = datetime.fromisoformat(expires)
         opens, closes = expires - RE_RATING_OPENS, expires - RE_RATING_CLOSES
         if not opens <= now <= closes:
             refuse(f"Hồ sơ đánh giá lại nộp từ {opens:%d/%m/%Y} đến {closes:%d/%m/%Y}",

@@ -124,3 +124,23 @@ def test_councils_are_checked(api):
     assert_problem(api.post("/councils/central/interests", {"member": "nobody",
                                                              "producer_id": "p1"}), 422,
                    "/member")
+
+
+def test_odd_json_is_refused_not_failed(api):
+    post = api.base + "/producers"
+    json_header = {"Content-Type": "application/json"}
+    assert_problem(api.http.post(post, data=b'{"name": NaN}', headers=json_header,
+                                 timeout=10), 400)
+    assert_problem(api.http.post(post, data=b'{"name": "ab\\ud800"}', headers=json_header,
+                                 timeout=10), 400)
+    chunked = api.http.post(post, data=iter([b'{"name": ', b'"x"}']), headers=json_header,
+                            timeout=10)
+    assert_problem(chunked, 411)
+    producer = new_producer(api)
+    assert_problem(api.post("/products", {"producer_id": producer["id"], "name": "Mắm",
+                                          "category": ["03"]}), 422, "/category")
+    assert_problem(api.http.put(f"{api.base}/councils/province-80", timeout=10, json={
+        "name": "Hội đồng", "chair": "c", "members": ["c"],
+        "rules": {"max_spread": 10 ** 24}}), 422, "/max_spread")
+    assert_problem(api.http.put(f"{api.base}/councils/central%0A", timeout=10, json={
+        "name": "Hội đồng", "chair": "c", "members": ["c"]}), 404)

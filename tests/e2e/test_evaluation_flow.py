@@ -185,3 +185,21 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, amqp_uri, 
     api.http.put(f"{api.base}{sheets}/member-4", json={"picks": good}, timeout=10)
     decided = api.post(f"/evaluations/{evaluation['id']}/decision").json()
     assert decided["status"] == "completed" and decided["stars"] == 4
+
+
+def test_a_sheet_stops_counting_when_its_member_declares_an_interest(api):
+    set_up_council(api, "province-01")
+    producer = new_producer(api, province_code="01")
+    product = new_product(api, producer["id"])
+    evaluation = open_evaluation(api, product["id"])
+    picks = lowered_picks(criteria_set(api, "03"), drop=15)
+    sheets = f"/evaluations/{evaluation['id']}/scores"
+    for member in MEMBERS[:3]:
+        assert api.post(sheets, {"member": member, "picks": picks}).status_code == 201
+    assert api.post("/councils/province-01/interests", {
+        "member": "member-3", "producer_id": producer["id"]}).status_code == 201
+    assert_problem(api.post(f"/evaluations/{evaluation['id']}/decision"), 409)  # 2 of 4
+    assert api.post(sheets, {"member": "member-4", "picks": picks}).status_code == 201
+    decided = api.post(f"/evaluations/{evaluation['id']}/decision").json()
+    assert decided["status"] == "completed" and decided["stars"] == 4
+    assert decided["result"]["council"]["sheets_not_counted"] == ["member-3"]

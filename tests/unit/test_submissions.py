@@ -5,7 +5,7 @@ import pytest
 from chassis.errors import Conflict
 from services.registration.submissions import check
 
-NEW = {"certificate_code": None}
+NEW = {"certificate_code": None, "certificate_expires_at": None}
 CERTIFIED = {"certificate_code": "OCOP-91-2026-00001",
              "certificate_expires_at": "2029-06-30T00:00:00.000000Z"}
 
@@ -41,3 +41,16 @@ def test_re_rating_window_is_180_to_120_days_before_expiry(now, allowed):
         with pytest.raises(Conflict) as refused:
             check("re_rating", CERTIFIED, now)
         assert refused.value.errors[0]["pointer"] == "/kind"
+
+
+def test_an_expired_certificate_starts_again_as_a_first_rating():
+    expired_on = at(2029, 6, 30, 0, 1)
+    check("first", CERTIFIED, expired_on)
+    for kind in ("upgrade", "re_rating"):
+        with pytest.raises(Conflict):
+            check(kind, CERTIFIED, expired_on)
+
+
+def test_a_five_star_product_cannot_be_upgraded():
+    with pytest.raises(Conflict):
+        check("upgrade", {**CERTIFIED, "stars": 5}, at(2027, 1, 1))
