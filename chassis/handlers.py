@@ -26,7 +26,6 @@ from chassis import events
 from chassis.errors import OcopError
 from chassis.metrics import DUPLICATE_EVENTS
 from chassis.mongo import MongoDatabase
-from chassis.outbox import find_dependency
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ class ProcessedEvents(SharedExtension):
     """The record of events each consumer of this service has handled."""
 
     def setup(self):
-        self.mongo = find_dependency(self.container, MongoDatabase)
+        self.mongo = MongoDatabase.of(self.container)
 
     @property
     def collection(self):

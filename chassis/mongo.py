@@ -14,6 +14,14 @@ class MongoDatabase(DependencyProvider):
         self.client = None
         self.database = None
 
+    @classmethod
+    def of(cls, container):
+        """The service's database, for the chassis' own extensions (relay, event log)."""
+        for dependency in container.dependencies:
+            if isinstance(dependency, cls):
+                return dependency
+        raise LookupError(f"{container.service_name} declares no {cls.__name__}")
+
     def setup(self):
         config = self.container.config
         self.client = MongoClient(

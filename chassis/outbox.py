@@ -64,13 +64,6 @@ def prepare(collection):
     collection.create_index(PENDING)
 
 
-def find_dependency(container, cls):
-    for dependency in container.dependencies:
-        if isinstance(dependency, cls):
-            return dependency
-    raise LookupError(f"{container.service_name} declares no {cls.__name__}")
-
-
 class OutboxRelay(DependencyProvider):
     """Publishes the pending events of ``collections`` to ``<service>.events``.
 
@@ -89,7 +82,7 @@ class OutboxRelay(DependencyProvider):
         self.amqp_uri = config[AMQP_URI_CONFIG_KEY]
         self.poll_seconds = float(config.get("OUTBOX_POLL_SECONDS", 1.0))
         self.exchange = get_event_exchange(self.container.service_name, config)
-        self.mongo = find_dependency(self.container, MongoDatabase)
+        self.mongo = MongoDatabase.of(self.container)
 
     def start(self):
         for name in self.collections:
