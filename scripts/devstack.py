@@ -108,6 +108,13 @@ def ensure_vhost(amqp_uri, vhost, fresh=False):
     return parts._replace(path="/" + vhost).geturl()
 
 
+def drop_vhost(amqp_uri, vhost):
+    """Remove a vhost ``ensure_vhost`` made on a local broker, with all it holds."""
+    if urlsplit(amqp_uri).hostname in ("127.0.0.1", "localhost") and shutil.which("rabbitmqctl"):
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 class MongoStandIn:
     """nx-27017 (MongoDB wire protocol over SQLite) as a child process."""
 

@@ -16,7 +16,8 @@ from chassis import events
 from scripts import devstack
 
 SERVICES = ("registration", "evaluation", "certification", "notification")
-TEST_VHOST = "ocop-test"
+# One vhost per test run, so that two runs on one broker (two developers, CI) stay apart.
+TEST_VHOST = f"ocop-test-{os.getpid()}"
 
 
 def publish(amqp_uri, event):
@@ -45,7 +46,8 @@ def wait_until(probe, seconds=20, interval=0.1, what="the condition"):
 def amqp_uri():
     base = os.environ.get("AMQP_URI", devstack.DEFAULT_AMQP_URI)
     devstack.ensure_rabbitmq(base)
-    return devstack.ensure_vhost(base, TEST_VHOST, fresh=True)
+    yield devstack.ensure_vhost(base, TEST_VHOST, fresh=True)
+    devstack.drop_vhost(base, TEST_VHOST)
 
 
 @pytest.fixture(scope="session")
