@@ -16,43 +16,54 @@ from pathlib import Path
 
 import requests
 
+from gateway.tokens import DevelopmentIssuer
 from scripts import devstack
+from tests.conftest import UNLIMITED, People
 from tests.e2e.journeys import council_of, lowered_picks, set_up_council
 
 
-def journey(base, session):
+def journey(people, session):
     """Register, submit, three members of the council score every criterion, decide; wait
-    for the producer to be told of the certificate. Returns seconds from submission to that
-    notification."""
-    api = base + "/api/v1"
+    for the producer to be told of the certificate. Each step is signed in as the role that
+    does it. Returns seconds from submission to that notification."""
+    api = people.base_url + "/api/v1"
     producer = session.post(f"{api}/producers", json={
         "name": "HTX Bench", "kind": "cooperative",
         "tax_code": str(random.randrange(10 ** 9, 10 ** 10)), "province_code": "91",
+        "commune_code": "30406",
         "contact": {"email": "bench@example.vn", "phone": "0296 3812 345"}}).json()
-    product = session.post(f"{api}/products", json={
+    owner = {"Authorization": "Bearer " + people.issuer.token(["producer"],
+                                                             producers=[producer["id"]])}
+    product = session.post(f"{api}/products", headers=owner, json={
         "producer_id": producer["id"], "name": "Gạo bench", "category": "03"}).json()
     started = time.perf_counter()
-    session.post(f"{api}/products/{product['id']}/submission").raise_for_status()
-    evaluation = wait(lambda: session.get(f"{api}/evaluations",
+    session.post(f"{api}/products/{product['id']}/submission", headers=owner
+                 ).raise_for_status()
+    evaluation = wait(lambda: session.get(f"{api}/evaluations", headers=owner,
                                           params={"product_id": product["id"]}).json())[0]
     for member, picks in council_of(PICKS).items():
-        session.post(f"{api}/evaluations/{evaluation['id']}/scores", json={
-            "member": member, "picks": picks}).raise_for_status()
-    session.post(f"{api}/evaluations/{evaluation['id']}/decision").raise_for_status()
+        session.post(f"{api}/evaluations/{evaluation['id']}/scores", json={"picks": picks},
+                     headers=MEMBERS[member]).raise_for_status()
+    session.post(f"{api}/evaluations/{evaluation['id']}/decision", headers=MEMBERS["chair"]
+                 ).raise_for_status()
     wait(lambda: any(m["event_type"] == "vn.gov.ocop.certificate.issued.v1" for m in
-                     session.get(f"{api}/notifications",
+                     session.get(f"{api}/notifications", headers=owner,
                                  params={"producer_id": producer["id"]}).json()))
     return time.perf_counter() - started
 
 
 PICKS = {}
+MEMBERS = {}
 
 
-def prepare(base):
-    """The provincial council, and a 4★ sheet for rice (set 03) like a member would fill."""
-    api = type("Api", (), {"base": base + "/api/v1", "http": requests.Session()})()
-    set_up_council(api, "province-91")
-    rice = api.http.get(f"{api.base}/categories/03/criteria").json()
+def prepare(people):
+    """The provincial council, the members' sign-ins, and a 4★ sheet for rice (set 03)
+    like a member would fill."""
+    set_up_council(people, "province-91")
+    for member in council_of({}):
+        MEMBERS[member] = {"Authorization": "Bearer " + people.issuer.token(
+            ["council_member"], subject=member, councils=["province-91"])}
+    rice = requests.get(f"{people.base_url}/api/v1/categories/03/criteria", timeout=10).json()
     PICKS.update(lowered_picks(rice, drop=15))
 
 
@@ -77,16 +88,19 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         mongo = devstack.MongoStandIn(Path(directory), devstack.free_port(),
                                       Path(directory) / "nx.log").start()
+        issuer = DevelopmentIssuer(Path(directory) / "identity")
         stack = devstack.Stack(amqp_uri, mongo.uri, db_prefix=f"bench_{uuid.uuid4().hex[:6]}_",
                                ports={n: devstack.free_port() for n in devstack.PROCESSES},
-                               log_dir=Path(directory) / "log")
+                               log_dir=Path(directory) / "log",
+                               extra_env={**issuer.gateway_settings(), **UNLIMITED})
         try:
             stack.start().wait_ready(90)
-            prepare(stack.gateway_url)
+            people = People(stack.gateway_url, issuer)
+            prepare(people)
             sessions = [requests.Session() for _ in range(args.concurrency)]
             started = time.perf_counter()
             with ThreadPoolExecutor(args.concurrency) as pool:
-                latencies = list(pool.map(lambda i: journey(stack.gateway_url,
+                latencies = list(pool.map(lambda i: journey(people,
                                                             sessions[i % len(sessions)]),
                                           range(args.products)))
             elapsed = time.perf_counter() - started

@@ -35,6 +35,18 @@ class InvalidInput(OcopError):
     title = "Dữ liệu không hợp lệ / Invalid input"
 
 
+class Unauthenticated(OcopError):
+    """A command arrived without the caller's identity."""
+
+    status = 401
+    title = "Chưa xác thực / Unauthenticated"
+
+
+class Forbidden(OcopError):
+    status = 403
+    title = "Không có quyền / Forbidden"
+
+
 class NotFound(OcopError):
     status = 404
     title = "Không tìm thấy / Not found"
@@ -47,7 +59,7 @@ class Conflict(OcopError):
     title = "Xung đột trạng thái / Conflict"
 
 
-REFUSALS = (OcopError, InvalidInput, NotFound, Conflict)
+REFUSALS = (OcopError, InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict)
 
 
 def from_validation_error(exc, message_vi="Dữ liệu không hợp lệ",

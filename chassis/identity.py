@@ -12,7 +12,7 @@ councils a member sits on: ``central`` or ``province-<code>``); ``preferred_user
 This module imports no framework: the gateway's policy and the services' audit use it.
 """
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 PRODUCER = "producer"
 COMMUNE_OFFICER = "commune_officer"
@@ -41,6 +41,7 @@ ROLES = {
 # The key under which the caller travels in nameko context data (AMQP headers
 # ``nameko.ocop_identity``): a JSON text, since header values must be plain.
 CONTEXT_KEY = "ocop_identity"
+ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,15 @@ class Identity:
     producers: frozenset = frozenset()
     councils: frozenset = frozenset()
     name: str | None = None
+    address: str | None = None  # the client's IP address, as the gateway saw it
+
+    @classmethod
+    def anonymous(cls, address):
+        """A caller without a token, on the few commands open to anyone."""
+        return cls(subject=ANONYMOUS, address=address)
+
+    def at(self, address):
+        return replace(self, address=address)
 
     @classmethod
     def from_claims(cls, claims):
@@ -72,7 +82,7 @@ class Identity:
         return json.dumps({
             "subject": self.subject, "roles": sorted(self.roles), "province": self.province,
             "commune": self.commune, "producers": sorted(self.producers),
-            "councils": sorted(self.councils), "name": self.name},
+            "councils": sorted(self.councils), "name": self.name, "address": self.address},
             ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -84,11 +94,13 @@ class Identity:
         return cls(subject=data["subject"], roles=frozenset(data["roles"]),
                    province=data["province"], commune=data["commune"],
                    producers=frozenset(data["producers"]),
-                   councils=frozenset(data["councils"]), name=data.get("name"))
+                   councils=frozenset(data["councils"]), name=data.get("name"),
+                   address=data.get("address"))
 
     def as_actor(self):
         """Who did it, as the audit trail records it."""
-        return {"subject": self.subject, "roles": sorted(self.roles), "name": self.name}
+        return {"subject": self.subject, "roles": sorted(self.roles), "name": self.name,
+                "address": self.address}
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,8 @@ class Target:
     council: str | None = None
     members: frozenset = frozenset()
     advisory_group: frozenset = frozenset()
-    chairs: frozenset = field(default_factory=frozenset)  # the chair and the secretary
+    chairs: frozenset = frozenset()  # the chair and the secretary
+    private: bool = True  # whether its very existence is hidden from those out of scope
 
     def to_context(self):
         return json.dumps({"object": self.object, "province": self.province},
@@ -126,8 +139,9 @@ def in_scope(identity, role, target):
         return identity.province is not None and identity.province == target.province
     if role in (CENTRAL_OFFICER, CENTRAL_AUTHORITY):
         return target.national
-    if role == COUNCIL_MEMBER:
-        return target.council in identity.councils and identity.subject in target.members
+    if role == COUNCIL_MEMBER:  # the secretary sits with the council without scoring
+        return (target.council in identity.councils
+                and identity.subject in target.members | target.chairs)
     if role == ADVISORY_MEMBER:
         return target.council in identity.councils and identity.subject in target.advisory_group
     return False  # agencies act only on their own feeds and subscriptions

@@ -33,8 +33,10 @@ def operation_spec(op):
             "responses": {}}
     parameters = [{"name": name, "in": "path", "required": True,
                    "schema": {"type": "string"}} for name in op.path_parameters]
-    parameters += [{"name": name, "in": "query", "required": True, "description": text,
-                    "schema": {"type": "string"}} for name, text in op.query.items()]
+    parameters += [{"name": name, "in": "query", "required": required, "description": text,
+                    "schema": {"type": "string"}}
+                   for required, query in ((True, op.query), (False, op.optional_query))
+                   for name, text in query.items()]
     if parameters:
         spec["parameters"] = parameters
     if op.body is not None:
@@ -46,13 +48,20 @@ def operation_spec(op):
         ok["content"] = {"application/json": {"schema": {
             "type": "array", "items": schema} if op.many else schema}}
     spec["responses"][str(op.status)] = ok
-    if op.body is not None or op.query:
+    if op.body is not None or op.query or op.optional_query:
         spec["responses"]["422"] = problem_reference("Dữ liệu không hợp lệ / Invalid input")
-    if op.path_parameters:
+    if op.path_parameters or op.query:
         spec["responses"]["404"] = problem_reference("Không tìm thấy / Not found")
-    spec["responses"]["503"] = problem_reference("Tạm thời không sẵn sàng / Unavailable")
     if op.public:
         spec["security"] = []
+        spec["responses"]["429"] = problem_reference(
+            "Quá nhiều yêu cầu; xem Retry-After / Too many requests; see Retry-After")
+    else:
+        spec["responses"]["401"] = problem_reference(
+            "Thiếu hoặc sai mã truy cập; xem WWW-Authenticate / "
+            "Missing or invalid token; see WWW-Authenticate")
+        spec["responses"]["403"] = problem_reference("Không có quyền / Forbidden")
+    spec["responses"]["503"] = problem_reference("Tạm thời không sẵn sàng / Unavailable")
     return spec
 
 
@@ -63,8 +72,12 @@ def document(server_url):
         plugins=[MarshmallowPlugin()],
         info={"description": "Chương trình Mỗi xã một sản phẩm (OCOP) — "
                              "One Commune One Product, Decision 26/2026/QĐ-TTg."},
-        servers=[{"url": server_url}] if server_url else [])
+        servers=[{"url": server_url}] if server_url else [], security=[{"bearer": []}])
     spec.components.schema("Problem", PROBLEM)
+    spec.components.security_scheme("bearer", {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "Mã truy cập OIDC của tỉnh (RS256/ES256) / The province's OIDC access "
+                       "token (RS256/ES256); roles and scopes as in docs/operations.md"})
     paths = {}
     for op in OPERATIONS:
         paths.setdefault(op.openapi_path, {})[op.method.lower()] = operation_spec(op)

@@ -11,6 +11,8 @@ from nameko.web.handlers import http
 
 import chassis.rpc  # noqa: F401  (refusals arrive over RPC as their own classes)
 from chassis.errors import OcopError
+from chassis.identity import Identity
+from gateway.policy import POLICY, authorize
 from gateway.problems import Problem, json_response, problem_response
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ class Operation:
     response: object = None
     many: bool = False
     query: dict = field(default_factory=dict)
+    optional_query: dict = field(default_factory=dict)
     public: bool = False
     name: str = ""
 
@@ -75,40 +78,65 @@ def refuse_constant(name):
 
 
 def operation(method, path, summary, tag, **details):
-    """Declare an API operation. The handler gets the request, the parsed JSON body when
-    the operation has one, and the path parameters; it returns the response body."""
+    """Declare an API operation. Its rule in ``gateway.policy.POLICY`` decides who may call
+    it; the handler gets the request, the parsed JSON body when the operation has one, and
+    the path parameters, and returns the response body. The object the policy located is
+    ``request.target``."""
     op = Operation(method, path, summary, tag, **details)
     OPERATIONS.append(op)
 
     def decorate(handler):
         op.name = handler.__name__
+        op.public = POLICY[op.name].public  # a route without a rule stops the gateway here
 
         @wraps(handler)
         def entrypoint(self, request, **path_parameters):
+            rule = POLICY[op.name]
             try:
-                args = (read_json(request),) if op.body is not None else ()
-                with eventlet.Timeout(self.config.get("RPC_TIMEOUT_SECONDS", 10)):
-                    result = handler(self, request, *args, **path_parameters)
-                if op.response is not None:
-                    result = op.response(many=op.many).dump(result)
-                return json_response(result, op.status)
+                response = json_response(
+                    answer(self, rule, op, handler, request, path_parameters), op.status)
             except (Problem, OcopError) as exc:
-                return problem_response(request, exc.status, exc.title, exc.detail, exc.errors)
+                response = problem_response(request, exc.status, exc.title, exc.detail,
+                                            exc.errors, getattr(exc, "headers", None))
             except (eventlet.Timeout, UnknownService) as exc:
                 log.error("%s %s: a service did not answer: %r", method, path, exc)
-                return problem_response(
+                response = problem_response(
                     request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
                     "Vui lòng thử lại sau / Please retry later")
             except Exception:  # a fault here or in a service: logged, and still a problem
                 log.exception("%s %s failed", method, path)
-                return problem_response(
+                response = problem_response(
                     request, 500, "Lỗi hệ thống / Internal error",
                     "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
                     "please retry later")
+            if not rule.public:
+                response.headers["Cache-Control"] = "no-store"  # answers may be personal
+            return response
 
         return http(method, path)(entrypoint)
 
     return decorate
+
+
+def answer(service, rule, op, handler, request, path_parameters):
+    """Who calls, whether they may, then the call itself, as that caller."""
+    identity = service.signin.identity(request.headers.get("Authorization"))
+    address = service.limits.client_address(request)
+    if rule.limit:
+        service.limits.check(rule.limit, address, identity)
+    for name in op.query:
+        query_parameter(request, name)
+    args = (read_json(request),) if op.body is not None else ()
+    body = args[0] if args and isinstance(args[0], dict) else {}
+    values = {**request.args.to_dict(), **body, **path_parameters}
+    with eventlet.Timeout(service.config.get("RPC_TIMEOUT_SECONDS", 10)):
+        request.target = authorize(rule, identity, service, values)
+        service.caller.act_as(identity.at(address) if identity else Identity.anonymous(address),
+                              request.target)
+        result = handler(service, request, *args, **path_parameters)
+    if op.response is not None:
+        result = op.response(many=op.many).dump(result)
+    return result
 
 
 def query_parameter(request, name):

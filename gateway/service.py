@@ -4,38 +4,47 @@ from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
+from chassis.audit import AuditEntrySchema, Caller
 from chassis.errors import InvalidInput, field_error
 from chassis.web import OperationsEndpoints
 from gateway import openapi
+from gateway.limits import RateLimits
 from gateway.problems import json_response, problem_response
 from gateway.routes import operation, query_parameter
+from gateway.signin import SignIn
 from services.certification.schemas import VerificationSchema
 from services.evaluation.schemas import CategorySchema, CouncilSchema, CouncilViewSchema, \
-    DecisionSchema, EvaluationSchema, InterestSchema, RescoreSchema, ReviewSchema, SheetSchema
+    DecisionSchema, EvaluationSchema, InterestSchema, InterestsViewSchema, RescoreSchema, \
+    ReviewSchema, SheetSchema
 from services.notification.schemas import MessageSchema
 from services.registration.schemas import (
     NewProducerSchema, NewProductSchema, ProducerSchema, ProductSchema, SubmissionSchema)
 
 API = "/api/v1"
+# The services whose commands are audited, each keeping its own trail.
+AUDITED = ("registration", "evaluation")
 
 
 class GatewayService(OperationsEndpoints):
     name = "gateway"
 
     config = Config()
+    signin = SignIn()
+    limits = RateLimits()
+    caller = Caller()
     registration = RpcProxy("registration")
     evaluation = RpcProxy("evaluation")
     certification = RpcProxy("certification")
     notification = RpcProxy("notification")
 
     @operation("GET", f"{API}/categories", "Bộ sản phẩm OCOP / OCOP criteria sets",
-               "catalogue", response=CategorySchema, many=True, public=True)
+               "catalogue", response=CategorySchema, many=True)
     def list_categories(self, request):
         return self.evaluation.list_categories()
 
     @operation("GET", f"{API}/categories/<string:code>/criteria",
                "Bộ tiêu chí kiêm phiếu chấm / A criteria set, also the score sheet",
-               "catalogue", public=True)
+               "catalogue")
     def get_criteria_set(self, request, code):
         return self.evaluation.get_criteria_set(code)
 
@@ -46,14 +55,21 @@ class GatewayService(OperationsEndpoints):
     def set_council(self, request, body, scope):
         return self.evaluation.set_council(scope, body)
 
-    @operation("GET", f"{API}/councils/<string:scope>", "Hội đồng / A council", "evaluation",
-               response=CouncilViewSchema)
+    @operation("GET", f"{API}/councils/<string:scope>", "Hội đồng (công khai) / "
+               "A council (public)", "evaluation", response=CouncilViewSchema)
     def get_council(self, request, scope):
         return self.evaluation.get_council(scope)
 
+    @operation("GET", f"{API}/councils/<string:scope>/interests",
+               "Xung đột lợi ích đã khai / The interests declared to a council",
+               "evaluation", response=InterestsViewSchema)
+    def list_interests(self, request, scope):
+        return self.evaluation.council_interests(scope)
+
     @operation("POST", f"{API}/councils/<string:scope>/interests",
-               "Khai báo xung đột lợi ích / Declare an interest in a producer",
-               "evaluation", status=201, body=InterestSchema, response=CouncilViewSchema)
+               "Khai báo xung đột lợi ích (của chính mình) / Declare your interest in a "
+               "producer", "evaluation", status=201, body=InterestSchema,
+               response=InterestsViewSchema)
     def declare_interest(self, request, body, scope):
         return self.evaluation.declare_interest(scope, body)
 
@@ -110,16 +126,16 @@ class GatewayService(OperationsEndpoints):
         return self.evaluation.request_review(evaluation_id, body)
 
     @operation("POST", f"{API}/evaluations/<string:evaluation_id>/scores",
-               "Phiếu chấm của thành viên hội đồng / A council member's score sheet",
+               "Phiếu chấm của thành viên hội đồng (chính mình) / Your score sheet",
                "evaluation", status=201, body=SheetSchema, response=EvaluationSchema)
     def record_sheet(self, request, body, evaluation_id):
         return self.evaluation.record_sheet(evaluation_id, body)
 
     @operation("PUT", f"{API}/evaluations/<string:evaluation_id>/scores/<string:member>",
-               "Chấm lại / Rescore a member's sheet", "evaluation", body=RescoreSchema,
-               response=EvaluationSchema)
+               "Chấm lại phiếu của mình / Rescore your sheet", "evaluation",
+               body=RescoreSchema, response=EvaluationSchema)
     def rescore(self, request, body, evaluation_id, member):
-        return self.evaluation.rescore(evaluation_id, member, body)
+        return self.evaluation.rescore(evaluation_id, body)
 
     @operation("POST", f"{API}/evaluations/<string:evaluation_id>/decision",
                "Kết luận của hội đồng / The council's decision", "evaluation",
@@ -129,13 +145,13 @@ class GatewayService(OperationsEndpoints):
 
     @operation("GET", f"{API}/certificates/<string:code>",
                "Tra cứu giấy chứng nhận (công khai) / Verify a certificate (public)",
-               "certification", response=VerificationSchema, public=True)
+               "certification", response=VerificationSchema)
     def verify_certificate(self, request, code):
         return self.certification.verify(code)
 
     @operation("GET", f"{API}/certificates", "Giấy chứng nhận của sản phẩm / "
                "Certificates of a product", "certification", response=VerificationSchema,
-               many=True, public=True, query={"product_id": "Mã sản phẩm / Product id"})
+               many=True, query={"product_id": "Mã sản phẩm / Product id"})
     def list_certificates(self, request):
         return self.certification.certificates_of_product(
             query_parameter(request, "product_id"))
@@ -145,6 +161,20 @@ class GatewayService(OperationsEndpoints):
                query={"producer_id": "Mã chủ thể / Producer id"})
     def list_notifications(self, request):
         return self.notification.inbox(query_parameter(request, "producer_id"))
+
+    @operation("GET", f"{API}/audit", "Nhật ký thao tác / Audit trail: who did what, when",
+               "audit", response=AuditEntrySchema, many=True, optional_query={
+                   "province": "Mã tỉnh; mặc định là tỉnh của bạn / Province code; "
+                               "yours by default",
+                   "limit": "Tối đa / At most (1–500, 100)"})
+    def read_audit_trail(self, request):
+        limit = request.args.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= 500:
+            raise InvalidInput("Tham số limit không hợp lệ", "limit must be 1 to 500",
+                               [{"parameter": "limit", "detail": "1–500"}])
+        entries = [entry for service in AUDITED for entry in
+                   getattr(self, service).audit_trail(request.target.province, int(limit))]
+        return sorted(entries, key=lambda e: e["at"], reverse=True)[:int(limit)]
 
     @http("GET", f"{API}/openapi.json")
     def openapi_document(self, request):

@@ -15,6 +15,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gateway.tokens import DevelopmentIssuer
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 VENV_BIN = Path(sys.executable).parent
@@ -238,13 +240,17 @@ def run():
             raise StackError("port 27017 is taken: stop what listens there, or set MONGO_URI")
         mongo = MongoStandIn(VAR / "mongo", 27017, VAR / "log" / "nx-27017.log").start()
         mongo_uri = mongo.uri
-    stack = Stack(amqp_uri, mongo_uri)
+    # Sign-in: the province's provider when OIDC_ISSUER is set, else this machine's
+    # development key (python -m gateway.tokens prints tokens it signs).
+    identity = {} if os.environ.get("OIDC_ISSUER") else DevelopmentIssuer().gateway_settings()
+    stack = Stack(amqp_uri, mongo_uri, extra_env=identity)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, interrupt)  # also when started with SIGINT ignored (nohup, &)
     try:
         stack.start().wait_ready()
         print(f"OCOP is up: {stack.gateway_url}/api/v1/docs\n"
               f"  try: curl {stack.gateway_url}/api/v1/categories\n"
+              "  a token: python -m gateway.tokens --role province_officer --province 91\n"
               f"  API description: {stack.gateway_url}/api/v1/openapi.json\n"
               f"  logs: {stack.log_dir}/   data: {VAR}/mongo/\n"
               "Ctrl-C stops everything.", flush=True)

@@ -13,6 +13,7 @@ from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import get_producer
 
 from chassis import events
+from gateway.tokens import DevelopmentIssuer
 from scripts import devstack
 
 SERVICES = ("registration", "evaluation", "certification", "notification")
@@ -62,12 +63,23 @@ def mongo_uri(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def stack(amqp_uri, mongo_uri, tmp_path_factory):
+def issuer(tmp_path_factory):
+    """The development identity provider the test stack's gateway trusts."""
+    return DevelopmentIssuer(tmp_path_factory.mktemp("identity"))
+
+
+# Every test calls from 127.0.0.1: the rate-limit tests start a gateway of their own.
+UNLIMITED = {"RATE_LIMIT_PUBLIC": "100000/minute", "RATE_LIMIT_REGISTRATION": "100000/minute"}
+
+
+@pytest.fixture(scope="session")
+def stack(amqp_uri, mongo_uri, issuer, tmp_path_factory):
     ports = {name: devstack.free_port() for name in devstack.PROCESSES}
     system = devstack.Stack(
         amqp_uri, mongo_uri, ports=ports, db_prefix=f"test_{uuid.uuid4().hex[:8]}_",
         log_dir=tmp_path_factory.mktemp("logs"),
-        extra_env={"EVENT_RETRY_BASE_SECONDS": "0.05", "OUTBOX_POLL_SECONDS": "0.5"})
+        extra_env={"EVENT_RETRY_BASE_SECONDS": "0.05", "OUTBOX_POLL_SECONDS": "0.5",
+                   **issuer.gateway_settings(), **UNLIMITED})
     try:
         system.start().wait_ready(90)
         yield system
@@ -76,9 +88,14 @@ def stack(amqp_uri, mongo_uri, tmp_path_factory):
 
 
 class Api:
-    def __init__(self, base_url):
+    """The gateway's API as one caller: anonymous, or signed in with ``token``."""
+
+    def __init__(self, base_url, token=None):
+        self.root = base_url
         self.base = base_url + "/api/v1"
         self.http = requests.Session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
 
     def get(self, path, **kwargs):
         return self.http.get(self.base + path, timeout=15, **kwargs)
@@ -86,10 +103,50 @@ class Api:
     def post(self, path, body=None, **kwargs):
         return self.http.post(self.base + path, json=body, timeout=15, **kwargs)
 
+    def put(self, path, body=None, **kwargs):
+        return self.http.put(self.base + path, json=body, timeout=15, **kwargs)
+
 
 @pytest.fixture(scope="session")
 def api(stack):
+    """An anonymous caller: public routes and producer registration."""
     return Api(stack.gateway_url)
+
+
+class People:
+    """Callers of the API in the roles of the procedure, with tokens of the test issuer."""
+
+    def __init__(self, base_url, issuer):
+        self.base_url, self.issuer = base_url, issuer
+
+    def calling(self, roles, **claims):
+        return Api(self.base_url, self.issuer.token(roles, **claims))
+
+    def producer(self, producer):
+        return self.calling(["producer"], producers=[producer["id"]])
+
+    def commune_officer(self, province="91", commune="30406"):
+        return self.calling(["commune_officer"], province=province, commune=commune)
+
+    def province_officer(self, province="91"):
+        return self.calling(["province_officer"], province=province)
+
+    def central_officer(self):
+        return self.calling(["central_officer"])
+
+    def member(self, name, council="province-91"):
+        return self.calling(["council_member"], subject=name, councils=[council])
+
+    def advisor(self, name, council="province-91"):
+        return self.calling(["advisory_member"], subject=name, councils=[council])
+
+    def admin(self):
+        return self.calling(["admin"])
+
+
+@pytest.fixture(scope="session")
+def people(stack, issuer):
+    return People(stack.gateway_url, issuer)
 
 
 class EventTap:
@@ -164,7 +221,7 @@ def tap(stack, amqp_uri):
 
 
 @pytest.fixture(scope="session")
-def councils(api):
+def councils(people):
     """An Giang's provincial council and the ministry's, as the tests' products need."""
     from tests.e2e.journeys import set_up_council
-    return {scope: set_up_council(api, scope) for scope in ("province-91", "central")}
+    return {scope: set_up_council(people, scope) for scope in ("province-91", "central")}

@@ -20,6 +20,9 @@ class CouncilSchema(BaseSchema):
 
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     chair = member_id(required=True)
+    secretary = member_id(load_default=None, allow_none=True, metadata={
+        "description": "The council's secretary (thư ký), who may record its decision "
+                       "beside the chair"})
     members = fields.List(member_id(), required=True, validate=validate.Length(min=1, max=50))
     advisory_group = fields.List(member_id(), load_default=list,
                                  validate=validate.Length(max=50))
@@ -31,23 +34,28 @@ class CouncilViewSchema(CouncilSchema):
     id = fields.String(required=True)
     level = fields.String(required=True, metadata={"enum": ["province", "central"]})
     province_code = fields.String(allow_none=True)
-    interests = fields.Dict(keys=fields.String(), values=fields.Dict())
     updated_at = Timestamp(required=True)
 
 
-class InterestSchema(BaseSchema):
-    """A member's declared interest in a producer: they will not score its products."""
+class InterestsViewSchema(BaseSchema):
+    """The interests declared to a council: member → the producers they will not score."""
 
-    member = member_id(required=True)
+    council = fields.String(required=True)
+    interests = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class InterestSchema(BaseSchema):
+    """The calling member's declared interest in a producer: they will not score its
+    products."""
+
     producer_id = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Za-z0-9_-]{1,64}$", error="Mã chủ thể không hợp lệ / Not a valid producer id."))
 
 
 class ReviewSchema(BaseSchema):
-    """A step of the advisory group's review: ask the producer to complete the dossier, visit
-    the site, or order laboratory tests."""
+    """A step of the advisory group's review, by the calling advisory member: ask the
+    producer to complete the dossier, visit the site, or order laboratory tests."""
 
-    member = member_id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(
         REVIEW_KINDS, error="Loại yêu cầu phải là một trong {choices} / "
                             "Kind must be one of {choices}."),
@@ -56,10 +64,9 @@ class ReviewSchema(BaseSchema):
 
 
 class SheetSchema(BaseSchema):
-    """One council member's score sheet (phiếu chấm): one option per criterion of the
-    product's criteria set (Decision 26/2026 Annex II)."""
+    """The calling council member's score sheet (phiếu chấm): one option per criterion of
+    the product's criteria set (Decision 26/2026 Annex II)."""
 
-    member = member_id(required=True)
     picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                         metadata={"description": "criterion code → option code"})
 
@@ -80,6 +87,9 @@ class EvaluationSchema(BaseSchema):
     category = fields.String(required=True)
     kind = fields.String(metadata={"enum": ["first", "upgrade", "re_rating"]})
     level = fields.String(required=True, metadata={"enum": ["province", "central"]})
+    scope = fields.String(required=True, metadata={
+        "description": "The council that evaluates: central or province-<code>"})
+    province_code = fields.String(required=True)
     procedure = fields.String(metadata={"enum": ["meeting", "written"]})
     round = fields.Dict()
     status = fields.String(required=True, metadata={

@@ -1,4 +1,5 @@
 """Evaluation's nameko entrypoints."""
+from chassis.audit import AuditedService, command
 from chassis.errors import NotFound
 from chassis.handlers import handle_event
 from chassis.mongo import MongoDatabase
@@ -11,7 +12,7 @@ from services.evaluation.schemas import CouncilSchema, DecisionSchema, InterestS
     RescoreSchema, ReviewSchema, SheetSchema
 
 
-class EvaluationService(OperationsEndpoints):
+class EvaluationService(OperationsEndpoints, AuditedService):
     name = "evaluation"
 
     db = MongoDatabase(store.prepare)
@@ -32,7 +33,13 @@ class EvaluationService(OperationsEndpoints):
             raise NotFound(f"Không có bộ sản phẩm {code}", f"No criteria set {code}")
         return criteria_set
 
-    @rpc
+    @property
+    def member(self):
+        """The calling member: who scores, reviews or declares is the caller, never a
+        field of the request."""
+        return self.audit.caller.subject
+
+    @command
     def set_council(self, scope, payload):
         return workflow.set_council(self.store, scope, load(CouncilSchema(), payload))
 
@@ -41,9 +48,17 @@ class EvaluationService(OperationsEndpoints):
         return resource(workflow.council_or_404(self.store, scope))
 
     @rpc
+    def council_roster(self, scope):
+        return workflow.council_roster(self.store, scope)
+
+    @rpc
+    def council_interests(self, scope):
+        return workflow.interests_view(self.store, scope)
+
+    @command
     def declare_interest(self, scope, payload):
         interest = load(InterestSchema(), payload)
-        return workflow.declare_interest(self.store, scope, interest["member"],
+        return workflow.declare_interest(self.store, scope, self.member,
                                          interest["producer_id"])
 
     @rpc
@@ -55,20 +70,25 @@ class EvaluationService(OperationsEndpoints):
         return [resource(e) for e in self.store.for_product(product_id)]
 
     @rpc
+    def evaluation_scope(self, evaluation_id):
+        return workflow.evaluation_scope(self.store, evaluation_id)
+
+    @command
     def request_review(self, evaluation_id, payload):
-        return workflow.request_review(self.store, evaluation_id, load(ReviewSchema(), payload))
+        review = {**load(ReviewSchema(), payload), "member": self.member}
+        return workflow.request_review(self.store, evaluation_id, review)
 
-    @rpc
+    @command
     def record_sheet(self, evaluation_id, payload):
-        sheet = load(SheetSchema(), payload)
-        return workflow.record_sheet(self.store, evaluation_id, sheet["member"], sheet["picks"])
+        picks = load(SheetSchema(), payload)["picks"]
+        return workflow.record_sheet(self.store, evaluation_id, self.member, picks)
 
-    @rpc
-    def rescore(self, evaluation_id, member, payload):
+    @command
+    def rescore(self, evaluation_id, payload):
         picks = load(RescoreSchema(), payload)["picks"]
-        return workflow.rescore(self.store, evaluation_id, member, picks)
+        return workflow.rescore(self.store, evaluation_id, self.member, picks)
 
-    @rpc
+    @command
     def decide(self, evaluation_id, payload=None):
         decision = load(DecisionSchema(), {} if payload is None else payload)
         return workflow.decide(self.store, evaluation_id, decision["knockouts"])

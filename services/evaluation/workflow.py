@@ -36,7 +36,8 @@ def set_council(store, scope, proposal):
     rules = council.CouncilRules.from_mapping(proposal["rules"])
     members = sorted(set(proposal["members"]) | {proposal["chair"]})
     document = {"_id": scope, "level": level, "province_code": province_code,
-                "name": proposal["name"], "chair": proposal["chair"], "members": members,
+                "name": proposal["name"], "chair": proposal["chair"],
+                "secretary": proposal["secretary"], "members": members,
                 "advisory_group": sorted(set(proposal["advisory_group"])),
                 "rules": asdict(rules), "interests": {}, "updated_at": timestamp()}
     store.replace_council(document)
@@ -51,12 +52,34 @@ def council_or_404(store, scope):
     return document
 
 
+def council_roster(store, scope):
+    """Who sits on the council of ``scope`` (nobody before it is set up): what the gateway's
+    policy checks members against."""
+    level, province_code = parse_scope(scope)
+    board = store.council(scope) or {}
+    return {"council": scope, "level": level, "province_code": province_code,
+            "members": board.get("members", []),
+            "advisory_group": board.get("advisory_group", []),
+            "chairs": [m for m in (board.get("chair"), board.get("secretary")) if m]}
+
+
+def evaluation_scope(store, evaluation_id):
+    evaluation = evaluation_or_404(store, evaluation_id)
+    return {**council_roster(store, evaluation["scope"]),
+            "level": evaluation["level"], "producer_id": evaluation["producer_id"],
+            "province_code": evaluation["province_code"]}
+
+
+def interests_view(store, scope):
+    return {"council": scope, "interests": interests_of(council_or_404(store, scope))}
+
+
 def declare_interest(store, scope, member, producer_id):
     board = council_or_404(store, scope)
     if member not in board["members"]:
         raise not_a_member(member)
     store.add_interest(scope, member, producer_id)
-    return resource(council_or_404(store, scope))
+    return interests_view(store, scope)
 
 
 def not_a_member(member):

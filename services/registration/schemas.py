@@ -1,9 +1,9 @@
 """What registration accepts and returns."""
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from chassis.schemas import BaseSchema, Timestamp
 from services.registration import submissions
-from chassis.provinces import PROVINCES
+from chassis.provinces import COMMUNES, PROVINCES, commune_in_province
 from services.registration.producers import KINDS
 from services.registration.stages import Stage
 
@@ -28,7 +28,19 @@ class NewProducerSchema(BaseSchema):
     province_code = fields.String(required=True, validate=validate.OneOf(
         PROVINCES, error="Mã tỉnh không có trong 34 đơn vị cấp tỉnh hiện hành / "
                          "Not one of the 34 current province codes."))
+    commune_code = fields.String(required=True, validate=validate.OneOf(
+        COMMUNES, error="Mã xã không có trong 3.321 đơn vị cấp xã hiện hành / "
+                        "Not one of the 3,321 current commune codes."),
+        metadata={"description": "Commune or ward (đơn vị hành chính cấp xã), five digits, "
+                                 "e.g. 30406 (Xã Phú Tân, An Giang)"})
     contact = fields.Nested(ContactSchema, required=True)
+
+    @validates_schema
+    def commune_in_its_province(self, data, **kwargs):
+        if {"province_code", "commune_code"} <= data.keys() and not commune_in_province(
+                data["commune_code"], data["province_code"]):
+            raise ValidationError("Xã không thuộc tỉnh đã khai / "
+                                  "The commune is not in the given province", "commune_code")
 
 
 class ProducerSchema(NewProducerSchema):
@@ -59,6 +71,7 @@ class ProductSchema(NewProductSchema):
     id = fields.String(required=True)
     producer_name = fields.String()
     province_code = fields.String()
+    commune_code = fields.String()
     stage = fields.String(required=True, metadata={"enum": [s.value for s in Stage]})
     evaluation_id = fields.String(allow_none=True)
     score = fields.Float(allow_none=True)

@@ -1,9 +1,9 @@
 """Registration's nameko entrypoints."""
-from chassis.rpc import rpc
-
+from chassis.audit import AuditedService, command
 from chassis.handlers import handle_event
 from chassis.mongo import MongoDatabase
 from chassis.outbox import OutboxRelay, resource
+from chassis.rpc import rpc
 from chassis.schemas import load
 from chassis.web import OperationsEndpoints
 from services.registration import store, workflow
@@ -12,7 +12,7 @@ from services.registration.schemas import NewProducerSchema, NewProductSchema, \
     SubmissionSchema
 
 
-class RegistrationService(OperationsEndpoints):
+class RegistrationService(OperationsEndpoints, AuditedService):
     name = "registration"
 
     db = MongoDatabase(store.prepare)
@@ -22,7 +22,7 @@ class RegistrationService(OperationsEndpoints):
     def store(self):
         return store.RegistrationStore(self.db)
 
-    @rpc
+    @command
     def register_producer(self, payload):
         return workflow.register_producer(self.store, load(NewProducerSchema(), payload))
 
@@ -31,6 +31,10 @@ class RegistrationService(OperationsEndpoints):
         return resource(workflow.producer_or_404(self.store, producer_id))
 
     @rpc
+    def producer_scope(self, producer_id):
+        return workflow.scope_of(workflow.producer_or_404(self.store, producer_id), producer_id)
+
+    @command
     def register_product(self, payload):
         return workflow.register_product(self.store, load(NewProductSchema(), payload))
 
@@ -39,6 +43,11 @@ class RegistrationService(OperationsEndpoints):
         return resource(workflow.product_or_404(self.store, product_id))
 
     @rpc
+    def product_scope(self, product_id):
+        product = workflow.product_or_404(self.store, product_id)
+        return workflow.scope_of(product, product["producer_id"])
+
+    @command
     def submit_product(self, product_id, payload=None):
         submission = load(SubmissionSchema(), {} if payload is None else payload)
         return workflow.submit_product(self.store, product_id, submission["kind"])

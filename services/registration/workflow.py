@@ -35,6 +35,12 @@ def producer_or_404(store, producer_id):
     return producer
 
 
+def scope_of(document, producer_id):
+    """Whose it is and where: what the gateway's policy checks a caller against."""
+    return {"producer_id": producer_id, "province_code": document["province_code"],
+            "commune_code": document.get("commune_code")}
+
+
 def register_product(store, product):
     producer = store.producer(product["producer_id"])
     if producer is None:
@@ -44,7 +50,8 @@ def register_product(store, product):
     now = timestamp()
     document = {
         "_id": str(uuid.uuid4()), **product, "producer_name": producer["name"],
-        "province_code": producer["province_code"], "stage": Stage.REGISTERED.value,
+        "province_code": producer["province_code"],
+        "commune_code": producer.get("commune_code"), "stage": Stage.REGISTERED.value,
         "evaluation_id": None, "score": None, "stars": None, "certificate_code": None,
         "certificate_expires_at": None, "submission_kind": None, "rejection_reason": None,
         "created_at": now, "updated_at": now}

@@ -4,19 +4,26 @@ import random
 from tests.conftest import wait_until
 
 MEMBERS = ["chair", "member-2", "member-3", "member-4"]
+# A commune of each province the tests use (current codes, vietnam-provinces).
+COMMUNES = {"91": "30406", "80": "27727", "01": "00070"}
 
 
-def set_up_council(api, scope, **overrides):
-    response = api.http.put(f"{api.base}/councils/{scope}", timeout=15, json={
+def set_up_council(people, scope, **overrides):
+    """As the office that sets it up: the ministry's for ``central``, else the province's."""
+    office = people.central_officer() if scope == "central" else \
+        people.province_officer(scope.removeprefix("province-"))
+    response = office.put(f"/councils/{scope}", {
         "name": f"Hội đồng đánh giá, phân hạng sản phẩm OCOP {scope}", "chair": "chair",
         "members": MEMBERS, "advisory_group": ["advisor-1"], **overrides})
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def new_producer(api, **overrides):
+def new_producer(api, province_code="91", **overrides):
+    """A producer registering itself (anonymous registration)."""
     body = {"name": "HTX Nông nghiệp Phú Tân", "kind": "cooperative",
-            "tax_code": str(random.randrange(10 ** 9, 10 ** 10)), "province_code": "91",
+            "tax_code": str(random.randrange(10 ** 9, 10 ** 10)), "province_code": province_code,
+            "commune_code": COMMUNES[province_code],
             "contact": {"email": "htx.phutan@example.vn", "phone": "0296 3812 345"},
             **overrides}
     response = api.post("/producers", body)
@@ -24,19 +31,26 @@ def new_producer(api, **overrides):
     return response.json()
 
 
-def new_product(api, producer_id, category="03", name="Gạo thơm Phú Tân"):
-    response = api.post("/products", {"producer_id": producer_id, "name": name,
-                                      "category": category, "description": "Gạo ST25"})
+def new_product(producer_api, producer_id, category="03", name="Gạo thơm Phú Tân"):
+    response = producer_api.post("/products", {"producer_id": producer_id, "name": name,
+                                               "category": category, "description": "Gạo ST25"})
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def open_evaluation(api, product_id, kind=None):
-    """Submit the product and wait until evaluation has opened its evaluation."""
-    response = api.post(f"/products/{product_id}/submission", {"kind": kind} if kind else None)
+def registered(api, people, province_code="91", **product):
+    """A producer registered anonymously, its API as that producer, and one product."""
+    producer = new_producer(api, province_code)
+    owner = people.producer(producer)
+    return producer, owner, new_product(owner, producer["id"], **product)
+
+
+def open_evaluation(owner, product_id, kind=None):
+    """The producer submits the product; wait until evaluation has opened its evaluation."""
+    response = owner.post(f"/products/{product_id}/submission", {"kind": kind} if kind else None)
     assert response.status_code == 202, response.text
     assert response.json()["stage"] == "submitted"
-    return wait_until(lambda: api.get("/evaluations", params={"product_id": product_id})
+    return wait_until(lambda: owner.get("/evaluations", params={"product_id": product_id})
                       .json(), what="the evaluation to open")[0]
 
 
@@ -93,12 +107,23 @@ def criteria_set(api, code):
     return api.get(f"/categories/{code}/criteria").json()
 
 
-def score(api, evaluation_id, sheets, decision=None):
+def submit_sheets(people, evaluation, sheets):
+    """Each member submits their own sheet, signed in as themselves."""
     for member, picks in sheets.items():
-        response = api.post(f"/evaluations/{evaluation_id}/scores",
-                            {"member": member, "picks": picks})
+        response = people.member(member, evaluation["scope"]).post(
+            f"/evaluations/{evaluation['id']}/scores", {"picks": picks})
         assert response.status_code == 201, response.text
-    response = api.post(f"/evaluations/{evaluation_id}/decision", decision)
+
+
+def decide(people, evaluation, decision=None, chair="chair"):
+    return people.member(chair, evaluation["scope"]).post(
+        f"/evaluations/{evaluation['id']}/decision", decision)
+
+
+def score(people, evaluation, sheets, decision=None):
+    """The members score, then the chair records the council's decision."""
+    submit_sheets(people, evaluation, sheets)
+    response = decide(people, evaluation, decision)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -108,8 +133,8 @@ def council_of(picks):
     return {member: picks for member in MEMBERS[:3]}
 
 
-def product_in_stage(api, product_id, stage):
+def product_in_stage(owner, product_id, stage):
     def probe():
-        product = api.get(f"/products/{product_id}").json()
+        product = owner.get(f"/products/{product_id}").json()
         return product if product["stage"] == stage else None
     return wait_until(probe, what=f"product {product_id} to be {stage}")

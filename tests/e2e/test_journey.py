@@ -7,8 +7,8 @@ from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
 from tests.conftest import wait_until
-from tests.e2e.journeys import council_of, criteria_set, lowered_picks, new_producer, \
-    new_product, open_evaluation, product_in_stage, score, worst_picks
+from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
+    product_in_stage, registered, score, worst_picks
 
 EXPECTED = ["product.submitted", "evaluation.opened", "evaluation.completed",
             "certificate.issued"]
@@ -22,23 +22,22 @@ def test_categories_are_the_26_criteria_sets(api):
     assert rice["name"]["en"] and rice["sector"]["code"] == "food"
 
 
-def test_a_product_travels_the_whole_cycle(api, tap, councils):
-    producer = new_producer(api)
-    product = new_product(api, producer["id"])
+def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
+    producer, owner, product = registered(api, people)
     assert product["stage"] == "registered"
     subject = f"products/{product['id']}"
 
-    evaluation = open_evaluation(api, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     assert evaluation["status"] == "open" and evaluation["level"] == "province"
-    product_in_stage(api, product["id"], "under_evaluation")
+    product_in_stage(owner, product["id"], "under_evaluation")
 
-    decided = score(api, evaluation["id"], council_of(lowered_picks(criteria_set(api, "03"),
-                                                                    drop=15)))
+    decided = score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"),
+                                                                 drop=15)))
     assert decided["status"] == "completed"
     assert 70 <= decided["score"] < 90 and decided["stars"] == 4
     assert decided["result"]["recognised"] is True
 
-    certified = product_in_stage(api, product["id"], "certified")
+    certified = product_in_stage(owner, product["id"], "certified")
     assert certified["score"] == decided["score"] and certified["stars"] == 4
     code = certified["certificate_code"]
     assert re.fullmatch(r"OCOP-91-\d{4}-\d{5}", code)
@@ -50,7 +49,7 @@ def test_a_product_travels_the_whole_cycle(api, tap, councils):
     assert public["expires_at"][4:10] == public["issued_at"][4:10]
 
     inbox = wait_until(lambda: (lambda m: m if len(m) == 4 else None)(
-        api.get("/notifications", params={"producer_id": producer["id"]}).json()),
+        owner.get("/notifications", params={"producer_id": producer["id"]}).json()),
         what="four notifications")
     assert {m["event_type"] for m in inbox} == {f"vn.gov.ocop.{n}.v1" for n in EXPECTED}
     assert any(code in m["text"]["vi"] and code in m["text"]["en"] for m in inbox)
@@ -76,10 +75,9 @@ EXPECTED_SOURCE = {"product.submitted": "registration", "evaluation.opened": "ev
                    "certificate.issued": "certification"}
 
 
-def test_every_message_is_a_structured_cloudevent_on_its_exchange(api, tap):
-    producer = new_producer(api)
-    product = new_product(api, producer["id"])
-    open_evaluation(api, product["id"])
+def test_every_message_is_a_structured_cloudevent_on_its_exchange(api, people, tap):
+    producer, owner, product = registered(api, people)
+    open_evaluation(owner, product["id"])
     tap.wait_for("evaluation.opened", f"products/{product['id']}")
     for exchange, routing_key, content_type, body in tap.collect():
         assert content_type == "application/cloudevents+json"
@@ -89,13 +87,12 @@ def test_every_message_is_a_structured_cloudevent_on_its_exchange(api, tap):
         assert len(body) < 64 * 1024
 
 
-def test_below_three_stars_is_recorded_but_not_certified(api, tap, councils):
-    producer = new_producer(api)
-    product = new_product(api, producer["id"], category="11", name="Trà sen")
-    evaluation = open_evaluation(api, product["id"])
-    decided = score(api, evaluation["id"], council_of(worst_picks(criteria_set(api, "11"))))
+def test_below_three_stars_is_recorded_but_not_certified(api, people, tap, councils):
+    producer, owner, product = registered(api, people, category="11", name="Trà sen")
+    evaluation = open_evaluation(owner, product["id"])
+    decided = score(people, evaluation, council_of(worst_picks(criteria_set(api, "11"))))
     assert decided["stars"] < 3 and decided["score"] < 50
-    not_ranked = product_in_stage(api, product["id"], "not_ranked")
+    not_ranked = product_in_stage(owner, product["id"], "not_ranked")
     assert not_ranked["certificate_code"] is None
     completed = tap.wait_for("evaluation.completed", f"products/{product['id']}")
     assert completed["data"]["recognised"] is False

@@ -13,8 +13,8 @@ from nameko.amqp.publish import get_producer
 from chassis import deadletters, events
 from chassis.handlers import ATTEMPTS_HEADER, ERROR_HEADER, ORIGINAL_QUEUE_HEADER
 from tests.conftest import publish, wait_until
-from tests.e2e.journeys import council_of, criteria_set, lowered_picks, new_producer, \
-    new_product, open_evaluation, product_in_stage, score
+from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
+    product_in_stage, registered, score
 
 
 def duplicates_seen(stack, service, consumer):
@@ -24,22 +24,22 @@ def duplicates_seen(stack, service, consumer):
     return float(match.group(1)) if match else 0.0
 
 
-def certified_product(api):
-    producer = new_producer(api)
-    product = new_product(api, producer["id"])
-    evaluation = open_evaluation(api, product["id"])
-    score(api, evaluation["id"], council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
-    return producer, product_in_stage(api, product["id"], "certified")
+def certified_product(api, people):
+    """A 4★ product, certified; with its producer and the producer's API."""
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
+    return producer, owner, product_in_stage(owner, product["id"], "certified")
 
 
-def inbox(api, producer_id):
-    return api.get("/notifications", params={"producer_id": producer_id}).json()
+def inbox(owner, producer_id):
+    return owner.get("/notifications", params={"producer_id": producer_id}).json()
 
 
-def test_a_redelivered_event_changes_nothing(api, tap, stack, amqp_uri, councils):
-    producer, product = certified_product(api)
+def test_a_redelivered_event_changes_nothing(api, people, tap, stack, amqp_uri, councils):
+    producer, owner, product = certified_product(api, people)
     subject = f"products/{product['id']}"
-    wait_until(lambda: len(inbox(api, producer["id"])) == 4, what="four notifications")
+    wait_until(lambda: len(inbox(owner, producer["id"])) == 4, what="four notifications")
     completed = tap.wait_for("evaluation.completed", subject)
     issued = tap.wait_for("certificate.issued", subject)
     watched = [("certification", "certification.on_evaluation_completed"),
@@ -55,19 +55,19 @@ def test_a_redelivered_event_changes_nothing(api, tap, stack, amqp_uri, councils
         wait_until(lambda: duplicates_seen(stack, *w) == before[w] + 1, what=f"{w} to see it")
     certificates = api.get("/certificates", params={"product_id": product["id"]}).json()
     assert [c["code"] for c in certificates] == [product["certificate_code"]]
-    assert len(inbox(api, producer["id"])) == 4
-    assert api.get(f"/products/{product['id']}").json()["stage"] == "certified"
+    assert len(inbox(owner, producer["id"])) == 4
+    assert owner.get(f"/products/{product['id']}").json()["stage"] == "certified"
 
 
 def test_the_same_result_resent_as_a_new_event_issues_no_second_certificate(
-        api, tap, amqp_uri, councils):
-    producer, product = certified_product(api)
+        api, people, tap, amqp_uri, councils):
+    producer, owner, product = certified_product(api, people)
     completed = tap.wait_for("evaluation.completed", f"products/{product['id']}")
     resent = {**completed, "id": str(uuid.uuid4())}
     publish(amqp_uri, resent)
     # Notification tells the producer about every distinct event, so its inbox shows
     # when the re-sent one has been through the system.
-    wait_until(lambda: len(inbox(api, producer["id"])) == 5, what="the re-sent event")
+    wait_until(lambda: len(inbox(owner, producer["id"])) == 5, what="the re-sent event")
     certificates = api.get("/certificates", params={"product_id": product["id"]}).json()
     assert len(certificates) == 1
 
@@ -127,7 +127,7 @@ def test_an_operator_replays_a_parked_event(api, amqp_uri):
     assert parked_event(amqp_uri, "certification", completed["id"]) is None
 
 
-def test_a_message_that_is_not_an_event_is_parked_and_consuming_goes_on(api, amqp_uri,
+def test_a_message_that_is_not_an_event_is_parked_and_consuming_goes_on(api, people, amqp_uri,
                                                                         councils):
     marker = str(uuid.uuid4())
     with get_producer(amqp_uri) as producer:
@@ -141,5 +141,5 @@ def test_a_message_that_is_not_an_event_is_parked_and_consuming_goes_on(api, amq
                     if marker in str(m.body)]
     headers = wait_until(parked, what="the non-event in dlq.certification")[0]
     assert headers[ATTEMPTS_HEADER] == 1 and "not a CloudEvent" in headers[ERROR_HEADER]
-    producer, product = certified_product(api)  # the consumers are still at work
+    producer, owner, product = certified_product(api, people)  # consumers still at work
     assert product["certificate_code"]

@@ -1,0 +1,188 @@
+"""Who may call each route of the API, and on which objects: the one policy table.
+
+Each operation of ``gateway/service.py`` has a rule here, by its name:
+- ``public(...)``: anyone, without a token; rate-limited per client (``gateway/limits.py``);
+- ``allow(roles..., on=locator, when=condition)``: a signed-in caller holding one of the
+  roles, *in that role's scope* for the object the locator finds (``chassis.identity.
+  in_scope``: own producer, own commune or province, own council, national), and meeting
+  the extra condition if there is one.
+
+A caller without a token gets 401; with none of the roles, 403; in none of the roles'
+scopes, 404 when the object's existence is itself private (producers, products,
+evaluations), else 403. The gateway refuses to start with an operation that has no rule.
+"""
+from dataclasses import dataclass
+
+from chassis.identity import (
+    ADMIN, ADVISORY_MEMBER, CENTRAL_AUTHORITY, CENTRAL_OFFICER, COMMUNE_OFFICER,
+    COUNCIL_MEMBER, PRODUCER, PROVINCE_AUTHORITY, PROVINCE_OFFICER, Target, in_scope)
+from chassis.errors import NotFound
+from gateway.problems import Problem
+from gateway.signin import SignInRefused
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset = frozenset()
+    locate: object = None     # (services, values, identity) → Target
+    condition: object = None  # (identity, target, values) → bool
+    public: bool = False
+    limit: str | None = None  # the rate-limit bucket of a public route
+
+
+def public(limit="public", on=None):
+    return Rule(public=True, limit=limit, locate=on)
+
+
+def allow(*roles, on, when=None):
+    return Rule(roles=frozenset(roles), locate=on, condition=when)
+
+
+# Locators: the object a call acts on, found from its path, query or body ----------------
+
+def producer(name):
+    def locate(services, values, identity):
+        producer_id = values.get(name)
+        return owned(f"producers/{producer_id}",
+                     services.registration.producer_scope(producer_id))
+    return locate
+
+
+def product(name):
+    def locate(services, values, identity):
+        product_id = values.get(name)
+        return owned(f"products/{product_id}",
+                     services.registration.product_scope(product_id))
+    return locate
+
+
+def owned(obj, scope):
+    return Target(obj, producer_id=scope["producer_id"], province=scope["province_code"],
+                  commune=scope["commune_code"])
+
+
+def producer_of_new_product(services, values, identity):
+    """The producer named in the body. A body that names none, or one that does not exist,
+    is the service's to refuse (422 naming the field): there is nothing to protect."""
+    producer_id = values.get("producer_id")
+    if not isinstance(producer_id, str):
+        return None
+    try:
+        return producer("producer_id")(services, values, identity)
+    except NotFound:
+        return None
+
+
+def new_producer(services, values, identity):
+    return Target("producers", province=values.get("province_code"),
+                  commune=values.get("commune_code"))
+
+
+def council(name):
+    def locate(services, values, identity):
+        return seated(f"councils/{values[name]}",
+                      services.evaluation.council_roster(values[name]), private=False)
+    return locate
+
+
+def evaluation(name):
+    def locate(services, values, identity):
+        scope = services.evaluation.evaluation_scope(values[name])
+        return seated(f"evaluations/{values[name]}", scope, producer_id=scope["producer_id"])
+    return locate
+
+
+def seated(obj, roster, **details):
+    return Target(obj, province=roster["province_code"], national=roster["level"] == "central",
+                  council=roster["council"], members=frozenset(roster["members"]),
+                  advisory_group=frozenset(roster["advisory_group"]),
+                  chairs=frozenset(roster["chairs"]), **details)
+
+
+def province_in(name):
+    """A province named in the query; the caller's own when none is."""
+    def locate(services, values, identity):
+        return Target("audit", province=values.get(name) or identity.province, private=False)
+    return locate
+
+
+# Conditions ------------------------------------------------------------------------------
+
+def is_the_member(identity, target, values):
+    """A member's sheet is theirs alone to change."""
+    return values.get("member") == identity.subject
+
+
+def chairs_the_council(identity, target, values):
+    """The council's decision is recorded by its chair or its secretary."""
+    return identity.subject in target.chairs
+
+
+# The table -------------------------------------------------------------------------------
+
+PROVINCE = (PROVINCE_OFFICER, PROVINCE_AUTHORITY)
+CENTRAL = (CENTRAL_OFFICER, CENTRAL_AUTHORITY)
+# Personal data (tax code, e-mail, phone, inbox): the producer, its commune and province.
+PERSONAL = (PRODUCER, COMMUNE_OFFICER, *PROVINCE, ADMIN)
+
+POLICY = {
+    "list_categories": public(),
+    "get_criteria_set": public(),
+    "verify_certificate": public(),
+    "list_certificates": public(),
+    "get_council": public(),  # its public view names no producer
+    "set_council": allow(*PROVINCE, *CENTRAL, on=council("scope")),
+    "list_interests": allow(COUNCIL_MEMBER, ADVISORY_MEMBER, *PROVINCE, *CENTRAL, ADMIN,
+                            on=council("scope")),
+    "declare_interest": allow(COUNCIL_MEMBER, on=council("scope")),
+    "register_producer": public(limit="registration", on=new_producer),
+    "get_producer": allow(*PERSONAL, on=producer("producer_id")),
+    "register_product": allow(PRODUCER, COMMUNE_OFFICER, PROVINCE_OFFICER,
+                              on=producer_of_new_product),
+    "get_product": allow(*PERSONAL, on=product("product_id")),
+    "submit_product": allow(PRODUCER, on=product("product_id")),
+    "list_evaluations": allow(PRODUCER, *PROVINCE, ADMIN, on=product("product_id")),
+    "get_evaluation": allow(PRODUCER, *PROVINCE, *CENTRAL, COUNCIL_MEMBER, ADVISORY_MEMBER,
+                            ADMIN, on=evaluation("evaluation_id")),
+    "request_review": allow(ADVISORY_MEMBER, on=evaluation("evaluation_id")),
+    "record_sheet": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id")),
+    "rescore": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
+    "decide": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=chairs_the_council),
+    "list_notifications": allow(*PERSONAL, on=producer("producer_id")),
+    "read_audit_trail": allow(PROVINCE_OFFICER, ADMIN, on=province_in("province")),
+}
+
+
+def authorize(rule, identity, services, values):
+    """The object the call may act on (None when it names none), or the refusal."""
+    if rule.public:
+        return rule.locate(services, values, identity) if rule.locate else None
+    if identity is None:
+        raise SignInRefused("Cần mã truy cập (Bearer)", "A Bearer access token is required",
+                            error=None)
+    roles = identity.roles & rule.roles
+    if not roles:
+        raise Problem(403, "Không có quyền / Forbidden",
+                      "Vai trò của bạn không được làm việc này / "
+                      "None of your roles may do this")
+    try:
+        target = rule.locate(services, values, identity)
+    except NotFound:
+        raise hidden() from None
+    if target is None:
+        return None
+    scoped = [role for role in roles if in_scope(identity, role, target)]
+    if scoped and (rule.condition is None or rule.condition(identity, target, values)):
+        return target
+    if not scoped and target.private:
+        raise hidden()
+    raise Problem(403, "Không có quyền / Forbidden",
+                  f"Bạn không được làm việc này với {target.object} / "
+                  f"You may not do this on {target.object}")
+
+
+def hidden():
+    """The same answer whether the object is missing or not the caller's to see."""
+    return Problem(404, "Không tìm thấy / Not found",
+                   "Không có đối tượng này, hoặc bạn không được xem / "
+                   "No such object, or it is not yours to see")
