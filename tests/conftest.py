@@ -119,6 +119,9 @@ class People:
     def __init__(self, base_url, issuer):
         self.base_url, self.issuer = base_url, issuer
 
+    def anonymous(self):
+        return Api(self.base_url)
+
     def calling(self, roles, **claims):
         return Api(self.base_url, self.issuer.token(roles, **claims))
 

@@ -5,7 +5,7 @@ from tests.conftest import wait_until
 
 MEMBERS = ["chair", "member-2", "member-3", "member-4"]
 # A commune of each province the tests use (current codes, vietnam-provinces).
-COMMUNES = {"91": "30406", "80": "27727", "01": "00070"}
+COMMUNES = {"91": "30406", "80": "27727", "01": "00070", "79": "26506"}
 
 
 def set_up_council(people, scope, **overrides):

@@ -1,0 +1,183 @@
+"""Who may do what, through the real gateway: every route of the API × every role × a
+caller scoped to the object's own province, commune, producer and council, or to another.
+
+The expected answers are written here by hand, from roles.md and the issue, not read from
+``gateway/policy.py``: a route added to the gateway without a line below fails
+``test_every_route_is_in_the_matrix``, and a rule that lets in someone it should not (or
+keeps out someone it should let in) fails the matrix.
+"""
+import pytest
+
+from gateway.routes import OPERATIONS
+from gateway.service import GatewayService  # noqa: F401  (declares the operations)
+from tests.e2e.journeys import COMMUNES, MEMBERS, open_evaluation, registered, set_up_council
+from tests.e2e.test_bad_input import assert_problem
+
+OWN, OTHER = "91", "79"  # An Giang, where the objects are; Hồ Chí Minh City, elsewhere
+ROLES = ("producer", "commune_officer", "province_officer", "province_authority",
+         "council_member", "advisory_member", "central_officer", "central_authority",
+         "agency", "admin")
+EVERYONE = {(role, scope) for role in ROLES + ("anonymous",) for scope in ("own", "other")}
+
+
+def own(*roles):
+    return {(role, "own") for role in roles}
+
+
+def anywhere(*roles):
+    return {(role, scope) for role in roles for scope in ("own", "other")}
+
+
+PERSONAL = own("producer", "commune_officer", "province_officer", "province_authority") | \
+    anywhere("admin")
+
+# route → who gets past the policy (everyone else: 401 without a token, else 403 or 404)
+EXPECTED = {
+    "list_categories": EVERYONE,
+    "get_criteria_set": EVERYONE,
+    "verify_certificate": EVERYONE,
+    "list_certificates": EVERYONE,
+    "get_council": EVERYONE,
+    "register_producer": EVERYONE,
+    "set_council": own("province_officer", "province_authority"),
+    "list_interests": own("council_member", "advisory_member", "province_officer",
+                          "province_authority") | anywhere("admin"),
+    "declare_interest": own("council_member"),
+    "get_producer": PERSONAL,
+    "register_product": own("producer", "commune_officer", "province_officer"),
+    "get_product": PERSONAL,
+    "submit_product": own("producer"),
+    "list_evaluations": own("producer", "province_officer", "province_authority") |
+    anywhere("admin"),
+    "get_evaluation": own("producer", "province_officer", "province_authority",
+                          "council_member", "advisory_member") | anywhere("admin"),
+    "request_review": own("advisory_member"),
+    "record_sheet": own("council_member"),
+    "rescore": own("council_member"),
+    "decide": own("council_member"),
+    "list_notifications": PERSONAL,
+    "read_audit_trail": own("province_officer") | anywhere("admin"),
+}
+
+
+def requests_for(world):
+    """route → (method, path, query, body): a call on the own province's objects, shaped so
+    that a caller let through changes nothing that matters to the others (bodies the
+    service refuses with 422 where the call would change state)."""
+    council = {"name": "Hội đồng An Giang", "chair": "chair", "members": MEMBERS,
+               "advisory_group": ["advisor-1"]}
+    evaluation = f"/evaluations/{world['evaluation']}"
+    return {
+        "list_categories": ("GET", "/categories", None, None),
+        "get_criteria_set": ("GET", "/categories/03/criteria", None, None),
+        "verify_certificate": ("GET", "/certificates/OCOP-91-2026-99999", None, None),
+        "list_certificates": ("GET", "/certificates", {"product_id": world["product"]}, None),
+        "get_council": ("GET", f"/councils/province-{OWN}", None, None),
+        "register_producer": ("POST", "/producers", None, {"name": "x"}),
+        "set_council": ("PUT", f"/councils/province-{OWN}", None, council),
+        "list_interests": ("GET", f"/councils/province-{OWN}/interests", None, None),
+        "declare_interest": ("POST", f"/councils/province-{OWN}/interests", None, {}),
+        "get_producer": ("GET", f"/producers/{world['producer']}", None, None),
+        "register_product": ("POST", "/products", None,
+                             {"producer_id": world["producer"], "name": "x"}),
+        "get_product": ("GET", f"/products/{world['product']}", None, None),
+        "submit_product": ("POST", f"/products/{world['product']}/submission", None,
+                           {"kind": "nope"}),
+        "list_evaluations": ("GET", "/evaluations", {"product_id": world["product"]}, None),
+        "get_evaluation": ("GET", evaluation, None, None),
+        "request_review": ("POST", f"{evaluation}/reviews", None, {"kind": "nope"}),
+        "record_sheet": ("POST", f"{evaluation}/scores", None, {}),
+        "rescore": ("PUT", f"{evaluation}/scores/chair", None, {}),
+        "decide": ("POST", f"{evaluation}/decision", None, {"knockouts": 5}),
+        "list_notifications": ("GET", "/notifications", {"producer_id": world["producer"]},
+                               None),
+        "read_audit_trail": ("GET", "/audit", {"province": OWN}, None),
+    }
+
+
+@pytest.fixture(scope="module")
+def world(api, people, councils):
+    """In An Giang: a producer, its product under evaluation before the provincial council.
+    In Hồ Chí Minh City: a council with the same member names, so that only the scope
+    differs."""
+    set_up_council(people, f"province-{OTHER}")
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    other_producer, _, _ = registered(api, people, OTHER)
+    return {"producer": producer["id"], "product": product["id"],
+            "evaluation": evaluation["id"], "other_producer": other_producer["id"]}
+
+
+def caller(people, world, role, scope):
+    """The API as ``role``, scoped to the objects' province (own) or to another."""
+    if role == "anonymous":
+        return people.anonymous()
+    province = OWN if scope == "own" else OTHER
+    claims = {
+        "producer": {"producers": [world["producer" if scope == "own" else "other_producer"]]},
+        "commune_officer": {"province": province, "commune": COMMUNES[province]},
+        "province_officer": {"province": province},
+        "province_authority": {"province": province},
+        "council_member": {"subject": "chair", "councils": [f"province-{province}"]},
+        "advisory_member": {"subject": "advisor-1", "councils": [f"province-{province}"]},
+    }.get(role, {})
+    return people.calling([role], **claims)
+
+
+def test_every_route_is_in_the_matrix(api):
+    served = api.get("/openapi.json").json()["paths"]
+    routes = {operation["operationId"] for path in served.values()
+              for operation in path.values()}
+    assert routes == {op.name for op in OPERATIONS} == set(EXPECTED), \
+        "a route without an expected line, or a line too many"
+
+
+@pytest.mark.parametrize("role", ROLES + ("anonymous",))
+@pytest.mark.parametrize("scope", ("own", "other"))
+def test_the_matrix(people, world, role, scope):
+    api = caller(people, world, role, scope)
+    wrong = []
+    for name, (method, path, query, body) in requests_for(world).items():
+        response = api.http.request(method, api.base + path, params=query, json=body,
+                                    timeout=15)
+        assert response.status_code < 500, (name, response.text)
+        # A public route's 404 is an answer (no such certificate); elsewhere it is a refusal.
+        let_in = response.status_code not in ((401, 403) if name in PUBLIC_ROUTES
+                                              else (401, 403, 404))
+        if let_in != ((role, scope) in EXPECTED[name]):
+            wrong.append((name, response.status_code, response.text[:200]))
+        if not let_in and role == "anonymous":
+            assert response.status_code == 401, (name, response.text)
+            assert response.headers["WWW-Authenticate"].startswith('Bearer realm="ocop"')
+        if name not in PUBLIC_ROUTES:
+            assert response.headers["Cache-Control"] == "no-store", name
+    assert not wrong, f"{role} ({scope}): {wrong}"
+
+
+PUBLIC_ROUTES = {name for name, allowed in EXPECTED.items() if allowed == EVERYONE}
+
+
+def test_a_refused_read_reveals_nothing(people, world):
+    """Out of scope or missing: the same 404, word for word."""
+    stranger = people.province_officer(OTHER)
+    for path in (f"/products/{world['product']}", f"/producers/{world['producer']}",
+                 f"/evaluations/{world['evaluation']}"):
+        hidden = assert_problem(stranger.get(path), 404)
+        missing = assert_problem(stranger.get(path.rsplit("/", 1)[0] + "/no-such-id"), 404)
+        assert {k: v for k, v in hidden.items() if k != "instance"} == \
+            {k: v for k, v in missing.items() if k != "instance"}
+    # A council's existence is public: a member of another council is told no, not "none".
+    assert_problem(people.member("chair", f"province-{OTHER}").get(
+        f"/councils/province-{OWN}/interests"), 403)
+
+
+def test_personal_data_is_only_for_the_producer_its_commune_and_province(people, world):
+    for reader in (people.calling(["producer"], producers=[world["producer"]]),
+                   people.commune_officer(), people.province_officer(), people.admin()):
+        producer = reader.get(f"/producers/{world['producer']}")
+        assert producer.status_code == 200 and producer.json()["tax_code"]
+        assert producer.headers["Cache-Control"] == "no-store"
+    for outsider in (people.calling(["producer"], producers=[world["other_producer"]]),
+                     people.commune_officer("91", "30307"), people.member("chair"),
+                     people.central_officer(), people.calling(["agency"])):
+        assert outsider.get(f"/producers/{world['producer']}").status_code in (403, 404)
