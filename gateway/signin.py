@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from jwt import PyJWKClient, PyJWKSet
 from nameko.extensions import DependencyProvider
@@ -22,7 +24,8 @@ from nameko.extensions import DependencyProvider
 from chassis.identity import Identity
 from gateway.problems import Problem
 
-ALGORITHMS = ("RS256", "ES256")
+KEY_TYPES = {"RS256": RSAPublicKey, "ES256": EllipticCurvePublicKey}
+ALGORITHMS = tuple(KEY_TYPES)
 REQUIRED_CLAIMS = ("iss", "aud", "exp", "iat", "sub")
 LEEWAY_SECONDS = 30
 PEM_BLOCK = re.compile(r"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.S)
@@ -126,4 +129,5 @@ class TokenVerifier:
             except jwt.PyJWKClientError:
                 raise SignInRefused("Không có khóa ký tương ứng",
                                     "No signing key matches the token") from None
-        return self.keys
+        kind = KEY_TYPES[header["alg"]]
+        return [key for key in self.keys if isinstance(key, kind)]

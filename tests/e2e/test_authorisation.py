@@ -6,10 +6,15 @@ The expected answers are written here by hand, from roles.md and the issue, not 
 ``test_every_route_is_in_the_matrix``, and a rule that lets in someone it should not (or
 keeps out someone it should let in) fails the matrix.
 """
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from gateway.routes import OPERATIONS
 from gateway.service import GatewayService  # noqa: F401  (declares the operations)
+from gateway.tokens import DevelopmentIssuer
+from tests.conftest import Api
 from tests.e2e.journeys import COMMUNES, MEMBERS, open_evaluation, registered, set_up_council
 from tests.e2e.test_bad_input import assert_problem
 
@@ -181,3 +186,16 @@ def test_personal_data_is_only_for_the_producer_its_commune_and_province(people,
                      people.commune_officer("91", "30307"), people.member("chair"),
                      people.central_officer(), people.calling(["agency"])):
         assert outsider.get(f"/producers/{world['producer']}").status_code in (403, 404)
+
+
+def test_the_gateway_refuses_tokens_it_cannot_trust(people, issuer, world):
+    path = f"/products/{world['product']}"
+    expired = issuer.token(["province_officer"], province=OWN, minutes=-5)
+    stranger = DevelopmentIssuer(Path(tempfile.mkdtemp())).token(["province_officer"],
+                                                                 province=OWN)
+    for token, reason in ((expired, "expired"), (stranger, "signature")):
+        response = Api(people.base_url, token).get(path)
+        problem = assert_problem(response, 401)
+        assert reason in problem["detail"]
+        assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+    assert people.province_officer(OWN).get(path).status_code == 200

@@ -1,0 +1,50 @@
+"""The roles' scopes, without any infrastructure."""
+from chassis.identity import ADMIN, COUNCIL_MEMBER, COMMUNE_OFFICER, PRODUCER, \
+    PROVINCE_OFFICER, CENTRAL_OFFICER, Identity, Target, in_scope
+
+PRODUCT = Target("products/x", producer_id="p1", province="91", commune="30406")
+COUNCIL = Target("councils/province-91", province="91", council="province-91",
+                 members=frozenset({"chair", "m2"}), chairs=frozenset({"chair", "sec"}))
+
+
+def caller(*roles, **scope):
+    return Identity.from_claims({"sub": scope.pop("sub", "u"),
+                                 "realm_access": {"roles": list(roles)}, **scope})
+
+
+def test_each_role_acts_in_its_own_scope():
+    assert in_scope(caller(PRODUCER, producers=["p1"]), PRODUCER, PRODUCT)
+    assert not in_scope(caller(PRODUCER, producers=["p2"]), PRODUCER, PRODUCT)
+    assert in_scope(caller(COMMUNE_OFFICER, province="91", commune="30406"),
+                    COMMUNE_OFFICER, PRODUCT)
+    assert not in_scope(caller(COMMUNE_OFFICER, province="91", commune="30307"),
+                        COMMUNE_OFFICER, PRODUCT)
+    assert not in_scope(caller(COMMUNE_OFFICER, province="91"), COMMUNE_OFFICER, PRODUCT)
+    assert in_scope(caller(PROVINCE_OFFICER, province="91"), PROVINCE_OFFICER, PRODUCT)
+    assert not in_scope(caller(PROVINCE_OFFICER), PROVINCE_OFFICER, Target("x"))
+    assert not in_scope(caller(CENTRAL_OFFICER), CENTRAL_OFFICER, PRODUCT)
+    assert in_scope(caller(CENTRAL_OFFICER), CENTRAL_OFFICER, Target("x", national=True))
+    assert in_scope(caller(ADMIN), ADMIN, PRODUCT)
+    # A role the token does not hold gives nothing, whatever the scope claims say.
+    assert not in_scope(caller(PRODUCER, producers=["p1"]), ADMIN, PRODUCT)
+
+
+def test_a_member_must_sit_on_that_council_and_hold_its_claim():
+    assert in_scope(caller(COUNCIL_MEMBER, sub="m2", councils=["province-91"]),
+                    COUNCIL_MEMBER, COUNCIL)
+    assert in_scope(caller(COUNCIL_MEMBER, sub="sec", councils=["province-91"]),
+                    COUNCIL_MEMBER, COUNCIL)
+    assert not in_scope(caller(COUNCIL_MEMBER, sub="m9", councils=["province-91"]),
+                        COUNCIL_MEMBER, COUNCIL)
+    assert not in_scope(caller(COUNCIL_MEMBER, sub="m2", councils=["central"]),
+                        COUNCIL_MEMBER, COUNCIL)
+
+
+def test_claims_of_odd_shapes_give_no_scope_and_the_identity_travels_whole():
+    odd = Identity.from_claims({"sub": 42, "realm_access": {"roles": ["root", PRODUCER]},
+                                "province": 91, "producers": "p1", "councils": [None, "c"]})
+    assert odd.subject == "42" and odd.roles == {PRODUCER} and odd.province is None
+    assert odd.producers == {"p1"} and odd.councils == {"c"}
+    travelled = Identity.from_context(odd.at("10.0.0.1").to_context())
+    assert travelled == odd.at("10.0.0.1")
+    assert Identity.from_context(None) is None

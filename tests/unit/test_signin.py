@@ -1,0 +1,144 @@
+"""Sign-in as an attacker would try it: unsigned tokens, HS/RS confusion, expired, early,
+foreign issuer or audience, an unknown key; and key rotation through a real JWKS endpoint."""
+import hashlib
+import hmac
+import http.server
+import json
+import threading
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from gateway.signin import SignInRefused, TokenVerifier
+from gateway.tokens import AUDIENCE, DEV_ISSUER, DevelopmentIssuer
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory):
+    return DevelopmentIssuer(tmp_path_factory.mktemp("identity"))
+
+
+@pytest.fixture(scope="module")
+def verifier(issuer):
+    return TokenVerifier.from_config(issuer.gateway_settings())
+
+
+def claims(**changes):
+    now = int(time.time())
+    return {"iss": DEV_ISSUER, "aud": AUDIENCE, "sub": "someone", "iat": now, "nbf": now,
+            "exp": now + 300, "realm_access": {"roles": ["province_officer"]},
+            "province": "91", **changes}
+
+
+def refused(verifier, token, error="invalid_token"):
+    with pytest.raises(SignInRefused) as refusal:
+        verifier.identity(f"Bearer {token}")
+    assert refusal.value.status == 401
+    challenge = refusal.value.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="ocop"') and f'error="{error}"' in challenge
+    return refusal.value
+
+
+def test_a_token_of_the_provider_gives_its_identity(issuer, verifier):
+    identity = verifier.identity("Bearer " + issuer.token(
+        ["producer", "not-a-role"], subject="u1", producers=["p1", "p2"]))
+    assert identity.subject == "u1" and identity.roles == {"producer"}
+    assert identity.producers == {"p1", "p2"}
+
+
+def test_no_header_is_no_identity_and_another_scheme_is_refused(verifier):
+    assert verifier.identity(None) is None
+    with pytest.raises(SignInRefused) as refusal:
+        verifier.identity("Basic dXNlcjpwYXNz")
+    assert 'error="invalid_request"' in refusal.value.headers["WWW-Authenticate"]
+
+
+def test_an_unsigned_token_is_refused(verifier):
+    refused(verifier, jwt.encode(claims(), None, algorithm="none"))
+
+
+def test_the_public_key_used_as_an_hmac_secret_is_refused(issuer, verifier):
+    public_pem = issuer.key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    header = {"alg": "HS256", "typ": "JWT", "kid": issuer.kid}
+    forged = ".".join([jwt.utils.base64url_encode(json.dumps(header).encode()).decode(),
+                       jwt.utils.base64url_encode(json.dumps(claims()).encode()).decode()])
+    signature = hmac.new(public_pem, forged.encode(), hashlib.sha256).digest()
+    refused(verifier, forged + "." + jwt.utils.base64url_encode(signature).decode())
+
+
+def test_expired_early_foreign_and_misaddressed_tokens_are_refused(issuer, verifier):
+    sign = lambda **changes: jwt.encode(claims(**changes), issuer.key, algorithm="ES256",
+                                        headers={"kid": issuer.kid})
+    now = int(time.time())
+    assert "expired" in refused(verifier, sign(exp=now - 120)).detail
+    assert "not valid yet" in refused(verifier, sign(nbf=now + 600)).detail
+    assert "another issuer" in refused(verifier, sign(iss="https://evil.example")).detail
+    assert "not meant" in refused(verifier, sign(aud="another-api")).detail
+    without_expiry = claims()
+    del without_expiry["exp"]
+    refused(verifier, jwt.encode(without_expiry, issuer.key, algorithm="ES256"))
+
+
+def test_a_token_signed_by_another_key_is_refused(verifier):
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    refused(verifier, jwt.encode(claims(), stranger, algorithm="ES256"))
+    refused(verifier, "not.a.token")
+
+
+def test_pem_keys_in_configuration_each_tried(issuer):
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pems = "\n".join(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        for key in (other, issuer.key))
+    verifier = TokenVerifier(DEV_ISSUER, AUDIENCE, public_keys=pems)
+    assert verifier.identity("Bearer " + issuer.token(["admin"])).roles == {"admin"}
+    rs256 = jwt.encode(claims(), other, algorithm="RS256")
+    assert verifier.identity(f"Bearer {rs256}").province == "91"
+
+
+class Jwks(http.server.BaseHTTPRequestHandler):
+    keys = []
+    fetched = 0
+
+    def do_GET(self):
+        type(self).fetched += 1
+        body = json.dumps({"keys": type(self).keys}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def public_jwk(key, kid):
+    return {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": kid,
+            "use": "sig", "alg": "RS256"}
+
+
+def test_keys_rotate_through_the_providers_jwks_by_kid():
+    old, new = (rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                for _ in range(2))
+    Jwks.keys = [public_jwk(old, "2026-01")]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/certs"
+        verifier = TokenVerifier(DEV_ISSUER, AUDIENCE, jwks_url=url)
+        verifier.jwks_client.cooldown_duration = 0  # the test need not wait between fetches
+        sign = lambda key, kid: "Bearer " + jwt.encode(claims(), key, algorithm="RS256",
+                                                       headers={"kid": kid})
+        assert verifier.identity(sign(old, "2026-01")).subject == "someone"
+        Jwks.keys = [public_jwk(old, "2026-01"), public_jwk(new, "2026-07")]
+        assert verifier.identity(sign(new, "2026-07")).subject == "someone"
+        refused(verifier, sign(new, "2026-01"))  # a kid names its key: no other is tried
+        refused(verifier, sign(new, "unknown"))
+        assert Jwks.fetched >= 2
+    finally:
+        server.shutdown()
