@@ -143,7 +143,7 @@ def test_our_services_run_the_one_image_with_their_command_and_readyz_check():
         assert svc["healthcheck"]["test"][:2] == ["CMD", "python"], app
         assert "urllib" in test and f"127.0.0.1:{port}/readyz" in test, app
         assert svc.get("read_only") is True and "ALL" in svc.get("cap_drop", [])
-    assert "JWT_SECRET" in services["gateway"]["environment"]
+    assert {"OIDC_ISSUER", "OIDC_JWKS_URL", "OIDC_AUDIENCE"} <= set(services["gateway"]["environment"])
     assert "PUBLIC_BASE_URL" in services["gateway"]["environment"]
     # Only the gateway is published on every interface.
     for name, svc in services.items():

