@@ -2,9 +2,9 @@
 foreign issuer or audience, an unknown key; and key rotation through a real JWKS endpoint."""
 import hashlib
 import hmac
-import http.server
 import json
-import threading
+import subprocess
+import sys
 import time
 
 import jwt
@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from gateway.signin import SignInRefused, TokenVerifier
 from gateway.tokens import AUDIENCE, DEV_ISSUER, DevelopmentIssuer
+from scripts import devstack
 
 
 @pytest.fixture(scope="module")
@@ -100,45 +101,37 @@ def test_pem_keys_in_configuration_each_tried(issuer):
     assert verifier.identity(f"Bearer {rs256}").province == "91"
 
 
-class Jwks(http.server.BaseHTTPRequestHandler):
-    keys = []
-    fetched = 0
-
-    def do_GET(self):
-        type(self).fetched += 1
-        body = json.dumps({"keys": type(self).keys}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def public_jwk(key, kid):
     return {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": kid,
             "use": "sig", "alg": "RS256"}
 
 
-def test_keys_rotate_through_the_providers_jwks_by_kid():
+@pytest.fixture
+def provider(tmp_path):
+    """A JWKS endpoint in a process of its own: ``publish(keys)`` changes what it serves."""
+    port = devstack.free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
+                               str(port), "--directory", str(tmp_path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    publish = lambda keys: (tmp_path / "certs").write_text(json.dumps({"keys": keys}))
+    publish([])
+    devstack.wait_for(lambda: devstack.port_open("127.0.0.1", port), 10, "the JWKS server")
+    yield f"http://127.0.0.1:{port}/certs", publish
+    server.terminate()
+    server.wait()
+
+
+def test_keys_rotate_through_the_providers_jwks_by_kid(provider):
+    url, publish = provider
     old, new = (rsa.generate_private_key(public_exponent=65537, key_size=2048)
                 for _ in range(2))
-    Jwks.keys = [public_jwk(old, "2026-01")]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/certs"
-        verifier = TokenVerifier(DEV_ISSUER, AUDIENCE, jwks_url=url)
-        verifier.jwks_client.cooldown_duration = 0  # the test need not wait between fetches
-        sign = lambda key, kid: "Bearer " + jwt.encode(claims(), key, algorithm="RS256",
-                                                       headers={"kid": kid})
-        assert verifier.identity(sign(old, "2026-01")).subject == "someone"
-        Jwks.keys = [public_jwk(old, "2026-01"), public_jwk(new, "2026-07")]
-        assert verifier.identity(sign(new, "2026-07")).subject == "someone"
-        refused(verifier, sign(new, "2026-01"))  # a kid names its key: no other is tried
-        refused(verifier, sign(new, "unknown"))
-        assert Jwks.fetched >= 2
-    finally:
-        server.shutdown()
+    publish([public_jwk(old, "2026-01")])
+    verifier = TokenVerifier(DEV_ISSUER, AUDIENCE, jwks_url=url)
+    verifier.jwks_client.cooldown_duration = 0  # the test need not wait between fetches
+    sign = lambda key, kid: "Bearer " + jwt.encode(claims(), key, algorithm="RS256",
+                                                   headers={"kid": kid})
+    assert verifier.identity(sign(old, "2026-01")).subject == "someone"
+    publish([public_jwk(old, "2026-01"), public_jwk(new, "2026-07")])
+    assert verifier.identity(sign(new, "2026-07")).subject == "someone"  # fetched anew
+    refused(verifier, sign(new, "2026-01"))  # a kid names its key: no other is tried
+    refused(verifier, sign(new, "unknown"))
