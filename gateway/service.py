@@ -1,11 +1,10 @@
 """The gateway's HTTP API, version 1."""
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from chassis.errors import InvalidInput, field_error
-from chassis.web import OperationsEndpoints
+from chassis.web import OperationsEndpoints, http
 from gateway import openapi
 from gateway.problems import json_response, problem_response
 from gateway.routes import operation, query_parameter
