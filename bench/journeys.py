@@ -77,9 +77,9 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         mongo = devstack.MongoStandIn(Path(directory), devstack.free_port(),
                                       Path(directory) / "nx.log").start()
+        ports, ops_ports = devstack.free_ports()
         stack = devstack.Stack(amqp_uri, mongo.uri, db_prefix=f"bench_{uuid.uuid4().hex[:6]}_",
-                               ports={n: devstack.free_port() for n in devstack.PROCESSES},
-                               log_dir=Path(directory) / "log")
+                               ports=ports, ops_ports=ops_ports, log_dir=Path(directory) / "log")
         try:
             stack.start().wait_ready(90)
             prepare(stack.gateway_url)

@@ -263,8 +263,8 @@ def run():
         print(f"OCOP is up: {stack.gateway_url}/api/v1/docs\n"
               f"  try: curl {stack.gateway_url}/api/v1/categories\n"
               f"  API description: {stack.gateway_url}/api/v1/openapi.json\n"
-              f"  /livez /readyz /metrics: {stack.ops_url('gateway')} (gateway), "
-              f"ports {min(stack.ops_ports.values())}-{max(stack.ops_ports.values())}\n"
+              "  /livez /readyz /metrics on 127.0.0.1: "
+              + ", ".join(f"{name} {port}" for name, port in stack.ops_ports.items()) + "\n"
               f"  logs: {stack.log_dir}/   data: {VAR}/mongo/\n"
               "Ctrl-C stops everything.", flush=True)
         while True:
