@@ -129,6 +129,11 @@ class BoundedHttpProtocol(HttpOnlyProtocol):
                                 f"Tối đa {limit} byte / At most {limit} bytes"))
         except Refusal as refusal:
             self.refuse(refusal, self.path)
+        except OSError as exc:
+            # The client went away mid-request. Let nothing escape: nameko stops the whole
+            # service when a connection's thread ends in an error.
+            log.info("connection from %s lost: %r", self.client_address[0], exc)
+            self.close_connection = 1
         finally:
             self.header_deadline.cancel()
             self.rfile = self.connection_reader
