@@ -15,6 +15,7 @@ from gateway.problems import Problem, json_response, problem_response
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class Operation:
     method: str
