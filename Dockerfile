@@ -50,6 +50,7 @@ ENV PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     LOG_LEVEL=INFO \
     HTTP_PORT=8000 \
+    OPERATIONS_PORT=9000 \
     PYTHONWARNINGS="ignore::DeprecationWarning,ignore::Warning:nameko.cli.commands"
 
 # Unprivileged user; no login shell; strip setuid/setgid bits so nothing can regain root.
@@ -63,10 +64,11 @@ COPY --from=app /app /app
 WORKDIR /app
 
 USER 10001:10001
-EXPOSE 8000 8001 8002 8003 8004
+# 8000: the gateway's API; 9000-9004: each process's /livez, /readyz, /metrics.
+EXPOSE 8000 9000 9001 9002 9003 9004
 
 # docker-compose and plain `docker run` use this; Kubernetes uses its own probes.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('HTTP_PORT', '8000'), timeout=4)"]
+  CMD ["python", "-c", "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('OPERATIONS_PORT', '9000'), timeout=4)"]
 
 CMD ["nameko", "run", "--config", "gateway/config.yaml", "gateway.service:GatewayService"]

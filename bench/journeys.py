@@ -89,9 +89,9 @@ def main():
         mongo = devstack.MongoStandIn(Path(directory), devstack.free_port(),
                                       Path(directory) / "nx.log").start()
         issuer = DevelopmentIssuer(Path(directory) / "identity")
+        ports, ops_ports = devstack.free_ports()
         stack = devstack.Stack(amqp_uri, mongo.uri, db_prefix=f"bench_{uuid.uuid4().hex[:6]}_",
-                               ports={n: devstack.free_port() for n in devstack.PROCESSES},
-                               log_dir=Path(directory) / "log",
+                               ports=ports, ops_ports=ops_ports, log_dir=Path(directory) / "log",
                                extra_env={**issuer.gateway_settings(), **UNLIMITED})
         try:
             stack.start().wait_ready(90)

@@ -24,6 +24,10 @@ OUTBOX_OLDEST_AGE = Gauge(
     "ocop_outbox_oldest_age_seconds", "Age of the oldest unpublished event", ["service"])
 DEAD_LETTERS = Gauge(
     "ocop_dead_letters", "Messages waiting in the service's dead-letter queue", ["service"])
+REFUSED_REQUESTS = Counter(
+    "ocop_http_refused_total", "HTTP requests the server answered itself, before any worker: "
+    "too slow (408), chunked (411), too large (413, 431), incomplete (400)",
+    ["service", "status"])
 
 # Probes and scrapes would drown the figures that matter.
 UNMEASURED = {"livez", "readyz", "metrics"}

@@ -1,21 +1,240 @@
-"""Every process's operations endpoints: ``/livez``, ``/readyz`` and ``/metrics``."""
+"""Every process's HTTP: a server that slow or oversized requests cannot starve, and the
+operations endpoints ``/livez``, ``/readyz`` and ``/metrics`` on an address of their own.
+
+nameko's ``WebServer`` reads a request's line and headers with no deadline and leaves the
+body to be read inside the worker, so a few clients sending a byte a second hold every
+worker. Here the line and headers must arrive within one total deadline, and the body is
+read whole, bounded, within another, before a worker is taken.
+"""
+import io
 import json
 import logging
+import socket
+from dataclasses import dataclass
+from http import HTTPStatus
 
+import eventlet
 from kombu.exceptions import OperationalError
 from nameko.amqp.publish import get_connection
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
-from nameko.web.handlers import http
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import HttpOnlyProtocol, WebServer, parse_address
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 from werkzeug.wrappers import Response
 
 from chassis.handlers import ReliableEventHandler, dead_letter_queue
-from chassis.metrics import DEAD_LETTERS, EntrypointMetrics
+from chassis.metrics import DEAD_LETTERS, REFUSED_REQUESTS, EntrypointMetrics
 from chassis.mongo import MongoDatabase
 
 log = logging.getLogger(__name__)
+
+OPERATIONS_ADDRESS_KEY = "OPERATIONS_ADDRESS"
+# Same URN scheme as the gateway's problems (gateway/problems.py).
+PROBLEM_TYPE = "urn:ocop:problem:"
+LINGER_SECONDS = 1
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """How long a client may take to send, and how much: from the process's config."""
+
+    header_seconds: float = 10
+    body_seconds: float = 30
+    max_header_bytes: int = 32 * 1024
+    max_body_bytes: int = 256 * 1024
+
+    @classmethod
+    def from_config(cls, config):
+        defaults = cls()
+        return cls(
+            header_seconds=float(config.get("HTTP_HEADER_TIMEOUT_SECONDS",
+                                            defaults.header_seconds)),
+            body_seconds=float(config.get("HTTP_BODY_TIMEOUT_SECONDS", defaults.body_seconds)),
+            max_header_bytes=int(config.get("HTTP_MAX_HEADER_BYTES",
+                                            defaults.max_header_bytes)),
+            max_body_bytes=int(config.get("HTTP_MAX_BODY_BYTES", defaults.max_body_bytes)))
+
+
+class Refusal(Exception):
+    """A request answered by the server itself, before any worker, and its connection closed."""
+
+    def __init__(self, status, slug, title, detail):
+        super().__init__(detail)
+        self.status, self.slug, self.title, self.detail = status, slug, title, detail
+
+
+def request_timeout(part_vi, part_en):
+    return Refusal(408, "request-timeout", "Quá thời gian gửi yêu cầu / Request timeout",
+                   f"{part_vi} không đến kịp thời hạn / {part_en} did not arrive in time")
+
+
+class HeadersTooLarge(Exception):
+    pass
+
+
+class HeaderBudget:
+    """The connection's reader while a request's line and headers are read: at most
+    ``limit`` bytes in all (eventlet's own bounds are per line and a fixed 64 KiB).
+    ``started`` tells a request begun from a connection merely left open."""
+
+    def __init__(self, reader, limit):
+        self.reader, self.remaining = reader, limit
+        self.started = False
+
+    @property
+    def closed(self):
+        return self.reader.closed
+
+    def readline(self, size=-1):
+        if not self.started:
+            self.reader.peek(1)  # waits for the first byte
+            self.started = True
+        allowed = self.remaining + 1 if size < 0 else min(size, self.remaining + 1)
+        line = self.reader.readline(allowed)
+        self.remaining -= len(line)
+        if self.remaining < 0:
+            raise HeadersTooLarge()
+        return line
+
+
+class BoundedHttpProtocol(HttpOnlyProtocol):
+    """One connection. Each request's line and headers get ``header_seconds`` in all (the
+    wait for the next request on a kept-alive connection included); its body is read
+    whole within ``body_seconds``. Whoever misses a deadline or a bound gets a problem
+    and a closed connection."""
+
+    def setup(self):
+        super().setup()
+        self.connection_reader = self.rfile
+
+    def handle_one_request(self):
+        limits = self.server.limits
+        self.header_deadline = eventlet.Timeout(limits.header_seconds)
+        self.rfile = budget = HeaderBudget(self.connection_reader, limits.max_header_bytes)
+        try:
+            super().handle_one_request()
+        except eventlet.Timeout as timeout:
+            if timeout is not self.header_deadline:
+                raise
+            self.close_connection = 1
+            if budget.started:  # else an idle connection, closed without a word
+                self.refuse(request_timeout("Dòng yêu cầu và tiêu đề",
+                                            "The request line and headers"))
+        except HeadersTooLarge:
+            limit = limits.max_header_bytes
+            self.refuse(Refusal(431, "headers-too-large",
+                                "Tiêu đề quá lớn / Request headers too large",
+                                f"Tối đa {limit} byte / At most {limit} bytes"))
+        except Refusal as refusal:
+            self.refuse(refusal, self.path)
+        except OSError as exc:
+            # The client went away mid-request. Let nothing escape: nameko stops the whole
+            # service when a connection's thread ends in an error.
+            log.info("connection from %s lost: %r", self.client_address[0], exc)
+            self.close_connection = 1
+        finally:
+            self.header_deadline.cancel()
+            self.rfile = self.connection_reader
+
+    def get_environ(self):
+        """Called once the headers are in: the body is read here, before the application."""
+        self.header_deadline.cancel()
+        self.rfile = self.connection_reader
+        environ = super().get_environ()
+        environ["wsgi.input"] = io.BytesIO(self.read_body(environ))
+        return environ
+
+    def read_body(self, environ):
+        limits = self.server.limits
+        if environ.get("HTTP_TRANSFER_ENCODING"):
+            # A chunked body has no length to bound before reading it.
+            raise Refusal(411, "length-required", "Cần Content-Length / Length required",
+                          "Gửi dữ liệu kèm Content-Length, không chia khối / "
+                          "Send the body with a Content-Length, not chunked")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > limits.max_body_bytes:
+            raise Refusal(413, "too-large", "Dữ liệu quá lớn / Payload too large",
+                          f"Tối đa {limits.max_body_bytes} byte / "
+                          f"At most {limits.max_body_bytes} bytes")
+        if not length:
+            return b""
+        deadline = eventlet.Timeout(limits.body_seconds)
+        try:
+            body = environ["eventlet.input"].read(length)
+        except eventlet.Timeout as timeout:
+            if timeout is not deadline:
+                raise
+            raise request_timeout("Dữ liệu", "The body") from None
+        finally:
+            deadline.cancel()
+        if len(body) < length:
+            raise Refusal(400, "bad-request", "Dữ liệu không đủ / Incomplete body",
+                          "Kết nối đóng trước khi gửi hết dữ liệu / "
+                          "The connection closed before the whole body arrived")
+        return body
+
+    def refuse(self, refusal, instance=None):
+        """Answer without the application, and close: what the client sends next cannot
+        be trusted to be where a next request begins."""
+        self.close_connection = 1
+        REFUSED_REQUESTS.labels(self.server.service_name, str(refusal.status)).inc()
+        log.warning("HTTP %s for %s: %s", refusal.status, self.client_address[0],
+                    refusal.detail)
+        problem = {"type": PROBLEM_TYPE + refusal.slug, "title": refusal.title,
+                   "status": refusal.status, "detail": refusal.detail}
+        if instance:
+            problem["instance"] = instance.split("?", 1)[0]
+        body = json.dumps(problem, ensure_ascii=False).encode()
+        head = (f"HTTP/1.1 {refusal.status} {HTTPStatus(refusal.status).phrase}\r\n"
+                "Content-Type: application/problem+json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+        try:
+            self.wfile.write(head.encode("latin-1") + body)
+            self.wfile.flush()
+            self.linger()
+        except OSError:
+            pass  # the client has gone: nothing to tell
+
+    def linger(self):
+        """Drop what the client is still sending, for a moment, before closing: closing
+        with unread data resets the connection, and the client might never read the answer."""
+        self.connection.shutdown(socket.SHUT_WR)
+        with eventlet.Timeout(LINGER_SECONDS, False):
+            while self.connection.recv(64 * 1024):
+                pass
+
+
+class BoundedWebServer(WebServer):
+    """nameko's ``WebServer`` with ``BoundedHttpProtocol``; its limits come from config."""
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=BoundedHttpProtocol, debug=False):
+        server = super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
+        server.limits = RequestLimits.from_config(self.container.config)
+        server.service_name = self.container.service_name
+        return server
+
+
+class OperationsWebServer(BoundedWebServer):
+    """The same server on ``OPERATIONS_ADDRESS``, apart from the public one."""
+
+    @property
+    def bind_addr(self):
+        return parse_address(self.container.config.get(OPERATIONS_ADDRESS_KEY, "0.0.0.0:9000"))
+
+
+class BoundedHttpEntrypoint(HttpRequestHandler):
+    server = BoundedWebServer()
+
+
+class OperationsHttpEntrypoint(HttpRequestHandler):
+    server = OperationsWebServer()
+
+
+# Use these instead of nameko.web.handlers.http: the public routes, and the operations routes.
+http = BoundedHttpEntrypoint.decorator
+operations_http = OperationsHttpEntrypoint.decorator
 
 
 class Operations(DependencyProvider):
@@ -62,16 +281,17 @@ class Operations(DependencyProvider):
 
 
 class OperationsEndpoints:
-    """Mix into a nameko service class to serve its probes and metrics."""
+    """Mix into a nameko service class to serve its probes and metrics on the
+    operations address (``OPERATIONS_ADDRESS``), never on the public one."""
 
     operations = Operations()
     entrypoint_metrics = EntrypointMetrics()
 
-    @http("GET", "/livez")
+    @operations_http("GET", "/livez")
     def livez(self, request):
         return Response("ok\n", mimetype="text/plain")
 
-    @http("GET", "/readyz")
+    @operations_http("GET", "/readyz")
     def readyz(self, request):
         problems = self.operations.failures()
         if problems:
@@ -79,7 +299,7 @@ class OperationsEndpoints:
         return Response(json.dumps({"ready": not problems, "problems": problems}),
                         status=503 if problems else 200, mimetype="application/json")
 
-    @http("GET", "/metrics")
+    @operations_http("GET", "/metrics")
     def metrics(self, request):
         self.operations.measure()
         self.refresh_gauges()

@@ -7,17 +7,15 @@ from functools import wraps
 
 import eventlet
 from nameko.exceptions import UnknownService
-from nameko.web.handlers import http
 
 import chassis.rpc  # noqa: F401  (refusals arrive over RPC as their own classes)
 from chassis.errors import OcopError
 from chassis.identity import Identity
+from chassis.web import http
 from gateway.policy import POLICY, authorize
 from gateway.problems import Problem, json_response, problem_response
 
 log = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 256 * 1024
 
 
 @dataclass
@@ -50,15 +48,7 @@ OPERATIONS = []
 
 def read_json(request):
     """The request's JSON body; None when it has none (for operations whose body is
-    optional: the service decides)."""
-    if request.headers.get("Transfer-Encoding"):
-        # The WSGI server hands over no chunked body: refuse rather than read it as empty.
-        raise Problem(411, "Cần Content-Length / Length required",
-                      "Gửi dữ liệu kèm Content-Length, không chia khối / "
-                      "Send the body with a Content-Length, not chunked")
-    if request.content_length and request.content_length > MAX_BODY_BYTES:
-        raise Problem(413, "Dữ liệu quá lớn / Payload too large",
-                      f"Tối đa {MAX_BODY_BYTES} byte / At most {MAX_BODY_BYTES} bytes")
+    optional: the service decides). The server has already read it, bounded (chassis.web)."""
     if not request.get_data():
         return None
     if request.mimetype != "application/json":

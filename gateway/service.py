@@ -1,12 +1,11 @@
 """The gateway's HTTP API, version 1."""
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from chassis.audit import AuditEntrySchema, Caller
 from chassis.errors import InvalidInput, field_error
-from chassis.web import OperationsEndpoints
+from chassis.web import OperationsEndpoints, http
 from gateway import openapi
 from gateway.limits import RateLimits
 from gateway.problems import json_response, problem_response

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from gateway.tokens import DevelopmentIssuer
@@ -25,13 +26,19 @@ DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 # eventlet announces its deprecation on import: plain text in JSON-lines logs.
 QUIET_WARNINGS = "ignore::DeprecationWarning,ignore::Warning:nameko.cli.commands"
 
-# name → (nameko module, config file, default HTTP port)
+class Process(NamedTuple):
+    module: str
+    config: str
+    port: int | None  # the public HTTP port: only the gateway has one
+    ops_port: int  # /livez, /readyz, /metrics
+
+
 PROCESSES = {
-    "registration": ("services.registration.service:RegistrationService", "services/registration/config.yaml", 8001),
-    "evaluation": ("services.evaluation.service:EvaluationService", "services/evaluation/config.yaml", 8002),
-    "certification": ("services.certification.service:CertificationService", "services/certification/config.yaml", 8003),
-    "notification": ("services.notification.service:NotificationService", "services/notification/config.yaml", 8004),
-    "gateway": ("gateway.service:GatewayService", "gateway/config.yaml", 8000),
+    "registration": Process("services.registration.service:RegistrationService", "services/registration/config.yaml", None, 9001),
+    "evaluation": Process("services.evaluation.service:EvaluationService", "services/evaluation/config.yaml", None, 9002),
+    "certification": Process("services.certification.service:CertificationService", "services/certification/config.yaml", None, 9003),
+    "notification": Process("services.notification.service:NotificationService", "services/notification/config.yaml", None, 9004),
+    "gateway": Process("gateway.service:GatewayService", "gateway/config.yaml", 8000, 9000),
 }
 
 
@@ -163,13 +170,21 @@ def stop_processes(processes, grace=15):
             process.wait()
 
 
-class Stack:
-    """The four services and the gateway, each its own ``nameko run`` process."""
+def free_ports():
+    """Public and operations ports nobody listens on, for a ``Stack`` beside another."""
+    return ({name: free_port() for name, spec in PROCESSES.items() if spec.port},
+            {name: free_port() for name in PROCESSES})
 
-    def __init__(self, amqp_uri, mongo_uri, ports=None, db_prefix="ocop_", log_dir=VAR / "log",
-                 extra_env=None):
+
+class Stack:
+    """The four services and the gateway, each its own ``nameko run`` process. ``ports``
+    are the public HTTP ports (the gateway's), ``ops_ports`` the operations ports."""
+
+    def __init__(self, amqp_uri, mongo_uri, ports=None, ops_ports=None, db_prefix="ocop_",
+                 log_dir=VAR / "log", extra_env=None):
         self.amqp_uri, self.mongo_uri = amqp_uri, mongo_uri
-        self.ports = ports or {name: spec[2] for name, spec in PROCESSES.items()}
+        self.ports = ports or {name: spec.port for name, spec in PROCESSES.items() if spec.port}
+        self.ops_ports = ops_ports or {name: spec.ops_port for name, spec in PROCESSES.items()}
         self.db_prefix, self.log_dir = db_prefix, Path(log_dir)
         self.extra_env = extra_env or {}
         self.processes = {}
@@ -178,26 +193,28 @@ class Stack:
     def gateway_url(self):
         return f"http://127.0.0.1:{self.ports['gateway']}"
 
-    def url(self, name):
-        return f"http://127.0.0.1:{self.ports[name]}"
+    def ops_url(self, name):
+        """Where ``name`` serves /livez, /readyz and /metrics."""
+        return f"http://127.0.0.1:{self.ops_ports[name]}"
 
     def env(self, name):
+        public = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(self.ports[name]),
+                  "PUBLIC_BASE_URL": self.gateway_url} if name in self.ports else {}
         return {**os.environ, "AMQP_URI": self.amqp_uri, "MONGO_URI": self.mongo_uri,
-                "MONGO_DB": f"{self.db_prefix}{name}", "HTTP_HOST": "127.0.0.1",
-                "HTTP_PORT": str(self.ports[name]),
-                "PUBLIC_BASE_URL": self.gateway_url,
+                "MONGO_DB": f"{self.db_prefix}{name}", **public,
+                "OPERATIONS_HOST": "127.0.0.1", "OPERATIONS_PORT": str(self.ops_ports[name]),
                 "PYTHONWARNINGS": QUIET_WARNINGS, **self.extra_env}
 
     def start(self, *names):
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name in names or PROCESSES:
-            module, config, _ = PROCESSES[name]
-            busy = port_open("127.0.0.1", self.ports[name])
-            if busy:
-                raise StackError(f"port {self.ports[name]} for {name} is already in use")
+            for port in (self.ports.get(name), self.ops_ports[name]):
+                if port and port_open("127.0.0.1", port):
+                    raise StackError(f"port {port} for {name} is already in use")
             log = open(self.log_dir / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(
-                [str(VENV_BIN / "nameko"), "run", "--config", config, module],
+                [str(VENV_BIN / "nameko"), "run", "--config", PROCESSES[name].config,
+                 PROCESSES[name].module],
                 cwd=ROOT, env=self.env(name), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)  # Ctrl-C reaches only us; we stop them in order
             log.close()
@@ -207,7 +224,7 @@ class Stack:
         if self.processes[name].poll() is not None:
             raise StackError(f"{name} exited; see {self.log_dir / (name + '.log')}")
         try:
-            with urllib.request.urlopen(self.url(name) + "/readyz", timeout=2) as response:
+            with urllib.request.urlopen(self.ops_url(name) + "/readyz", timeout=2) as response:
                 return response.status == 200
         except (urllib.error.URLError, OSError):
             return False
@@ -252,6 +269,8 @@ def run():
               f"  try: curl {stack.gateway_url}/api/v1/categories\n"
               "  a token: python -m gateway.tokens --role province_officer --province 91\n"
               f"  API description: {stack.gateway_url}/api/v1/openapi.json\n"
+              "  /livez /readyz /metrics on 127.0.0.1: "
+              + ", ".join(f"{name} {port}" for name, port in stack.ops_ports.items()) + "\n"
               f"  logs: {stack.log_dir}/   data: {VAR}/mongo/\n"
               "Ctrl-C stops everything.", flush=True)
         while True:

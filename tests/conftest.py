@@ -74,9 +74,9 @@ UNLIMITED = {"RATE_LIMIT_PUBLIC": "100000/minute", "RATE_LIMIT_REGISTRATION": "1
 
 @pytest.fixture(scope="session")
 def stack(amqp_uri, mongo_uri, issuer, tmp_path_factory):
-    ports = {name: devstack.free_port() for name in devstack.PROCESSES}
+    ports, ops_ports = devstack.free_ports()
     system = devstack.Stack(
-        amqp_uri, mongo_uri, ports=ports, db_prefix=f"test_{uuid.uuid4().hex[:8]}_",
+        amqp_uri, mongo_uri, ports=ports, ops_ports=ops_ports, db_prefix=f"test_{uuid.uuid4().hex[:8]}_",
         log_dir=tmp_path_factory.mktemp("logs"),
         extra_env={"EVENT_RETRY_BASE_SECONDS": "0.05", "OUTBOX_POLL_SECONDS": "0.5",
                    **issuer.gateway_settings(), **UNLIMITED})

@@ -20,8 +20,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 OVERLAYS = ("dev", "prod")
-APPS = {"registration": 8001, "evaluation": 8002, "certification": 8003,
-        "notification": 8004, "gateway": 8000}
+# name → operations port (/livez, /readyz, /metrics); only the gateway also serves the API.
+APPS = {"registration": 9001, "evaluation": 9002, "certification": 9003,
+        "notification": 9004, "gateway": 9000}
+API_PORT = 8000
 MIN_KUSTOMIZE = (4, 1)
 
 

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from .conftest import APPS, ROOT
+from .conftest import API_PORT, APPS, ROOT
 
 from scripts.devstack import PROCESSES
 
@@ -130,11 +130,12 @@ def test_our_services_run_the_one_image_with_their_command_and_readyz_check():
     services = _services()
     for app, port in APPS.items():
         svc = services[app]
-        module, config, _ = PROCESSES[app]
-        assert svc["command"] == ["nameko", "run", "--config", config, module]
+        assert svc["command"] == ["nameko", "run", "--config", PROCESSES[app].config,
+                                  PROCESSES[app].module]
         assert svc["build"]["context"] == "."
         env = svc["environment"]
-        assert str(env["HTTP_PORT"]) == str(port)
+        assert str(env["OPERATIONS_PORT"]) == str(port)
+        assert str(env.get("HTTP_PORT")) == (str(API_PORT) if app == "gateway" else "None")
         assert env["AMQP_URI"].startswith("amqp://") and "@rabbitmq:5672/" in env["AMQP_URI"]
         if app != "gateway":
             assert env["MONGO_DB"] == f"ocop_{app}"
@@ -145,11 +146,25 @@ def test_our_services_run_the_one_image_with_their_command_and_readyz_check():
         assert svc.get("read_only") is True and "ALL" in svc.get("cap_drop", [])
     assert {"OIDC_ISSUER", "OIDC_JWKS_URL", "OIDC_AUDIENCE"} <= set(services["gateway"]["environment"])
     assert "PUBLIC_BASE_URL" in services["gateway"]["environment"]
-    # Only the gateway is published on every interface.
+    # Only the gateway's API port is published on every interface; no operations port at all.
     for name, svc in services.items():
         for port in svc.get("ports", []):
             if name != "gateway":
                 assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} to the network"
+            if name in APPS:
+                assert _resolve(str(port)).rsplit(":", 1)[-1] == str(API_PORT), \
+                    f"{name} publishes {port}: only the gateway's API port leaves compose"
+
+
+def test_config_files_default_to_the_operations_ports():
+    for app, port in APPS.items():
+        config = (ROOT / PROCESSES[app].config).read_text()
+        assert f"${{OPERATIONS_PORT:{port}}}" in config, app
+        assert PROCESSES[app].ops_port == port, app
+        assert ("WEB_SERVER_ADDRESS" in config) == (app == "gateway"), app
+        for key in ("HTTP_HEADER_TIMEOUT_SECONDS", "HTTP_BODY_TIMEOUT_SECONDS",
+                    "HTTP_MAX_HEADER_BYTES", "HTTP_MAX_BODY_BYTES"):
+            assert f"{key}: ${{{key}:" in config, f"{app}: {key}"
 
 
 def test_mongo_is_a_single_node_replica_set_with_a_volume():

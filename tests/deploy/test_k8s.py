@@ -18,7 +18,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from .conftest import APPS, K8S, ROOT, by_name, of_kind, selector_matches
+from .conftest import API_PORT, APPS, K8S, ROOT, by_name, of_kind, selector_matches
 
 from scripts.devstack import PROCESSES
 
@@ -195,13 +195,14 @@ def test_deployment_probes(rendered):
     for dep in of_kind(docs, "Deployment"):
         c, dname = _container(dep), dep["metadata"]["name"]
         ports = {p["name"]: p["containerPort"] for p in c["ports"]}
-        assert ports == {"http": APPS[dname]}, dname
+        api = {"http": API_PORT} if dname == "gateway" else {}
+        assert ports == {"ops": APPS[dname], **api}, dname
         for probe, path in (("startupProbe", "/livez"), ("livenessProbe", "/livez"),
                             ("readinessProbe", "/readyz")):
             get = c.get(probe, {}).get("httpGet")
             assert get, f"{dname}: no {probe}"
             assert get["path"] == path, f"{dname}: {probe} on {get['path']}"
-            assert get["port"] in ("http", APPS[dname]), f"{dname}: {probe} port"
+            assert get["port"] in ("ops", APPS[dname]), f"{dname}: {probe} port"
         assert c["startupProbe"]["failureThreshold"] * c["startupProbe"]["periodSeconds"] >= 30
 
 
@@ -242,14 +243,15 @@ def test_deployment_command_env_and_image(rendered):
     _, docs = rendered
     for dep in of_kind(docs, "Deployment"):
         c, dname = _container(dep), dep["metadata"]["name"]
-        module = PROCESSES[dname][0]
+        module = PROCESSES[dname].module
         assert c["command"][:2] == ["nameko", "run"] and c["command"][-1] == module
         image = c["image"]
         assert re.search(r":[\w][\w.-]*$", image.rsplit("/", 1)[-1]) and not image.endswith(":latest"), image
         env = {e["name"]: e for e in c["env"]}
-        for var in ("AMQP_URI", "HTTP_PORT", "LOG_LEVEL"):
+        for var in ("AMQP_URI", "OPERATIONS_PORT", "LOG_LEVEL"):
             assert var in env, f"{dname}: no {var}"
-        assert env["HTTP_PORT"]["value"] == str(APPS[dname])
+        assert env["OPERATIONS_PORT"]["value"] == str(APPS[dname])
+        assert env.get("HTTP_PORT", {}).get("value") == (str(API_PORT) if dname == "gateway" else None)
         if dname == "gateway":
             assert "PUBLIC_BASE_URL" in env and "MONGO_URI" not in env
         else:
@@ -275,8 +277,10 @@ def test_every_deployment_has_service_pdb_hpa(rendered):
         assert selector_matches(dep["spec"]["selector"], pod_labels)
         svcs = [s for s in of_kind(docs, "Service")
                 if s["spec"].get("selector") and selector_matches({"matchLabels": s["spec"]["selector"]}, pod_labels)]
-        assert len(svcs) == 1, f"{dname}: {len(svcs)} Services"
-        assert {p["targetPort"] for p in svcs[0]["spec"]["ports"]} <= {"http", APPS[dname]}
+        # One Service per port: the gateway's API apart from the operations port of every process.
+        targets = sorted(p["targetPort"] for s in svcs for p in s["spec"]["ports"])
+        assert targets == (["http", "ops"] if dname == "gateway" else ["ops"]), f"{dname}: {targets}"
+        assert all(len(s["spec"]["ports"]) == 1 for s in svcs), dname
         pdbs = [p for p in of_kind(docs, "PodDisruptionBudget") if selector_matches(p["spec"]["selector"], pod_labels)]
         assert len(pdbs) == 1, f"{dname}: {len(pdbs)} PDBs"
         pdb = pdbs[0]["spec"]
@@ -320,9 +324,10 @@ def test_overlay_sizes():
     assert by_name(prod, "RabbitmqCluster", "ocop-rabbitmq")["spec"]["replicas"] == 3
     assert by_name(dev, "MongoDBCommunity", "ocop-mongo")["spec"]["members"] == 1
     assert by_name(prod, "MongoDBCommunity", "ocop-mongo")["spec"]["members"] == 3
-    ing = by_name(prod, "Ingress", "gateway")["spec"]
-    assert ing["rules"][0]["host"] == "api.ocop.example.gov.vn"
-    assert ing["tls"][0]["hosts"] == ["api.ocop.example.gov.vn"]
+    for ingress in of_kind(prod, "Ingress"):
+        assert ingress["spec"]["rules"][0]["host"] == "api.ocop.example.gov.vn"
+        assert ingress["spec"]["tls"][0]["hosts"] == ["api.ocop.example.gov.vn"]
+    assert {i["spec"]["rules"][0]["host"] for i in of_kind(dev, "Ingress")} == {"api.ocop.dev.localhost"}
     prod_cm = of_kind(prod, "ConfigMap")[0]["data"]
     assert prod_cm["PUBLIC_BASE_URL"] == "https://api.ocop.example.gov.vn"
     assert _container(by_name(prod, "Deployment", "gateway"))["image"].startswith("registry.example.gov.vn/")
@@ -451,10 +456,12 @@ def test_network_policies(rendered):
         if dname != "gateway":
             assert allowed(labels, "Egress", 27017, pods_with(mongo)), f"{dname}: cannot reach MongoDB"
             assert allowed(mongo, "Ingress", 27017, pods_with(labels)), f"MongoDB does not admit {dname}"
-            assert not allowed(labels, "Ingress", APPS[dname], namespace("ingress-nginx"))
         else:
             assert not allowed(labels, "Egress", 27017, pods_with(mongo)), "the gateway keeps no data"
-            assert allowed(labels, "Ingress", 8000, namespace("ingress-nginx")), "ingress controller blocked"
+            assert allowed(labels, "Ingress", API_PORT, namespace("ingress-nginx")), "ingress controller blocked"
+            assert not allowed(labels, "Ingress", API_PORT, namespace("monitoring")), "monitoring reaches the API"
+        assert not allowed(labels, "Ingress", APPS[dname], namespace("ingress-nginx")), \
+            f"{dname}: the ingress controller reaches the operations port"
         assert allowed(labels, "Ingress", APPS[dname], namespace("monitoring")), f"{dname}: Prometheus blocked"
     assert allowed(rabbit, "Ingress", 15692, namespace("monitoring"))
 
@@ -462,28 +469,80 @@ def test_network_policies(rendered):
 def test_ingress_routes_only_the_public_api(rendered):
     _, docs = rendered
     ingresses = of_kind(docs, "Ingress")
-    assert len(ingresses) == 1
-    for rule in ingresses[0]["spec"]["rules"]:
-        for path in rule["http"]["paths"]:
-            assert path["path"].startswith("/api"), "only /api/... leaves the cluster (no /metrics)"
-            backend = path["backend"]["service"]
-            svc = by_name(docs, "Service", backend["name"])
-            assert backend["name"] == "gateway"
-            assert backend["port"].get("name") in {p["name"] for p in svc["spec"]["ports"]}
+    assert ingresses
+    for ingress in ingresses:
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                assert path["path"].startswith("/api"), "only /api/... leaves the cluster (no /metrics)"
+                backend = path["backend"]["service"]
+                svc = by_name(docs, "Service", backend["name"])
+                assert backend["name"] == "gateway"
+                assert backend["port"] == {"name": "http"}
+                assert [(p["name"], p["port"]) for p in svc["spec"]["ports"]] == [("http", API_PORT)], \
+                    "the Service behind the Ingress exposes the API port only"
+
+
+def _ingress_limits(docs, method, path):
+    """The nginx rate limit (requests a minute, burst) that applies to a request: the
+    Ingress path with the longest match wins, as in ingress-nginx."""
+    best = None
+    for ingress in of_kind(docs, "Ingress"):
+        annotations = ingress["metadata"].get("annotations", {})
+        for rule in ingress["spec"]["rules"]:
+            for route in rule["http"]["paths"]:
+                matches = (path == route["path"] if route["pathType"] == "Exact" else
+                           path == route["path"] or path.startswith(route["path"].rstrip("/") + "/"))
+                rank = (route["pathType"] == "Exact", len(route["path"]))
+                if matches and (best is None or rank > best[0]):
+                    best = (rank, annotations)
+    assert best, f"{method} {path} is not routed"
+    annotations = best[1]
+    if "nginx.ingress.kubernetes.io/limit-rpm" not in annotations:
+        return None
+    rpm = int(annotations["nginx.ingress.kubernetes.io/limit-rpm"])
+    return rpm, rpm * int(annotations.get("nginx.ingress.kubernetes.io/limit-burst-multiplier", 5))
+
+
+def test_ingress_carries_the_gateways_rate_limits(rendered):
+    """Public routes: 120 a minute per client IP; anonymous registration: 10 an hour, which
+    nginx (a minute at most) approaches with a burst of 10 and then one a minute."""
+    from gateway.policy import POLICY
+    from gateway.routes import OPERATIONS
+    import gateway.service  # noqa: F401  (declares the operations)
+    _, docs = rendered
+    expected = {"public": (120, 120), "registration": (1, 10)}
+    limited = [op for op in OPERATIONS if POLICY[op.name].limit]
+    assert {POLICY[op.name].limit for op in limited} == set(expected)
+    for op in limited:
+        path = re.sub(r"<(?:\w+:)?\w+>", "x", op.path)
+        assert _ingress_limits(docs, op.method, path) == expected[POLICY[op.name].limit], \
+            f"{op.method} {op.path}"
+    assert _ingress_limits(docs, "GET", "/api/v1/producers/x") is None, \
+        "the registration limit must not reach signed-in reads"
+    for ingress in of_kind(docs, "Ingress"):
+        assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "256k"
 
 
 def test_monitoring_objects(rendered):
     _, docs = rendered
     services = of_kind(docs, "Service")
     monitors = of_kind(docs, "ServiceMonitor")
+
+    def operations_service(app):
+        pods = by_name(docs, "Deployment", app)["spec"]["template"]["metadata"]["labels"]
+        found = [s for s in services if selector_matches({"matchLabels": s["spec"]["selector"]}, pods)
+                 and [p["targetPort"] for p in s["spec"]["ports"]] == ["ops"]]
+        assert len(found) == 1, f"{app}: no Service for its operations port"
+        return found[0]
+
     app_monitor = [m for m in monitors
-                   if all(selector_matches(m["spec"]["selector"], by_name(docs, "Service", a)["metadata"]["labels"])
+                   if all(selector_matches(m["spec"]["selector"], operations_service(a)["metadata"]["labels"])
                           for a in APPS)]
     assert app_monitor, "no ServiceMonitor covers every service"
     for ep in app_monitor[0]["spec"]["endpoints"]:
-        assert ep["path"] == "/metrics"
+        assert ep["path"] == "/metrics" and ep["port"] == "ops"
         for app in APPS:
-            assert ep["port"] in {p["name"] for p in by_name(docs, "Service", app)["spec"]["ports"]}
+            assert ep["port"] in {p["name"] for p in operations_service(app)["spec"]["ports"]}
     rabbit_mon = [m for m in monitors if m["spec"]["selector"].get("matchLabels", {}).get(
         "app.kubernetes.io/name") == "ocop-rabbitmq"]
     assert rabbit_mon and rabbit_mon[0]["spec"]["endpoints"][0]["port"] == "prometheus"

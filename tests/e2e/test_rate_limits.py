@@ -14,6 +14,7 @@ from tests.e2e.test_bad_input import assert_problem
 def limited(amqp_uri, mongo_uri, issuer, stack, tmp_path_factory):
     gateway = devstack.Stack(
         amqp_uri, mongo_uri, ports={"gateway": devstack.free_port()},
+        ops_ports={"gateway": devstack.free_port()},
         db_prefix=f"test_{uuid.uuid4().hex[:8]}_", log_dir=tmp_path_factory.mktemp("logs"),
         extra_env={**issuer.gateway_settings(), "RATE_LIMIT_PUBLIC": "5/minute",
                    "RATE_LIMIT_REGISTRATION": "2/hour", "TRUSTED_PROXY_HOPS": "1"})

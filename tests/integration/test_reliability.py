@@ -18,7 +18,7 @@ from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_eva
 
 
 def duplicates_seen(stack, service, consumer):
-    text = requests.get(stack.url(service) + "/metrics", timeout=5).text
+    text = requests.get(stack.ops_url(service) + "/metrics", timeout=5).text
     match = re.search(rf'ocop_duplicate_events_total{{consumer="{re.escape(consumer)}",'
                       rf'service="{service}"}} ([0-9.]+)', text)
     return float(match.group(1)) if match else 0.0
@@ -91,7 +91,7 @@ def test_a_failing_event_is_retried_then_dead_lettered_not_lost(stack, amqp_uri)
         assert "KeyError" in parked["headers"][ERROR_HEADER]
         assert parked["headers"][ORIGINAL_QUEUE_HEADER] == (
             f"evt-evaluation-evaluation.completed--{service}.on_evaluation_completed")
-    dead = requests.get(stack.url("certification") + "/metrics", timeout=5).text
+    dead = requests.get(stack.ops_url("certification") + "/metrics", timeout=5).text
     assert re.search(r'ocop_dead_letters\{service="certification"\} [1-9]', dead)
 
 
