@@ -23,5 +23,14 @@ def test_status_valid_expired_revoked():
                   utc(2027, 2, 1)) == "revoked"
 
 
+def test_a_superseded_certificate_is_no_longer_valid():
+    certificate = {"expires_at": "2029-05-22T08:00:00.000000Z", "revoked_at": None,
+                   "superseded_by": "OCOP-91-2027-00003"}
+    assert status(certificate, utc(2027, 2, 1)) == "superseded"
+    assert status({**certificate, "superseded_by": None}, utc(2027, 2, 1)) == "valid"
+    assert status({**certificate, "revoked_at": "2027-01-01T00:00:00Z"},
+                  utc(2027, 2, 1)) == "revoked"
+
+
 def test_certificate_code():
     assert certificate_code("91", 2026, 37) == "OCOP-91-2026-00037"
