@@ -186,7 +186,8 @@ class Stack:
                 "PUBLIC_BASE_URL": self.gateway_url,
                 "PYTHONWARNINGS": QUIET_WARNINGS, **self.extra_env}
 
-    def start(self, *names):
+    def start(self, *names, env=None):
+        """Start ``names`` (default: every process); ``env`` overrides their settings."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name in names or PROCESSES:
             module, config, _ = PROCESSES[name]
@@ -196,8 +197,8 @@ class Stack:
             log = open(self.log_dir / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(
                 [str(VENV_BIN / "nameko"), "run", "--config", config, module],
-                cwd=ROOT, env=self.env(name), stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)  # Ctrl-C reaches only us; we stop them in order
+                cwd=ROOT, env={**self.env(name), **(env or {})}, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True)  # Ctrl-C reaches only us; we stop them in order
             log.close()
         return self
 
