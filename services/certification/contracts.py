@@ -29,8 +29,10 @@ class CertificateIssuedSchema(EventDataSchema):
 
 
 class CertificateSupersededSchema(EventDataSchema):
-    """A certificate stopped being valid because a later one of the same product (an
-    upgrade or re-rating) was issued: a product holds at most one valid certificate."""
+    """A later certificate of the same product (an upgrade or re-rating) replaced this one.
+
+    A product holds at most one valid certificate: the superseded one is no longer valid,
+    and public verification shows it as `superseded`."""
 
     code = CertificateCode("The superseded certificate's code.")
     product_id = Identifier("The certified product (sản phẩm).")

@@ -82,7 +82,7 @@ def parked_event(amqp_uri, service, event_id):
 
 def decided_while_certification_is_stopped(api, tap, stack):
     """A recognised result that certification has not yet seen."""
-    stack.stop("certification")
+    stack.kill("certification")
     producer = new_producer(api)
     product = new_product(api, producer["id"])
     evaluation = open_evaluation(api, product["id"])
@@ -97,7 +97,7 @@ def test_while_evaluation_cannot_answer_a_result_is_retried_then_parked_and_repl
     operator replays it once evaluation is back."""
     try:
         product, completed = decided_while_certification_is_stopped(api, tap, stack)
-        stack.stop("evaluation")
+        stack.kill("evaluation")
         stack.start("certification", env={"RPC_TIMEOUT_SECONDS": "0.3",
                                           "EVENT_MAX_ATTEMPTS": "3"})
         stack.wait_ready(names=["certification"])
@@ -112,9 +112,9 @@ def test_while_evaluation_cannot_answer_a_result_is_retried_then_parked_and_repl
         dead = requests.get(stack.url("certification") + "/metrics", timeout=5).text
         assert re.search(r'ocop_dead_letters\{service="certification"\} [1-9]', dead)
     finally:
-        stack.stop("certification")  # and back with the settings every other test has
+        stack.kill("certification")  # and back with the settings every other test has
         stopped = [name for name in ("evaluation", "certification")
-                   if name not in stack.processes]
+                   if stack.processes[name].poll() is not None]
         stack.start(*stopped).wait_ready(names=stopped)
 
     listed = subprocess.run([sys.executable, "-m", "chassis.deadletters", "list", "--service",
