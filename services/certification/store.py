@@ -27,21 +27,12 @@ class CertificationStore:
         """False if the evaluation already has its certificate (unique evaluation_id)."""
         return outbox.insert_new(self.certificates, certificate, events)
 
-    def valid_before(self, certificate):
-        """The product's certificates issued before ``certificate`` and still valid then."""
-        return list(self.certificates.find({
-            "product_id": certificate["product_id"], "_id": {"$ne": certificate["_id"]},
-            "issued_at": {"$lt": certificate["issued_at"]},
-            "expires_at": {"$gt": certificate["issued_at"]},
-            "revoked_at": None, "superseded_by": None}, {"outbox": 0}))
-
     def supersede(self, code, superseded_by, superseded_at, events):
-        """False if ``code`` was already superseded (a redelivery)."""
-        result = self.certificates.update_one(
+        """Once: a certificate already superseded (a redelivery) is left as it is."""
+        self.certificates.update_one(
             {"_id": code, "superseded_by": None},
             outbox.update({"$set": {"superseded_by": superseded_by,
                                     "superseded_at": superseded_at}}, events))
-        return result.modified_count == 1
 
     def for_product(self, product_id):
         return list(self.certificates.find({"product_id": product_id}, {"outbox": 0})

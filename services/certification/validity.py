@@ -22,6 +22,15 @@ def status(certificate, now):
     return "valid"
 
 
+def superseded_by(certificate, others):
+    """Which of the product's ``others`` a newly issued ``certificate`` supersedes: those
+    issued before it and still valid when it was issued (a product holds at most one)."""
+    issued_at = datetime.fromisoformat(certificate["issued_at"])
+    return [other for other in others if other["_id"] != certificate["_id"]
+            and datetime.fromisoformat(other["issued_at"]) < issued_at
+            and status(other, issued_at) == "valid"]
+
+
 def certificate_code(province_code, year, serial):
     """E.g. ``OCOP-91-2026-00037``: province, year of issue, serial within both."""
     return f"OCOP-{province_code}-{year}-{serial:05d}"

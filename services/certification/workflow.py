@@ -57,7 +57,8 @@ def issue_new(store, data):
 def supersede_earlier(store, certificate):
     """At most one valid certificate per product: the ones issued before ``certificate``
     (an upgrade or re-rating) stop being valid. Idempotent: each is superseded once."""
-    for earlier in store.valid_before(certificate):
+    for earlier in validity.superseded_by(certificate,
+                                          store.for_product(certificate["product_id"])):
         superseded_at = timestamp()
         superseded = make_event("certificate.superseded", f"products/{earlier['product_id']}", {
             "code": earlier["_id"], "product_id": earlier["product_id"],
