@@ -195,10 +195,11 @@ class Stack:
             if busy:
                 raise StackError(f"port {self.ports[name]} for {name} is already in use")
             log = open(self.log_dir / f"{name}.log", "ab")
+            # A new session: Ctrl-C reaches only us, and we stop them in order.
             self.processes[name] = subprocess.Popen(
                 [str(VENV_BIN / "nameko"), "run", "--config", config, module],
                 cwd=ROOT, env={**self.env(name), **(env or {})}, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True)  # Ctrl-C reaches only us; we stop them in order
+                stderr=subprocess.STDOUT, start_new_session=True)
             log.close()
         return self
 
