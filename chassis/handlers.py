@@ -6,11 +6,18 @@ messages expire back into the handler's queue), and after ``EVENT_MAX_ATTEMPTS``
 once for a permanent error such as invalid data — parked in ``dlq.<service>``, where an
 operator can list and replay it (``python -m chassis.deadletters``).
 
+Before a handler runs, the event must show it is what the queue promises: its ``source``
+is ``/ocop/<service>`` of the exchange it arrived on, its ``type`` is the one the handler is
+bound to, and its ``data`` keeps the publisher's contract (``services/<service>/contracts.py``).
+Anything else — forged or malformed — is parked in ``dlq.<service>`` at once with the reason,
+never applied, and counted in ``ocop_refused_events_total``.
+
 Each handled event is recorded under a unique (consumer, source, id), so a duplicate
 delivery is acknowledged without running the handler again. Handlers keep their own
 writes idempotent too (deterministic ids, state guards), which covers a crash between
 the handler's write and the record.
 """
+import importlib
 import logging
 import traceback
 
@@ -24,7 +31,7 @@ from pymongo.errors import DuplicateKeyError
 
 from chassis import events
 from chassis.errors import OcopError
-from chassis.metrics import DUPLICATE_EVENTS
+from chassis.metrics import DUPLICATE_EVENTS, REFUSED_EVENTS
 from chassis.mongo import MongoDatabase
 
 log = logging.getLogger(__name__)
@@ -75,6 +82,31 @@ def is_event(body):
                                           for attribute in ("source", "id", "type"))
 
 
+def contract_of(source_service, event_type):
+    """The marshmallow schema of ``event_type``'s data, as its publisher declares it."""
+    try:
+        published = importlib.import_module(f"services.{source_service}.contracts").PUBLISHED
+        return published[event_type]
+    except (ImportError, AttributeError, KeyError):
+        raise LookupError(f"{source_service} publishes no contract for {event_type}: "
+                          f"declare it in services/{source_service}/contracts.py") from None
+
+
+def refusal(event, source_service, event_type, contract):
+    """Which check a CloudEvent fails on the queue of ``source_service``'s ``event_type``,
+    and why; None if it may be handled."""
+    source = f"/ocop/{source_service}"
+    if event["source"] != source:
+        return "source", f"source {event['source']!r} did not publish on {source_service}.events"
+    expected = f"{events.TYPE_PREFIX}{event_type}{events.TYPE_VERSION}"
+    if event["type"] != expected:
+        return "type", f"type {event['type']!r} arrived where {expected!r} is consumed"
+    errors = contract().validate(event.get("data"))
+    if errors:
+        return "data", f"data breaks the contract {contract.__name__}: {errors}"
+    return None
+
+
 def key(consumer, event):
     return {"consumer": consumer, "source": event["source"], "event_id": event["id"]}
 
@@ -97,15 +129,21 @@ class ReliableEventHandler(EventHandler):
         self.retry_base_seconds = float(config.get("EVENT_RETRY_BASE_SECONDS", 1.0))
         self.retry_queue = retry_queue(self.queue.name)
         self.dead_letters = dead_letter_queue(self.container.service_name)
+        self.contract = contract_of(self.source_service, self.event_type)
 
     @property
     def consumer(self):
         return f"{self.container.service_name}.{self.method_name}"
 
     def handle_message(self, body, message):
-        if not is_event(body):
-            # Nothing to de-duplicate or retry: park it for an operator, keep consuming.
-            self.park(message, attempts=1, error="not a CloudEvent with source, id and type")
+        refused = (("envelope", "not a CloudEvent with source, id and type")
+                   if not is_event(body) else
+                   refusal(body, self.source_service, self.event_type, self.contract))
+        if refused is not None:
+            # Never applied, and no retry can make it right: park it for an operator.
+            check, reason = refused
+            REFUSED_EVENTS.labels(self.container.service_name, self.consumer, check).inc()
+            self.park(message, attempts=1, error=reason[:2000])
             self.queue_consumer.ack_message(message)
             return
         if self.processed.seen(self.consumer, body):

@@ -18,6 +18,9 @@ ENTRYPOINT_DURATION = Histogram(
 DUPLICATE_EVENTS = Counter(
     "ocop_duplicate_events_total", "Redelivered events acknowledged without handling",
     ["service", "consumer"])
+REFUSED_EVENTS = Counter(
+    "ocop_refused_events_total", "Events parked unhandled because they failed a check: "
+    "envelope, source, type or data", ["service", "consumer", "check"])
 OUTBOX_BACKLOG = Gauge(
     "ocop_outbox_backlog", "Events written but not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(

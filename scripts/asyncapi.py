@@ -219,12 +219,15 @@ def queue_description(consumer):
     return (
         f"The durable queue of `{consumer.operation_id}`, bound to the topic exchange "
         f"`{consumer.source}.events` with routing key `{consumer.event}`.\n\n"
+        f"A delivery whose `source` is not `/ocop/{consumer.source}`, whose `type` is "
+        f"not `{events.TYPE_PREFIX}{consumer.event}{events.TYPE_VERSION}` or whose `data` "
+        f"breaks the contract is parked in `{dlq}` at once, with the reason, and never handled. "
         f"A delivery whose `source` + `id` this consumer has already handled is "
         f"acknowledged without effect. A failed delivery is not lost: it is re-published "
         f"to `{retry}`, whose messages expire (after {RETRY_BASE_SECONDS:g} s, doubling "
         f"per attempt, at most {RETRY_MAX_SECONDS:g} s) back into this queue; after "
-        f"`EVENT_MAX_ATTEMPTS` attempts (default {MAX_ATTEMPTS}), or at once for invalid "
-        f"data, it is parked in `{dlq}` with headers `x-ocop-attempts`, "
+        f"`EVENT_MAX_ATTEMPTS` attempts (default {MAX_ATTEMPTS}), or at once for a "
+        f"permanent error, it is parked in `{dlq}` with headers `x-ocop-attempts`, "
         f"`x-ocop-original-queue` and `x-ocop-error`, where an operator lists and replays "
         f"it (`python -m chassis.deadletters list|replay --service {consumer.service}`).")
 

@@ -205,18 +205,20 @@ class Stack:
                 "OPERATIONS_HOST": "127.0.0.1", "OPERATIONS_PORT": str(self.ops_ports[name]),
                 "PYTHONWARNINGS": QUIET_WARNINGS, **self.extra_env}
 
-    def start(self, *names):
+    def start(self, *names, env=None):
+        """Start ``names`` (default: every process); ``env`` overrides their settings."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name in names or PROCESSES:
             for port in (self.ports.get(name), self.ops_ports[name]):
                 if port and port_open("127.0.0.1", port):
                     raise StackError(f"port {port} for {name} is already in use")
             log = open(self.log_dir / f"{name}.log", "ab")
+            # A new session: Ctrl-C reaches only us, and we stop them in order.
             self.processes[name] = subprocess.Popen(
                 [str(VENV_BIN / "nameko"), "run", "--config", PROCESSES[name].config,
                  PROCESSES[name].module],
-                cwd=ROOT, env=self.env(name), stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)  # Ctrl-C reaches only us; we stop them in order
+                cwd=ROOT, env={**self.env(name), **(env or {})}, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True)
             log.close()
         return self
 

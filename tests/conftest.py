@@ -21,12 +21,14 @@ SERVICES = ("registration", "evaluation", "certification", "notification")
 TEST_VHOST = f"ocop-test-{os.getpid()}"
 
 
-def publish(amqp_uri, event):
-    """Publish ``event`` as its service's relay would: to test what consumers do with it."""
-    exchange = Exchange(f"{events.service_of(event)}.events", type="topic", durable=True)
+def publish(amqp_uri, event, on=None, routing_key=None):
+    """Publish ``event`` as its service's relay would: to test what consumers do with it.
+    A forger may choose the exchange (``on`` a service's) and routing key."""
+    service = on or events.service_of(event)
+    exchange = Exchange(f"{service}.events", type="topic", durable=True)
     with get_producer(amqp_uri) as producer:
         producer.publish(events.encode(event), exchange=exchange,
-                         routing_key=events.routing_key(event),
+                         routing_key=routing_key or events.routing_key(event),
                          content_type=events.CONTENT_TYPE, content_encoding="utf-8",
                          delivery_mode=2, retry=True)
 

@@ -17,4 +17,8 @@ class VerificationSchema(BaseSchema):
     rule_version = fields.String(required=True)
     issued_at = Timestamp(required=True)
     expires_at = Timestamp(required=True)
-    status = fields.String(required=True, metadata={"enum": ["valid", "expired", "revoked"]})
+    status = fields.String(required=True, metadata={
+        "enum": ["valid", "superseded", "expired", "revoked"]})
+    superseded_by = fields.String(required=True, allow_none=True, metadata={
+        "description": "The code of the later certificate of the same product (an upgrade "
+                       "or re-rating) that replaced this one; null unless superseded."})

@@ -1,9 +1,8 @@
 """Certification's nameko entrypoints."""
-from chassis.rpc import rpc
-
 from chassis.handlers import handle_event
 from chassis.mongo import MongoDatabase
 from chassis.outbox import OutboxRelay
+from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.web import OperationsEndpoints
 from services.certification import store, workflow
 
@@ -13,6 +12,7 @@ class CertificationService(OperationsEndpoints):
 
     db = MongoDatabase(store.prepare)
     relay = OutboxRelay("certificates")
+    evaluation = BoundedRpcProxy("evaluation")
 
     @property
     def store(self):
@@ -28,4 +28,4 @@ class CertificationService(OperationsEndpoints):
 
     @handle_event("evaluation", "evaluation.completed")
     def on_evaluation_completed(self, event):
-        workflow.issue_for(self.store, event)
+        workflow.issue_for(self.store, event, self.evaluation)

@@ -27,6 +27,13 @@ class CertificationStore:
         """False if the evaluation already has its certificate (unique evaluation_id)."""
         return outbox.insert_new(self.certificates, certificate, events)
 
+    def supersede(self, code, superseded_by, superseded_at, events):
+        """Once: a certificate already superseded (a redelivery) is left as it is."""
+        self.certificates.update_one(
+            {"_id": code, "superseded_by": None},
+            outbox.update({"$set": {"superseded_by": superseded_by,
+                                    "superseded_at": superseded_at}}, events))
+
     def for_product(self, product_id):
         return list(self.certificates.find({"product_id": product_id}, {"outbox": 0})
                     .sort("issued_at", -1))

@@ -1,5 +1,6 @@
 """How long a recognition certificate (giấy chứng nhận sản phẩm OCOP) is valid
-(Decision 26/2026 Art. 4.3): 36 months from issue, for 3 stars and above."""
+(Decision 26/2026 Art. 4.3): 36 months from issue, for 3 stars and above, unless it is
+revoked or a later certificate of the same product (an upgrade or re-rating) supersedes it."""
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -14,9 +15,20 @@ def expires_at(issued_at):
 def status(certificate, now):
     if certificate.get("revoked_at") is not None:
         return "revoked"
+    if certificate.get("superseded_by") is not None:
+        return "superseded"
     if now >= datetime.fromisoformat(certificate["expires_at"]):
         return "expired"
     return "valid"
+
+
+def superseded_by(certificate, others):
+    """Which of the product's ``others`` a newly issued ``certificate`` supersedes: those
+    issued before it and still valid when it was issued (a product holds at most one)."""
+    issued_at = datetime.fromisoformat(certificate["issued_at"])
+    return [other for other in others if other["_id"] != certificate["_id"]
+            and datetime.fromisoformat(other["issued_at"]) < issued_at
+            and status(other, issued_at) == "valid"]
 
 
 def certificate_code(province_code, year, serial):

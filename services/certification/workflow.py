@@ -1,19 +1,36 @@
 """Certification's use cases."""
 from chassis.contracts import event_factory
 from chassis.errors import NotFound
-from chassis.events import rfc3339, utc_now
-from services.certification import validity
+from chassis.events import rfc3339, timestamp, utc_now
+from services.certification import provenance, validity
 from services.certification.contracts import PUBLISHED
 
 SERVICE = "certification"
 make_event = event_factory(SERVICE, PUBLISHED)
 
 
-def issue_for(store, event):
-    """A recognised evaluation gets exactly one certificate."""
+def issue_for(store, event, evaluation):
+    """A recognised evaluation, as the evaluation service confirms it was closed, gets
+    exactly one certificate, which supersedes the product's earlier valid one."""
     data = event["data"]
-    if not data["recognised"] or store.for_evaluation(data["evaluation_id"]) is not None:
+    provenance.check_closed_as_announced(data, closing_of(evaluation, data["evaluation_id"]))
+    if not data["recognised"]:
         return
+    # A redelivery after a crash finds the certificate issued and completes what follows.
+    certificate = store.for_evaluation(data["evaluation_id"]) or issue_new(store, data)
+    supersede_earlier(store, certificate)
+
+
+def closing_of(evaluation, evaluation_id):
+    """How the evaluation service recorded the evaluation's closing; None if it has no
+    such evaluation. No answer in time (``NoAnswer``) propagates: the event is retried."""
+    try:
+        return evaluation.closing(evaluation_id)
+    except NotFound:
+        return None
+
+
+def issue_new(store, data):
     issued_at = utc_now()
     code = validity.certificate_code(
         data["province_code"], issued_at.year,
@@ -25,12 +42,29 @@ def issue_for(store, event):
         "province_code": data["province_code"], "stars": data["stars"],
         "score": data["score"], "level": data["level"],
         "rule_version": data["rule_version"], "issued_at": rfc3339(issued_at),
-        "expires_at": rfc3339(validity.expires_at(issued_at)), "revoked_at": None}
+        "expires_at": rfc3339(validity.expires_at(issued_at)), "revoked_at": None,
+        "superseded_by": None, "superseded_at": None}
     issued = make_event("certificate.issued", f"products/{data['product_id']}", {
         "code": code, "product_id": data["product_id"], "producer_id": data["producer_id"],
         "evaluation_id": data["evaluation_id"], "stars": data["stars"],
         "issued_at": certificate["issued_at"], "expires_at": certificate["expires_at"]})
-    store.issue(certificate, [issued])
+    if not store.issue(certificate, [issued]):
+        # Another delivery of the same result got there first: its certificate stands.
+        return store.for_evaluation(data["evaluation_id"])
+    return certificate
+
+
+def supersede_earlier(store, certificate):
+    """At most one valid certificate per product: the ones issued before ``certificate``
+    (an upgrade or re-rating) stop being valid. Idempotent: each is superseded once."""
+    for earlier in validity.superseded_by(certificate,
+                                          store.for_product(certificate["product_id"])):
+        superseded_at = timestamp()
+        superseded = make_event("certificate.superseded", f"products/{earlier['product_id']}", {
+            "code": earlier["_id"], "product_id": earlier["product_id"],
+            "producer_id": earlier["producer_id"], "superseded_by": certificate["_id"],
+            "superseded_at": superseded_at})
+        store.supersede(earlier["_id"], certificate["_id"], superseded_at, [superseded])
 
 
 PUBLIC = ("product_name", "producer_name", "category", "province_code", "stars", "level",
@@ -40,7 +74,9 @@ PUBLIC = ("product_name", "producer_name", "category", "province_code", "stars",
 def public_view(certificate):
     """What anyone may check about a certificate: the public face of the OCOP mark."""
     return {"code": certificate["_id"], **{k: certificate[k] for k in PUBLIC},
-            "status": validity.status(certificate, utc_now())}
+            "status": validity.status(certificate, utc_now()),
+            # Certificates issued before supersession existed have no such field.
+            "superseded_by": certificate.get("superseded_by")}
 
 
 def verify(store, code):

@@ -66,6 +66,10 @@ class EvaluationService(OperationsEndpoints, AuditedService):
         return resource(workflow.evaluation_or_404(self.store, evaluation_id))
 
     @rpc
+    def closing(self, evaluation_id):
+        return workflow.closing(self.store, evaluation_id)
+
+    @rpc
     def evaluations_of_product(self, product_id):
         return [resource(e) for e in self.store.for_product(product_id)]
 

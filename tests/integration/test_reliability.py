@@ -80,50 +80,53 @@ def parked_event(amqp_uri, service, event_id):
     return None
 
 
-def test_a_failing_event_is_retried_then_dead_lettered_not_lost(stack, amqp_uri):
-    poison = events.new_event("evaluation", "evaluation.completed", "products/poison",
-                              {"evaluation_id": "e-poison", "product_id": "p-poison"})
-    publish(amqp_uri, poison)
-    for service in ("certification", "registration", "notification"):
-        parked = wait_until(lambda: parked_event(amqp_uri, service, poison["id"]), 30,
-                            what=f"the poison event in dlq.{service}")
-        assert parked["headers"][ATTEMPTS_HEADER] == 5
-        assert "KeyError" in parked["headers"][ERROR_HEADER]
+def decided_while_certification_is_stopped(api, people, tap, stack):
+    """A recognised result that certification has not yet seen; with the producer's API."""
+    stack.kill("certification")
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
+    return owner, product, tap.wait_for("evaluation.completed", f"products/{product['id']}")
+
+
+def test_while_evaluation_cannot_answer_a_result_is_retried_then_parked_and_replayed(
+        api, people, tap, stack, amqp_uri, councils):
+    """Certification checks every result with evaluation: no answer is transient, so the
+    event is retried (never parked at once), parked only when the attempts run out, and an
+    operator replays it once evaluation is back."""
+    try:
+        owner, product, completed = decided_while_certification_is_stopped(api, people, tap,
+                                                                           stack)
+        stack.kill("evaluation")
+        stack.start("certification", env={"RPC_TIMEOUT_SECONDS": "0.3",
+                                          "EVENT_MAX_ATTEMPTS": "3"})
+        stack.wait_ready(names=["certification"])
+        parked = wait_until(lambda: parked_event(amqp_uri, "certification", completed["id"]),
+                            what="the unanswered result in dlq.certification")
+        assert parked["headers"][ATTEMPTS_HEADER] == 3
+        assert "NoAnswer: evaluation.closing gave no answer within 0.3s" in (
+            parked["headers"][ERROR_HEADER])
         assert parked["headers"][ORIGINAL_QUEUE_HEADER] == (
-            f"evt-evaluation-evaluation.completed--{service}.on_evaluation_completed")
-    dead = requests.get(stack.ops_url("certification") + "/metrics", timeout=5).text
-    assert re.search(r'ocop_dead_letters\{service="certification"\} [1-9]', dead)
-
-
-def test_an_operator_replays_a_parked_event(api, amqp_uri):
-    product_id = str(uuid.uuid4())
-    completed = events.new_event("evaluation", "evaluation.completed",
-                                 f"products/{product_id}", {
-                                     "evaluation_id": str(uuid.uuid4()),
-                                     "product_id": product_id, "producer_id": "producer-x",
-                                     "name": "Mật ong U Minh", "producer_name": "HTX U Minh",
-                                     "category": "04", "province_code": "96", "level":
-                                     "province", "score": 72.5, "stars": 4,
-                                     "recognised": True, "rule_version": "26/2026"})
-    queue_name = "evt-evaluation-evaluation.completed--certification.on_evaluation_completed"
-    with get_producer(amqp_uri) as producer:
-        producer.publish(events.encode(completed), exchange="", routing_key="dlq.certification",
-                         content_type=events.CONTENT_TYPE, content_encoding="utf-8",
-                         headers={ORIGINAL_QUEUE_HEADER: queue_name, ATTEMPTS_HEADER: 5,
-                                  ERROR_HEADER: "store unavailable"}, delivery_mode=2)
+            "evt-evaluation-evaluation.completed--certification.on_evaluation_completed")
+        assert api.get("/certificates", params={"product_id": product["id"]}).json() == []
+        dead = requests.get(stack.ops_url("certification") + "/metrics", timeout=5).text
+        assert re.search(r'ocop_dead_letters\{service="certification"\} [1-9]', dead)
+    finally:
+        stack.kill("certification")  # and back with the settings every other test has
+        stopped = [name for name in ("evaluation", "certification")
+                   if stack.processes[name].poll() is not None]
+        stack.start(*stopped).wait_ready(names=stopped)
 
     listed = subprocess.run([sys.executable, "-m", "chassis.deadletters", "list", "--service",
                              "certification", "--amqp-uri", amqp_uri],
                             capture_output=True, text=True, check=True)
     assert completed["id"] in listed.stdout
-    assert api.get("/certificates", params={"product_id": product_id}).json() == []
-
     subprocess.run([sys.executable, "-m", "chassis.deadletters", "replay", "--service",
                     "certification", "--amqp-uri", amqp_uri], check=True,
                    capture_output=True)
-    issued = wait_until(lambda: api.get("/certificates", params={"product_id": product_id})
-                        .json(), what="the replayed event's certificate")
-    assert issued[0]["stars"] == 4 and issued[0]["code"].startswith("OCOP-96-")
+    issued = product_in_stage(owner, product["id"], "certified")
+    certificates = api.get("/certificates", params={"product_id": product["id"]}).json()
+    assert [c["code"] for c in certificates] == [issued["certificate_code"]]
     assert parked_event(amqp_uri, "certification", completed["id"]) is None
 
 

@@ -213,6 +213,10 @@ def samples():
         "evaluation.forwarded": {**summary, "score": 93.0, "stars": 5, "to_level": "central"},
         "evaluation.completed": completed,
         "certificate.issued": issued,
+        "certificate.superseded": {
+            "code": validity.certificate_code("91", 2025, 12), "product_id": product_id,
+            "producer_id": producer_id, "superseded_by": issued["code"],
+            "superseded_at": issued["issued_at"]},
     }
 
 
@@ -249,6 +253,7 @@ def test_sample_data_validates_against_its_contract(published, document, name):
     ("certificate.issued", {"issued_at": "2026-03-02 08:15"}, "issued_at"),
     ("certificate.issued", {"code": "91-37"}, "code"),
     ("certificate.issued", {"surprise": 1}, "surprise"),
+    ("certificate.superseded", {"superseded_by": None}, "superseded_by"),
 ])
 def test_a_contract_violation_is_refused_before_publishing(published, name, change, field):
     event = contract(published, name)

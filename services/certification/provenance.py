@@ -1,0 +1,35 @@
+"""A certificate certifies a result the evaluation service itself recorded: the event that
+announces it is only a trigger. Before issuing, certification reads how the evaluation was
+closed and refuses an announcement that does not match it — an evaluation that never
+existed, one not completed, or one closed with other stars, score or level."""
+from chassis.errors import OcopError
+
+COMPLETED = "completed"
+COMPARED = ("product_id", "producer_id", "score", "stars", "level", "recognised")
+
+
+class UncorroboratedResult(OcopError):
+    """An announced result the evaluation service does not confirm. Permanent: the event
+    is parked, never applied."""
+
+    status = 409
+    title = "Kết quả không được xác nhận / Result not corroborated"
+
+
+def check_closed_as_announced(announced, closing):
+    """``announced``: the data of ``evaluation.completed``; ``closing``: the evaluation's
+    own record of how it was closed (``evaluation.closing``), None if it has none."""
+    evaluation_id = announced["evaluation_id"]
+    if closing is None:
+        raise UncorroboratedResult(f"Không có phiên đánh giá {evaluation_id}",
+                                   f"No evaluation {evaluation_id} exists")
+    if closing["status"] != COMPLETED:
+        raise UncorroboratedResult(
+            f"Phiên đánh giá {evaluation_id} chưa hoàn thành ({closing['status']})",
+            f"Evaluation {evaluation_id} is not completed ({closing['status']})")
+    differing = [name for name in COMPARED if announced[name] != closing[name]]
+    if differing:
+        raise UncorroboratedResult(
+            f"Kết quả của phiên đánh giá {evaluation_id} khác bản ghi: {', '.join(differing)}",
+            f"Evaluation {evaluation_id} was not closed as announced: {', '.join(differing)} "
+            f"differ")

@@ -1,0 +1,47 @@
+"""Certification issues a certificate only for a result the evaluation service confirms."""
+import pytest
+
+from chassis.handlers import PERMANENT_ERRORS
+from services.certification.provenance import UncorroboratedResult, check_closed_as_announced
+
+ANNOUNCED = {"evaluation_id": "e-1", "product_id": "p-1", "producer_id": "h-1",
+             "name": "Gạo thơm Phú Tân", "score": 85.33, "stars": 4, "level": "province",
+             "recognised": True, "rule_version": "26/2026", "capped_by": []}
+CLOSED = {"evaluation_id": "e-1", "status": "completed", "product_id": "p-1",
+          "producer_id": "h-1", "score": 85.33, "stars": 4, "level": "province",
+          "recognised": True}
+
+
+def test_a_result_closed_as_announced_passes():
+    check_closed_as_announced(ANNOUNCED, CLOSED)
+    check_closed_as_announced(ANNOUNCED, {**CLOSED, "score": 85.33, "extra": "ignored"})
+
+
+def test_an_evaluation_that_never_existed_is_refused():
+    with pytest.raises(UncorroboratedResult, match="No evaluation e-1 exists"):
+        check_closed_as_announced(ANNOUNCED, None)
+
+
+@pytest.mark.parametrize("status", ["open", "returned", "rejected", "forwarded"])
+def test_an_evaluation_not_completed_is_refused(status):
+    with pytest.raises(UncorroboratedResult, match=f"not completed \\({status}\\)"):
+        check_closed_as_announced(ANNOUNCED, {**CLOSED, "status": status, "stars": None,
+                                              "level": None, "recognised": None})
+
+
+@pytest.mark.parametrize("field, recorded", [
+    ("stars", 3), ("score", 85.34), ("level", "central"), ("recognised", False),
+    ("product_id", "p-2"), ("producer_id", "h-2")])
+def test_a_result_that_differs_from_the_record_is_refused(field, recorded):
+    with pytest.raises(UncorroboratedResult) as refused:
+        check_closed_as_announced(ANNOUNCED, {**CLOSED, field: recorded})
+    assert f"{field} differ" in str(refused.value)
+
+
+def test_several_differences_are_all_named():
+    with pytest.raises(UncorroboratedResult, match="score, stars differ"):
+        check_closed_as_announced({**ANNOUNCED, "stars": 5, "score": 95.0}, CLOSED)
+
+
+def test_a_refusal_is_permanent_so_the_event_is_parked_not_retried():
+    assert issubclass(UncorroboratedResult, PERMANENT_ERRORS)
