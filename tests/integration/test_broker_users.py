@@ -1,0 +1,102 @@
+"""The broker users of chassis.brokers, tried against the real RabbitMQ: what each may not
+do is refused by the broker itself."""
+import uuid
+
+import pytest
+from amqp.exceptions import AccessRefused
+from kombu import Connection, Exchange, Queue
+
+from chassis import brokers, events
+from scripts import broker
+from tests.conftest import publish
+
+AGENCY = "test-agency"
+
+
+@pytest.fixture(scope="module")
+def users(amqp_uri):
+    """AMQP URIs of a user per process and of an agency, made for this module only."""
+    if not broker.administers_locally(amqp_uri):
+        pytest.skip("needs a broker this machine administers with rabbitmqctl")
+    broker.declare_topology(amqp_uri)
+    local = broker.LocalUsers(amqp_uri, {**brokers.grants(),
+                                         "agency": brokers.agency_grant(AGENCY)})
+    yield local.create()
+    local.delete()
+
+
+def send(uri, exchange, routing_key):
+    """Publish with confirms on a connection of its own: a refusal closes the channel."""
+    with Connection(uri, transport_options={"confirm_publish": True}) as connection:
+        connection.Producer().publish("{}", exchange=exchange, routing_key=routing_key,
+                                      content_type="application/json")
+
+
+def event_of(service):
+    return events.new_event(service, "product.submitted", f"products/{uuid.uuid4()}", {})
+
+
+def test_a_service_publishes_on_its_own_exchange_only(users):
+    send(users["registration"], brokers.events_exchange("registration"), "product.submitted")
+    with pytest.raises(AccessRefused):
+        send(users["registration"], brokers.events_exchange("evaluation"),
+             "evaluation.completed")
+    with pytest.raises(AccessRefused):
+        send(users["certification"], brokers.requeue_exchange("registration"),
+             "dlq.registration")
+
+
+def test_no_service_reaches_a_queue_through_the_default_exchange(users):
+    for service in brokers.SERVICES:
+        with pytest.raises(AccessRefused):
+            send(users[service], "", f"dlq.{service}")
+
+
+def test_rpc_requests_only_where_granted(users):
+    rpc = Exchange(brokers.RPC_EXCHANGE, type="topic", durable=True, no_declare=True)
+    send(users["gateway"], rpc, "evaluation.list_categories")
+    send(users["certification"], rpc, "evaluation.closing")
+    send(users["evaluation"], rpc, str(uuid.uuid4()))  # a reply
+    with pytest.raises(AccessRefused):
+        send(users["registration"], rpc, "evaluation.list_categories")
+    with pytest.raises(AccessRefused):
+        send(users["certification"], rpc, "evaluation.set_council")
+
+
+def test_a_service_cannot_listen_to_another_services_calls(users):
+    with Connection(users["notification"]) as connection:
+        own = Queue("rpc-notification", exchange=Exchange(brokers.RPC_EXCHANGE, no_declare=True),
+                    routing_key="registration.*", durable=True)
+        with pytest.raises(AccessRefused):
+            own(connection.channel()).declare()
+
+
+def test_the_gateway_publishes_no_event(users):
+    for service in brokers.SERVICES:
+        with pytest.raises(AccessRefused):
+            send(users["gateway"], brokers.events_exchange(service), "product.submitted")
+
+
+def test_an_agency_consumes_its_own_queue_and_nothing_else(users, amqp_uri):
+    source = Exchange(brokers.events_exchange("registration"), type="topic", no_declare=True)
+    with Connection(users["agency"]) as connection:
+        feed = connection.SimpleQueue(Queue(f"agency.{AGENCY}.products", exchange=source,
+                                            routing_key="product.*", auto_delete=True))
+        event = event_of("registration")
+        publish(amqp_uri, event)
+        message = feed.get(timeout=10)
+        assert events.decode(message.body)["id"] == event["id"]
+        message.ack()
+        feed.close()
+
+    refusals = [
+        lambda channel: Queue("agency.other.products", exchange=source, routing_key="#",
+                              auto_delete=True)(channel).declare(),
+        lambda channel: channel.basic_get("dlq.certification"),
+        lambda channel: send(users["agency"], source, "product.submitted"),
+        lambda channel: send(users["agency"], "", f"agency.{AGENCY}.products"),
+    ]
+    for refused in refusals:
+        with Connection(users["agency"]) as connection:
+            with pytest.raises(AccessRefused):
+                refused(connection.channel())
