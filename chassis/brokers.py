@@ -2,7 +2,7 @@
 
 The one table of users, permissions and topic permissions in the platform's vhost, from
 which the local stack (``scripts/devstack.py``), docker compose (``scripts/broker.py
-setup``) and Kubernetes (``k8s/base/rabbitmq/users.yaml``) are all made.
+setup``) and Kubernetes (``k8s/base/rabbitmq/users-and-queues.yaml``) are all made.
 
 - A service writes only to its own ``<service>.events`` and ``<service>.requeue``
   exchanges and its own queues (``rpc-<service>``, its consumer queues

@@ -2,7 +2,7 @@
 
     python -m scripts.broker setup              # docker compose's one-shot broker-setup
     python -m scripts.broker agency NAME        # a read-only user for an agency
-    python -m scripts.broker k8s                # k8s/base/rabbitmq/users.yaml, generated
+    python -m scripts.broker k8s                # k8s/base/rabbitmq/users-and-queues.yaml, generated
 
 ``declare_topology`` declares, as the administrator over AMQP, every exchange and every
 consumer's queue with its bindings, exactly as the services would: so that no service
@@ -22,17 +22,21 @@ import shutil
 import subprocess
 import sys
 import urllib.request
+import warnings
 from urllib.parse import quote, unquote, urlsplit
 
-import yaml
-from kombu import Connection, Exchange
+# eventlet (under nameko) announces its deprecation on import; not news here.
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
-from chassis import brokers
-from chassis.handlers import consumer_queue, dead_letter_queue, retry_queue
-from scripts.asyncapi import consumers
+import yaml  # noqa: E402
+from kombu import Connection, Exchange  # noqa: E402
+
+from chassis import brokers  # noqa: E402
+from chassis.handlers import consumer_queue, dead_letter_queue, retry_queue  # noqa: E402
+from scripts.asyncapi import consumers  # noqa: E402
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
-K8S_USERS = "k8s/base/rabbitmq/users.yaml"
+K8S_GENERATED = "k8s/base/rabbitmq/users-and-queues.yaml"
 K8S_CLUSTER = "ocop-rabbitmq"
 K8S_VHOST = "ocop"
 
@@ -57,19 +61,33 @@ def administers_locally(amqp_uri):
                           ).returncode == 0
 
 
+def consumer_queues():
+    """Every queue of every event handler, with its retry queue, and each consuming
+    service's dead-letter queue, as ``chassis.handlers`` declares them."""
+    queues, services = [], []
+    for consumer in consumers():
+        queue = consumer_queue(consumer.service, consumer.method, consumer.source,
+                               consumer.event)
+        queues += [queue, retry_queue(consumer.service, queue.name)]
+        services.append(consumer.service)
+    return queues + [dead_letter_queue(service) for service in dict.fromkeys(services)]
+
+
+def bindings_of(queue):
+    """(exchange, routing key) of each binding of a kombu Queue."""
+    return ([(b.exchange.name, b.routing_key) for b in queue.bindings]
+            or [(queue.exchange.name, queue.routing_key)])
+
+
 def declare_topology(admin_uri):
-    """Every exchange of the table, and every consumer's queues, bound as its handler binds
-    them (``chassis.handlers``); declaring what exists with the same arguments is a no-op."""
+    """Every exchange of the table and every consumer's queues, bound as their handlers
+    bind them; declaring what exists with the same arguments changes nothing."""
     with Connection(admin_uri) as connection:
         channel = connection.default_channel
         for name, kind in brokers.exchanges():
             Exchange(name, type=kind, durable=True)(channel).declare()
-        for consumer in consumers():
-            queue = consumer_queue(consumer.service, consumer.method, consumer.source,
-                                   consumer.event)
-            for entity in (queue, retry_queue(consumer.service, queue.name),
-                           dead_letter_queue(consumer.service)):
-                entity(channel).declare()
+        for queue in consumer_queues():
+            queue(channel).declare()
 
 
 def definitions(vhost, users):
@@ -167,14 +185,28 @@ def k8s_user_objects(principal, grant):
     return objects
 
 
+def _k8s_name(name):
+    return name.lower().replace("_", "-")
+
+
 def k8s_objects():
-    """Every exchange and every process's user, as k8s/base/rabbitmq/users.yaml holds them."""
-    exchanges = [_k8s("Exchange", name.replace(".", "-"), {
+    """Every exchange, consumer queue and binding, and every process's user, as
+    k8s/base/rabbitmq/users-and-queues.yaml holds them."""
+    exchanges = [_k8s("Exchange", _k8s_name(name.replace(".", "-")), {
         "name": name, "vhost": K8S_VHOST, "type": kind, "durable": True,
         "autoDelete": False}) for name, kind in brokers.exchanges()]
+    queues, bindings = [], []
+    for queue in consumer_queues():
+        queues.append(_k8s("Queue", _k8s_name(queue.name), {
+            "name": queue.name, "vhost": K8S_VHOST, "durable": True, "autoDelete": False,
+            **({"arguments": queue.queue_arguments} if queue.queue_arguments else {})}))
+        for exchange, routing_key in bindings_of(queue):
+            bindings.append(_k8s("Binding", _k8s_name(f"{queue.name}.from.{exchange}"), {
+                "vhost": K8S_VHOST, "source": exchange, "destination": queue.name,
+                "destinationType": "queue", "routingKey": routing_key}))
     users = [o for principal, grant in brokers.grants().items()
              for o in k8s_user_objects(principal, grant)]
-    return exchanges + users
+    return exchanges + queues + bindings + users
 
 
 def k8s_yaml(objects, header):
@@ -183,20 +215,25 @@ def k8s_yaml(objects, header):
 
 K8S_HEADER = (
     "# Generated by `python -m scripts.broker k8s` from chassis/brokers.py: do not edit.\n"
-    "# The exchanges, and one user per process with its permissions (docs/operations.md,\n"
-    "# \"Broker users\"). Each user's credentials come from Secret ocop-rabbitmq-<process>.\n")
+    "# The exchanges, the event consumers' queues and their bindings, and one user per process\n"
+    "# with its permissions (docs/operations.md, \"Broker users\"). Each user's credentials\n"
+    "# come from Secret ocop-rabbitmq-<process>.\n")
 
 
 # Commands -------------------------------------------------------------------------------
 
+def compose_users(environ):
+    """User ``ocop-<process>`` of each process, with the password compose gives it in
+    ``RABBITMQ_<PROCESS>_PASSWORD``: {username: (Grant, password)}."""
+    return {f"ocop-{process}": (grant, environ[f"RABBITMQ_{process.upper()}_PASSWORD"])
+            for process, grant in brokers.grants().items()}
+
+
 def setup(args):
-    """docker compose: declare the topology and make each process's user, with the
-    password that compose gives that process (RABBITMQ_<PROCESS>_PASSWORD)."""
+    """docker compose: declare the topology and make each process's user."""
     admin = urlsplit(args.amqp_uri)
     declare_topology(args.amqp_uri)
-    table = brokers.grants()
-    users = {f"ocop-{process}": (grant, os.environ[f"RABBITMQ_{process.upper()}_PASSWORD"])
-             for process, grant in table.items()}
+    users = compose_users(os.environ)
     import_through_api(args.management_url, unquote(admin.username),
                        unquote(admin.password), definitions(vhost_of(args.amqp_uri), users))
     print(f"broker ready: {len(brokers.exchanges())} exchanges, users "
@@ -228,10 +265,11 @@ def agency(args):
 
 
 def k8s(args):
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), K8S_USERS)
+    """Write k8s/base/rabbitmq/users-and-queues.yaml from the table and the services' handlers."""
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), K8S_GENERATED)
     with open(path, "w") as file:
         file.write(k8s_yaml(k8s_objects(), K8S_HEADER))
-    print(f"wrote {K8S_USERS}", file=sys.stderr)
+    print(f"wrote {K8S_GENERATED}", file=sys.stderr)
 
 
 def main(argv=None):

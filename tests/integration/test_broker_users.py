@@ -1,5 +1,8 @@
 """The broker users of chassis.brokers, tried against the real RabbitMQ: what each may not
 do is refused by the broker itself."""
+import json
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -100,3 +103,24 @@ def test_an_agency_consumes_its_own_queue_and_nothing_else(users, amqp_uri):
         with Connection(users["agency"]) as connection:
             with pytest.raises(AccessRefused):
                 refused(connection.channel())
+
+
+def test_the_agency_command_prints_working_read_only_credentials(amqp_uri):
+    if not broker.administers_locally(amqp_uri):
+        pytest.skip("needs a broker this machine administers with rabbitmqctl")
+    name = f"t{uuid.uuid4().hex[:8]}"
+    created = subprocess.run([sys.executable, "-m", "scripts.broker", "agency", name,
+                              "--amqp-uri", amqp_uri], capture_output=True, text=True,
+                             check=True)
+    issued = json.loads(created.stdout)
+    try:
+        assert issued["queues"] == f"agency.{name}.*"
+        uri = broker.with_credentials(amqp_uri, issued["username"], issued["password"])
+        with Connection(uri) as connection:
+            Queue(f"agency.{name}.certificates", auto_delete=True, routing_key="#",
+                  exchange=Exchange("certification.events", no_declare=True))(
+                connection.channel()).declare()
+        with pytest.raises(AccessRefused):
+            send(uri, brokers.events_exchange("certification"), "certificate.issued")
+    finally:
+        broker.delete_locally([issued["username"]])
