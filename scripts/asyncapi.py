@@ -364,7 +364,9 @@ def build(published=None, found_consumers=None):
             "messages": messages,
             "securitySchemes": {"brokerUser": {
                 "type": "userPassword",
-                "description": "A RabbitMQ user, read-only on the exchanges it may bind."}},
+                "description": "The agency's RabbitMQ user, `agency-<name>`: it declares and "
+                               "consumes only queues `agency.<name>.*`, binds them to the "
+                               "event exchanges and may publish nothing."}},
         },
     }
 

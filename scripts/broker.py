@@ -75,7 +75,7 @@ def consumer_queues():
 
 def bindings_of(queue):
     """(exchange, routing key) of each binding of a kombu Queue."""
-    return ([(b.exchange.name, b.routing_key) for b in queue.bindings]
+    return (sorted((b.exchange.name, b.routing_key) for b in queue.bindings)
             or [(queue.exchange.name, queue.routing_key)])
 
 
