@@ -1,6 +1,7 @@
 """The broker users of chassis.brokers, tried against the real RabbitMQ: what each may not
 do is refused by the broker itself."""
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -10,20 +11,31 @@ from amqp.exceptions import AccessRefused
 from kombu import Connection, Exchange, Queue
 
 from chassis import brokers, events
-from scripts import broker
-from tests.conftest import publish
+from scripts import broker, devstack
+from tests.conftest import TEST_VHOST, publish
 
 AGENCY = "test-agency"
 
 
 @pytest.fixture(scope="module")
-def users(amqp_uri):
-    """AMQP URIs of a user per process and of an agency, made for this module only."""
-    if not broker.administers_locally(amqp_uri):
+def admin_uri():
+    """A vhost of this module's own, apart from the running stack, whose queues would
+    otherwise receive the requests these tests send."""
+    base = os.environ.get("AMQP_URI", devstack.DEFAULT_AMQP_URI)
+    if not broker.administers_locally(base):
         pytest.skip("needs a broker this machine administers with rabbitmqctl")
-    broker.declare_topology(amqp_uri)
-    local = broker.LocalUsers(amqp_uri, {**brokers.grants(),
-                                         "agency": brokers.agency_grant(AGENCY)})
+    vhost = f"{TEST_VHOST}-users"
+    uri = devstack.ensure_vhost(base, vhost, fresh=True)
+    broker.declare_topology(uri)
+    yield uri
+    devstack.drop_vhost(base, vhost)
+
+
+@pytest.fixture(scope="module")
+def users(admin_uri):
+    """AMQP URIs of a user per process and of an agency, made for this module only."""
+    local = broker.LocalUsers(admin_uri, {**brokers.grants(),
+                                          "agency": brokers.agency_grant(AGENCY)})
     yield local.create()
     local.delete()
 
@@ -80,13 +92,13 @@ def test_the_gateway_publishes_no_event(users):
             send(users["gateway"], brokers.events_exchange(service), "product.submitted")
 
 
-def test_an_agency_consumes_its_own_queue_and_nothing_else(users, amqp_uri):
+def test_an_agency_consumes_its_own_queue_and_nothing_else(users, admin_uri):
     source = Exchange(brokers.events_exchange("registration"), type="topic", no_declare=True)
     with Connection(users["agency"]) as connection:
         feed = connection.SimpleQueue(Queue(f"agency.{AGENCY}.products", exchange=source,
                                             routing_key="product.*", auto_delete=True))
         event = event_of("registration")
-        publish(amqp_uri, event)
+        publish(admin_uri, event)
         message = feed.get(timeout=10)
         assert events.decode(message.body)["id"] == event["id"]
         message.ack()
@@ -105,17 +117,15 @@ def test_an_agency_consumes_its_own_queue_and_nothing_else(users, amqp_uri):
                 refused(connection.channel())
 
 
-def test_the_agency_command_prints_working_read_only_credentials(amqp_uri):
-    if not broker.administers_locally(amqp_uri):
-        pytest.skip("needs a broker this machine administers with rabbitmqctl")
+def test_the_agency_command_prints_working_read_only_credentials(admin_uri):
     name = f"t{uuid.uuid4().hex[:8]}"
     created = subprocess.run([sys.executable, "-m", "scripts.broker", "agency", name,
-                              "--amqp-uri", amqp_uri], capture_output=True, text=True,
+                              "--amqp-uri", admin_uri], capture_output=True, text=True,
                              check=True)
     issued = json.loads(created.stdout)
     try:
         assert issued["queues"] == f"agency.{name}.*"
-        uri = broker.with_credentials(amqp_uri, issued["username"], issued["password"])
+        uri = broker.with_credentials(admin_uri, issued["username"], issued["password"])
         with Connection(uri) as connection:
             Queue(f"agency.{name}.certificates", auto_delete=True, routing_key="#",
                   exchange=Exchange("certification.events", no_declare=True))(
