@@ -133,7 +133,7 @@ def grants():
             GATEWAY: gateway_grant()}
 
 
-def agency_queues(agency):
+def agency_queue_prefix(agency):
     """The prefix of every queue an agency may declare, e.g. ``agency.vnpost.``."""
     if not AGENCY_NAME.fullmatch(agency):
         raise ValueError(f"agency name {agency!r}: lower-case letters, digits and '-' only")
@@ -141,6 +141,6 @@ def agency_queues(agency):
 
 
 def agency_grant(agency):
-    own_queues = _name(agency_queues(agency)) + r"[A-Za-z0-9_.-]+"
+    own_queues = _name(agency_queue_prefix(agency)) + r"[A-Za-z0-9_.-]+"
     return Grant(configure=_any_of(own_queues), write=_any_of(own_queues),
                  read=_any_of(own_queues, *(_name(events_exchange(s)) for s in SERVICES)))

@@ -259,7 +259,7 @@ def agency(args):
         raise SystemExit("no rabbitmqctl for this broker: give --management-url")
     print(json.dumps({"username": username, "password": password,
                       "vhost": vhost_of(args.amqp_uri),
-                      "queues": brokers.agency_queues(args.name) + "*",
+                      "queues": brokers.agency_queue_prefix(args.name) + "*",
                       "exchanges": [brokers.events_exchange(s) for s in brokers.SERVICES]},
                      indent=2))
 

@@ -104,8 +104,13 @@ def test_an_agency_consumes_its_own_queue_and_nothing_else(users, admin_uri):
         message.ack()
         feed.close()
 
+    with Connection(admin_uri) as connection:  # another agency's queue, with an event in it
+        Queue("agency.other.products", exchange=source, routing_key="#", durable=True)(
+            connection.channel()).declare()
+    publish(admin_uri, event_of("registration"))
     refusals = [
-        lambda channel: Queue("agency.other.products", exchange=source, routing_key="#",
+        lambda channel: channel.basic_get("agency.other.products"),
+        lambda channel: Queue("agency.other.more", exchange=source, routing_key="#",
                               auto_delete=True)(channel).declare(),
         lambda channel: channel.basic_get("dlq.certification"),
         lambda channel: send(users["agency"], source, "product.submitted"),

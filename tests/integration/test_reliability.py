@@ -95,7 +95,8 @@ def test_a_failing_event_is_retried_then_dead_lettered_not_lost(stack, amqp_uri)
     assert re.search(r'ocop_dead_letters\{service="certification"\} [1-9]', dead)
 
 
-def test_an_operator_replays_a_parked_event(api, amqp_uri):
+def test_an_operator_replays_a_parked_event(api, amqp_uri, stack):
+    """As the operator does it: from inside certification, with its own broker user."""
     product_id = str(uuid.uuid4())
     completed = events.new_event("evaluation", "evaluation.completed",
                                  f"products/{product_id}", {
@@ -112,14 +113,15 @@ def test_an_operator_replays_a_parked_event(api, amqp_uri):
                          headers={ORIGINAL_QUEUE_HEADER: queue_name, ATTEMPTS_HEADER: 5,
                                   ERROR_HEADER: "store unavailable"}, delivery_mode=2)
 
+    certification_uri = stack.amqp_uris["certification"]
     listed = subprocess.run([sys.executable, "-m", "chassis.deadletters", "list", "--service",
-                             "certification", "--amqp-uri", amqp_uri],
+                             "certification", "--amqp-uri", certification_uri],
                             capture_output=True, text=True, check=True)
     assert completed["id"] in listed.stdout
     assert api.get("/certificates", params={"product_id": product_id}).json() == []
 
     subprocess.run([sys.executable, "-m", "chassis.deadletters", "replay", "--service",
-                    "certification", "--amqp-uri", amqp_uri], check=True,
+                    "certification", "--amqp-uri", certification_uri], check=True,
                    capture_output=True)
     issued = wait_until(lambda: api.get("/certificates", params={"product_id": product_id})
                         .json(), what="the replayed event's certificate")
