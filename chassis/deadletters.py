@@ -4,8 +4,11 @@
     python -m chassis.deadletters replay --service certification [--limit N]
 
 ``list`` shows each parked event without removing it; ``replay`` sends each back to the
-queue it failed in, with a fresh attempt count, and removes it from the dead letters
-only once the broker has confirmed the re-publish.
+queue it failed in (through the service's ``<service>.requeue`` exchange, as the service
+itself re-queues), with a fresh attempt count, and removes it from the dead letters only
+once the broker has confirmed the re-publish. ``--amqp-uri`` (default: ``AMQP_URI``)
+needs read on ``dlq.<service>`` and write on ``<service>.requeue``: the administrator's
+or that service's own credentials.
 """
 import argparse
 import json
@@ -16,7 +19,7 @@ from kombu import Connection
 from nameko.amqp.publish import get_producer
 
 from chassis.handlers import ATTEMPTS_HEADER, ERROR_HEADER, ORIGINAL_QUEUE_HEADER, \
-    dead_letter_queue
+    dead_letter_queue, requeue_exchange
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -44,11 +47,11 @@ def describe(message):
             "attempts": headers.get(ATTEMPTS_HEADER), "error": headers.get(ERROR_HEADER)}
 
 
-def replay(amqp_uri, message):
+def replay(amqp_uri, service, message):
     headers = {k: v for k, v in (message.headers or {}).items()
                if k not in (ATTEMPTS_HEADER, ERROR_HEADER, ORIGINAL_QUEUE_HEADER, "x-death")}
     with get_producer(amqp_uri) as producer:
-        producer.publish(message.body, exchange="",
+        producer.publish(message.body, exchange=requeue_exchange(service),
                          routing_key=message.headers[ORIGINAL_QUEUE_HEADER],
                          content_type=message.content_type,
                          content_encoding=message.content_encoding, headers=headers,
@@ -68,7 +71,7 @@ def main(argv=None):
         for message in messages:
             print(json.dumps(describe(message), ensure_ascii=False))
             if args.action == "replay":
-                replay(args.amqp_uri, message)
+                replay(args.amqp_uri, args.service, message)
         print(f"{len(messages)} message(s) {'replayed' if args.action == 'replay' else 'parked'}",
               file=sys.stderr)
 

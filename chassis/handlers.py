@@ -12,6 +12,12 @@ bound to, and its ``data`` keeps the publisher's contract (``services/<service>/
 Anything else — forged or malformed — is parked in ``dlq.<service>`` at once with the reason,
 never applied, and counted in ``ocop_refused_events_total``.
 
+All of that goes through the service's own direct exchange ``<service>.requeue``, to
+which each of its consumer, retry and dead-letter queues is bound by its own name: a
+service needs no right on the default exchange, which would reach every queue
+(``chassis.brokers``). For the same reason a consumer never declares the source's
+``<source>.events`` exchange; provisioning has declared it.
+
 Each handled event is recorded under a unique (consumer, source, id), so a duplicate
 delivery is acknowledged without running the handler again. Handlers keep their own
 writes idempotent too (deterministic ids, state guards), which covers a crash between
@@ -21,7 +27,7 @@ import importlib
 import logging
 import traceback
 
-from kombu import Queue
+from kombu import Exchange, Queue, binding
 from marshmallow import ValidationError
 from nameko.amqp.publish import get_producer
 from nameko.constants import AMQP_URI_CONFIG_KEY
@@ -29,7 +35,7 @@ from nameko.events import SERVICE_POOL, EventHandler
 from nameko.extensions import SharedExtension
 from pymongo.errors import DuplicateKeyError
 
-from chassis import events
+from chassis import brokers, events
 from chassis.errors import OcopError
 from chassis.metrics import DUPLICATE_EVENTS, REFUSED_EVENTS
 from chassis.mongo import MongoDatabase
@@ -42,13 +48,35 @@ ERROR_HEADER = "x-ocop-error"
 PERMANENT_ERRORS = (ValidationError, OcopError)
 
 
+def requeue_exchange(service_name):
+    return Exchange(brokers.requeue_exchange(service_name), type="direct", durable=True)
+
+
+def _requeueable(service_name, name, **options):
+    """A durable queue bound to its service's requeue exchange by its own name."""
+    return Queue(name, exchange=requeue_exchange(service_name), routing_key=name,
+                 durable=True, **options)
+
+
+def consumer_queue(service_name, method_name, source_service, event_type):
+    """The queue of one event handler, as nameko names it, bound to the source's events
+    exchange (never declared here: provisioning has) and to the requeue exchange."""
+    name = f"evt-{source_service}-{event_type}--{service_name}.{method_name}"
+    source = Exchange(brokers.events_exchange(source_service), type="topic", durable=True,
+                      no_declare=True)
+    return Queue(name, durable=True, bindings=[
+        binding(source, routing_key=event_type),
+        binding(requeue_exchange(service_name), routing_key=name)])
+
+
 def dead_letter_queue(service_name):
-    return Queue(f"dlq.{service_name}", durable=True)
+    return _requeueable(service_name, f"dlq.{service_name}")
 
 
-def retry_queue(queue_name):
-    return Queue(f"{queue_name}.retry", durable=True, queue_arguments={
-        "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue_name})
+def retry_queue(service_name, queue_name):
+    return _requeueable(service_name, f"{queue_name}.retry", queue_arguments={
+        "x-dead-letter-exchange": brokers.requeue_exchange(service_name),
+        "x-dead-letter-routing-key": queue_name})
 
 
 class ProcessedEvents(SharedExtension):
@@ -123,12 +151,16 @@ class ReliableEventHandler(EventHandler):
 
     def setup(self):
         super().setup()
+        service_name = self.container.service_name
+        # nameko's queue, of the same name, would declare the source's exchange.
+        self.queue = consumer_queue(service_name, self.method_name, self.source_service,
+                                    self.event_type)
         config = self.container.config
         self.amqp_uri = config[AMQP_URI_CONFIG_KEY]
         self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", 5))
         self.retry_base_seconds = float(config.get("EVENT_RETRY_BASE_SECONDS", 1.0))
-        self.retry_queue = retry_queue(self.queue.name)
-        self.dead_letters = dead_letter_queue(self.container.service_name)
+        self.retry_queue = retry_queue(service_name, self.queue.name)
+        self.dead_letters = dead_letter_queue(service_name)
         self.contract = contract_of(self.source_service, self.event_type)
 
     @property
@@ -184,7 +216,7 @@ class ReliableEventHandler(EventHandler):
         with get_producer(self.amqp_uri) as producer:
             producer.publish(message.body, content_type=message.content_type,
                              content_encoding=message.content_encoding, headers=headers,
-                             exchange="", routing_key=queue.name, declare=[queue],
+                             exchange=queue.exchange, routing_key=queue.name, declare=[queue],
                              delivery_mode=2, retry=True, **options)
 
 

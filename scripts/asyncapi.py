@@ -34,8 +34,8 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR  # noqa: E402
 
 import services  # noqa: E402
 from chassis import events  # noqa: E402
-from chassis.handlers import (ReliableEventHandler, dead_letter_queue,  # noqa: E402
-                              retry_queue)
+from chassis.handlers import (ReliableEventHandler, consumer_queue,  # noqa: E402
+                              dead_letter_queue, retry_queue)
 
 ROOT = Path(__file__).resolve().parents[1]
 ASYNCAPI = ROOT / "docs" / "asyncapi.yaml"
@@ -91,7 +91,7 @@ class Consumer:
 
     @property
     def queue(self):
-        return f"evt-{self.source}-{self.event}--{self.service}.{self.method}"
+        return consumer_queue(self.service, self.method, self.source, self.event).name
 
     @property
     def operation_id(self):
@@ -200,7 +200,7 @@ def envelope(event):
 # The document -------------------------------------------------------------------------
 
 def retry_behaviour(consumer):
-    retry = retry_queue(consumer.queue)
+    retry = retry_queue(consumer.service, consumer.queue)
     return {
         "processedRecord": "(consumer, source, id) in the consuming service's "
                            "processed_events collection",
@@ -214,11 +214,12 @@ def retry_behaviour(consumer):
 
 
 def queue_description(consumer):
-    retry = retry_queue(consumer.queue).name
+    retry = retry_queue(consumer.service, consumer.queue).name
     dlq = dead_letter_queue(consumer.service).name
     return (
         f"The durable queue of `{consumer.operation_id}`, bound to the topic exchange "
-        f"`{consumer.source}.events` with routing key `{consumer.event}`.\n\n"
+        f"`{consumer.source}.events` with routing key `{consumer.event}` (and to "
+        f"`{consumer.service}.requeue` by its own name, for retries and replays).\n\n"
         f"A delivery whose `source` is not `/ocop/{consumer.source}`, whose `type` is "
         f"not `{events.TYPE_PREFIX}{consumer.event}{events.TYPE_VERSION}` or whose `data` "
         f"breaks the contract is parked in `{dlq}` at once, with the reason, and never handled. "
@@ -366,7 +367,9 @@ def build(published=None, found_consumers=None):
             "messages": messages,
             "securitySchemes": {"brokerUser": {
                 "type": "userPassword",
-                "description": "A RabbitMQ user, read-only on the exchanges it may bind."}},
+                "description": "The agency's RabbitMQ user, `agency-<name>`: it declares and "
+                               "consumes only queues `agency.<name>.*`, binds them to the "
+                               "event exchanges and may publish nothing."}},
         },
     }
 

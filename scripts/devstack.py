@@ -1,6 +1,11 @@
 """The whole system on this machine: RabbitMQ, the MongoDB stand-in, four services and
 the gateway as real processes. ``make run`` and the end-to-end tests both use it.
 
+``AMQP_URI`` is the broker administrator's. On a broker this machine administers
+(``rabbitmqctl``), each process gets a user of its own with the rights of
+``chassis.brokers`` and a random password, removed when the stack stops; on another
+broker every process uses ``AMQP_URI`` as it is.
+
     python -m scripts.devstack run      # until Ctrl-C
 """
 import os
@@ -16,7 +21,9 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from chassis import brokers
 from gateway.tokens import DevelopmentIssuer
+from scripts import broker
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -99,13 +106,11 @@ def ensure_vhost(amqp_uri, vhost, fresh=False):
     """A vhost of its own keeps a test run apart from a running ``make run``; possible
     only on a local broker we administer, otherwise the URI is used as it is.
     ``fresh`` drops what an earlier run left in it."""
-    parts = urlsplit(amqp_uri)
-    if parts.hostname not in ("127.0.0.1", "localhost") or not shutil.which("rabbitmqctl"):
+    if not broker.administers_locally(amqp_uri):
         return amqp_uri
+    parts = urlsplit(amqp_uri)
     existing = subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True,
                               text=True)
-    if existing.returncode != 0:
-        return amqp_uri
     if fresh and vhost in existing.stdout.split():
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=True,
                        stdout=subprocess.DEVNULL)
@@ -119,7 +124,7 @@ def ensure_vhost(amqp_uri, vhost, fresh=False):
 
 def drop_vhost(amqp_uri, vhost):
     """Remove a vhost ``ensure_vhost`` made on a local broker, with all it holds."""
-    if urlsplit(amqp_uri).hostname in ("127.0.0.1", "localhost") and shutil.which("rabbitmqctl"):
+    if broker.administers_locally(amqp_uri):
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -177,8 +182,9 @@ def free_ports():
 
 
 class Stack:
-    """The four services and the gateway, each its own ``nameko run`` process. ``ports``
-    are the public HTTP ports (the gateway's), ``ops_ports`` the operations ports."""
+    """The four services and the gateway, each its own ``nameko run`` process and, where
+    this machine administers the broker, its own broker user. ``ports`` are the public HTTP
+    ports (the gateway's), ``ops_ports`` the operations ports."""
 
     def __init__(self, amqp_uri, mongo_uri, ports=None, ops_ports=None, db_prefix="ocop_",
                  log_dir=VAR / "log", extra_env=None):
@@ -188,6 +194,19 @@ class Stack:
         self.db_prefix, self.log_dir = db_prefix, Path(log_dir)
         self.extra_env = extra_env or {}
         self.processes = {}
+        self.broker_users = None
+        self.amqp_uris = {}
+
+    def provision_broker(self):
+        """Declare the exchanges and queues, and give each process its own credentials."""
+        broker.declare_topology(self.amqp_uri)
+        if broker.administers_locally(self.amqp_uri):
+            self.broker_users = broker.LocalUsers(self.amqp_uri, brokers.grants())
+            self.amqp_uris = self.broker_users.create()
+        else:
+            print("the broker is not administered here: every process uses AMQP_URI as "
+                  "given, without a user of its own", flush=True)
+            self.amqp_uris = dict.fromkeys(PROCESSES, self.amqp_uri)
 
     @property
     def gateway_url(self):
@@ -200,7 +219,7 @@ class Stack:
     def env(self, name):
         public = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(self.ports[name]),
                   "PUBLIC_BASE_URL": self.gateway_url} if name in self.ports else {}
-        return {**os.environ, "AMQP_URI": self.amqp_uri, "MONGO_URI": self.mongo_uri,
+        return {**os.environ, "AMQP_URI": self.amqp_uris[name], "MONGO_URI": self.mongo_uri,
                 "MONGO_DB": f"{self.db_prefix}{name}", **public,
                 "OPERATIONS_HOST": "127.0.0.1", "OPERATIONS_PORT": str(self.ops_ports[name]),
                 "PYTHONWARNINGS": QUIET_WARNINGS, **self.extra_env}
@@ -208,6 +227,8 @@ class Stack:
     def start(self, *names, env=None):
         """Start ``names`` (default: every process); ``env`` overrides their settings."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        if not self.amqp_uris:
+            self.provision_broker()
         for name in names or PROCESSES:
             for port in (self.ports.get(name), self.ops_ports[name]):
                 if port and port_open("127.0.0.1", port):
@@ -242,7 +263,12 @@ class Stack:
         self.processes[name].wait()
 
     def stop(self, *names):
+        """Stop ``names``, or everything, and then remove the broker users too."""
         stop_processes([self.processes.pop(name, None) for name in names or list(self.processes)])
+        if not names:
+            if self.broker_users:
+                self.broker_users.delete()
+            self.broker_users, self.amqp_uris = None, {}
 
 
 def interrupt(signum, frame):

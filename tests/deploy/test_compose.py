@@ -9,6 +9,11 @@ import subprocess
 import pytest
 import yaml
 
+from urllib.parse import urlsplit
+
+from chassis import brokers
+from scripts import broker
+
 from .conftest import API_PORT, APPS, ROOT
 
 from scripts.devstack import PROCESSES
@@ -106,8 +111,14 @@ def test_expected_services():
     assert len(images) == 1, f"one image for every service, got {images}"
 
 
+def _one_shot(svc):
+    return svc.get("restart") == "no"
+
+
 def test_every_service_has_a_healthcheck():
     for name, svc in _services().items():
+        if _one_shot(svc):
+            continue
         hc = svc.get("healthcheck")
         assert hc and hc.get("test") and not hc.get("disable"), f"{name}: no healthcheck"
 
@@ -119,9 +130,11 @@ def test_every_dependency_waits_for_health():
         assert isinstance(deps, dict), f"{name}: depends_on must use the long form with conditions"
         for dep, cond in deps.items():
             assert dep in services, f"{name}: unknown dependency {dep}"
-            assert cond.get("condition") == "service_healthy", f"{name} -> {dep}"
+            expected = ("service_completed_successfully" if _one_shot(services[dep])
+                        else "service_healthy")
+            assert cond.get("condition") == expected, f"{name} -> {dep}"
     for app in APPS:
-        assert {"rabbitmq"} <= set(services[app]["depends_on"]), app
+        assert {"rabbitmq", "broker-setup"} <= set(services[app]["depends_on"]), app
         if app != "gateway":
             assert "mongo" in services[app]["depends_on"], app
 
@@ -165,6 +178,32 @@ def test_config_files_default_to_the_operations_ports():
         for key in ("HTTP_HEADER_TIMEOUT_SECONDS", "HTTP_BODY_TIMEOUT_SECONDS",
                     "HTTP_MAX_HEADER_BYTES", "HTTP_MAX_BODY_BYTES"):
             assert f"{key}: ${{{key}:" in config, f"{app}: {key}"
+
+
+def test_each_process_connects_as_its_own_broker_user():
+    """broker-setup makes the users of chassis/brokers.py with the passwords that each
+    process's AMQP_URI carries; no process but broker-setup has the administrator's."""
+    services = _services()
+    setup = services["broker-setup"]
+    assert setup["command"] == ["python", "-m", "scripts.broker", "setup"]
+    setup_env = {k: _resolve(str(v)) for k, v in setup["environment"].items()}
+    users = broker.compose_users(setup_env)
+    assert {name for name in users} == {f"ocop-{p}" for p in brokers.grants()}
+    admin = urlsplit(setup_env["AMQP_URI"])
+    rabbit_env = {k: _resolve(str(v)) for k, v in services["rabbitmq"]["environment"].items()}
+    assert (admin.username, admin.password) == (rabbit_env["RABBITMQ_DEFAULT_USER"],
+                                                rabbit_env["RABBITMQ_DEFAULT_PASS"])
+    assert admin.path == "/" + rabbit_env["RABBITMQ_DEFAULT_VHOST"]
+    for app in APPS:
+        uri = urlsplit(_resolve(services[app]["environment"]["AMQP_URI"]))
+        grant, password = users[uri.username]
+        assert uri.username == f"ocop-{app}" and uri.password == password, app
+        assert uri.path == admin.path, app
+        raw = services[app]["environment"]["AMQP_URI"]
+        assert f"RABBITMQ_{app.upper()}_PASSWORD" in raw and "RABBITMQ_PASSWORD" not in raw
+    for name, svc in services.items():
+        if name not in ("rabbitmq", "broker-setup"):
+            assert "RABBITMQ_PASSWORD" not in json.dumps(svc.get("environment", {})), name
 
 
 def test_mongo_is_a_single_node_replica_set_with_a_volume():

@@ -20,6 +20,8 @@ import yaml
 
 from .conftest import API_PORT, APPS, K8S, ROOT, by_name, of_kind, selector_matches
 
+from chassis import brokers
+from scripts import broker
 from scripts.devstack import PROCESSES
 
 # Oldest supported and a recent Kubernetes; override with OCOP_KUBE_VERSIONS=1.31.0,1.35.0
@@ -62,6 +64,23 @@ CRD_SCHEMAS = {
         "permissions": _obj([], {k: {"type": "string"} for k in ("configure", "write", "read")}),
         **CLUSTER_REF,
     }, anyOf=[{"required": ["user"]}, {"required": ["userReference"]}])),
+    "TopicPermission": _crd("rabbitmq.com/v1beta1", _obj(["vhost", "permissions", "rabbitmqClusterReference"], {
+        "vhost": {"type": "string"},
+        "userReference": REF,
+        "permissions": _obj(["exchange"], {k: {"type": "string"} for k in ("exchange", "write", "read")}),
+        **CLUSTER_REF,
+    }, anyOf=[{"required": ["user"]}, {"required": ["userReference"]}])),
+    "Exchange": _crd("rabbitmq.com/v1beta1", _obj(["name", "rabbitmqClusterReference"], {
+        "name": {"type": "string"}, "vhost": {"type": "string"},
+        "type": {"enum": ["direct", "fanout", "topic", "headers"]},
+        "durable": {"type": "boolean"}, "autoDelete": {"type": "boolean"}, **CLUSTER_REF})),
+    "Queue": _crd("rabbitmq.com/v1beta1", _obj(["name", "rabbitmqClusterReference"], {
+        "name": {"type": "string"}, "vhost": {"type": "string"}, "durable": {"type": "boolean"},
+        "autoDelete": {"type": "boolean"}, "arguments": {"type": "object"}, **CLUSTER_REF})),
+    "Binding": _crd("rabbitmq.com/v1beta1", _obj(["source", "destination", "destinationType", "rabbitmqClusterReference"], {
+        "vhost": {"type": "string"}, "source": {"type": "string"}, "destination": {"type": "string"},
+        "destinationType": {"enum": ["queue", "exchange"]}, "routingKey": {"type": "string"},
+        **CLUSTER_REF})),
     "Policy": _crd("rabbitmq.com/v1beta1", _obj(["name", "pattern", "definition", "rabbitmqClusterReference"], {
         "name": {"type": "string"}, "vhost": {"type": "string"}, "pattern": {"type": "string"},
         "applyTo": {"enum": ["queues", "exchanges", "all", "classic_queues", "quorum_queues", "streams"]},
@@ -153,8 +172,9 @@ def test_cli_validator_accepts_rendered_overlays(overlay, tmp_path):
 def test_crd_objects_have_required_fields(rendered):
     name, docs = rendered
     kinds = {d["kind"] for d in docs}
-    for kind in ("RabbitmqCluster", "Vhost", "User", "Permission", "Policy",
-                 "MongoDBCommunity", "ServiceMonitor", "PrometheusRule"):
+    for kind in ("RabbitmqCluster", "Vhost", "User", "Permission", "TopicPermission", "Exchange",
+                 "Queue", "Binding", "Policy", "MongoDBCommunity", "ServiceMonitor",
+                 "PrometheusRule"):
         assert kind in kinds, f"{name}: no {kind}"
     for doc in docs:
         schema = CRD_SCHEMAS.get(doc["kind"])
@@ -381,11 +401,19 @@ def test_rabbitmq_topology(rendered):
     assert cluster["spec"]["image"].startswith("rabbitmq:3.13")
     vhosts = {v["spec"]["name"] for v in of_kind(docs, "Vhost")}
     users = {u["metadata"]["name"] for u in of_kind(docs, "User")}
-    for kind in ("Vhost", "User", "Permission", "Policy"):
+    for kind in ("Vhost", "User", "Permission", "TopicPermission", "Exchange", "Queue", "Binding",
+                 "Policy"):
         for obj in of_kind(docs, kind):
             assert obj["spec"]["rabbitmqClusterReference"]["name"] in clusters
-    for perm in of_kind(docs, "Permission"):
-        assert perm["spec"]["vhost"] in vhosts and perm["spec"]["userReference"]["name"] in users
+    for kind in ("Permission", "TopicPermission"):
+        for perm in of_kind(docs, kind):
+            assert perm["spec"]["vhost"] in vhosts and perm["spec"]["userReference"]["name"] in users
+    exchanges = {e["spec"]["name"] for e in of_kind(docs, "Exchange")}
+    queues = {q["spec"]["name"] for q in of_kind(docs, "Queue")}
+    for bound in of_kind(docs, "Binding"):
+        assert bound["spec"]["source"] in exchanges and bound["spec"]["destination"] in queues
+    for obj in of_kind(docs, "Exchange") + of_kind(docs, "Queue") + of_kind(docs, "Binding"):
+        assert obj["spec"]["vhost"] in vhosts
     configmap = of_kind(docs, "ConfigMap")[0]["data"]
     assert configmap["RABBITMQ_VHOST"] in vhosts
     assert configmap["RABBITMQ_HOST"].split(".")[0] in clusters
@@ -416,6 +444,57 @@ def test_rabbitmq_topology(rendered):
     # Retries return to the consumer queue by dead-lettering (at-most-once): it must accept them.
     consumer_def = by_name(docs, "Policy", "ocop-consumer-queues")["spec"]["definition"]
     assert not {"max-length", "max-length-bytes"} & set(consumer_def)
+
+
+def test_broker_users_are_the_table(rendered):
+    """One User per process, with exactly the permissions of chassis.brokers, and each
+    Deployment connects with the credentials of its own User."""
+    _, docs = rendered
+    users = {u["metadata"]["name"]: u["spec"]["importCredentialsSecret"]["name"]
+             for u in of_kind(docs, "User")}
+    assert users == {f"ocop-{p}": f"ocop-rabbitmq-{p}" for p in brokers.grants()}
+    rendered_grants = {}
+    for perm in of_kind(docs, "Permission"):
+        rendered_grants[perm["spec"]["userReference"]["name"]] = {
+            "vhost": perm["spec"]["vhost"], **perm["spec"]["permissions"], "topics": set()}
+    for topic in of_kind(docs, "TopicPermission"):
+        permissions = topic["spec"]["permissions"]
+        rendered_grants[topic["spec"]["userReference"]["name"]]["topics"].add(
+            (topic["spec"]["vhost"], permissions["exchange"], permissions["write"],
+             permissions["read"]))
+    vhost = of_kind(docs, "ConfigMap")[0]["data"]["RABBITMQ_VHOST"]
+    assert rendered_grants == {
+        f"ocop-{process}": {"vhost": vhost, "configure": grant.configure, "write": grant.write,
+                            "read": grant.read,
+                            "topics": {(vhost, t.exchange, t.write, t.read) for t in grant.topics}}
+        for process, grant in brokers.grants().items()}
+    for dep in of_kind(docs, "Deployment"):
+        env = {e["name"]: e for e in _container(dep)["env"]}
+        for var in ("RABBITMQ_USER", "RABBITMQ_PASSWORD"):
+            secret = env[var]["valueFrom"]["secretKeyRef"]["name"]
+            assert secret == users[f"ocop-{dep['metadata']['name']}"], dep["metadata"]["name"]
+
+
+def test_broker_topology_is_what_the_code_declares(rendered):
+    """Exchanges, consumer queues and bindings as the services themselves declare them, so
+    that the operator and the services never disagree on a queue's arguments."""
+    _, docs = rendered
+    assert {(e["spec"]["name"], e["spec"]["type"]) for e in of_kind(docs, "Exchange")} == set(
+        brokers.exchanges())
+    queues = {q["spec"]["name"]: q["spec"].get("arguments", {}) for q in of_kind(docs, "Queue")}
+    bindings = {(b["spec"]["source"], b["spec"]["destination"], b["spec"]["routingKey"])
+                for b in of_kind(docs, "Binding")}
+    declared = broker.consumer_queues()
+    assert queues == {q.name: q.queue_arguments or {} for q in declared}
+    assert bindings == {(exchange, q.name, key) for q in declared
+                        for exchange, key in broker.bindings_of(q)}
+    assert all(q["spec"]["durable"] and not q["spec"]["autoDelete"] for q in of_kind(docs, "Queue"))
+
+
+def test_generated_broker_objects_are_current():
+    path = ROOT / broker.K8S_GENERATED
+    assert path.read_text() == broker.k8s_yaml(broker.k8s_objects(), broker.K8S_HEADER), (
+        f"{broker.K8S_GENERATED} is stale: run python -m scripts.broker k8s")
 
 
 def test_network_policies(rendered):

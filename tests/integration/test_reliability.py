@@ -117,12 +117,13 @@ def test_while_evaluation_cannot_answer_a_result_is_retried_then_parked_and_repl
                    if stack.processes[name].poll() is not None]
         stack.start(*stopped).wait_ready(names=stopped)
 
+    certification_uri = stack.amqp_uris["certification"]
     listed = subprocess.run([sys.executable, "-m", "chassis.deadletters", "list", "--service",
-                             "certification", "--amqp-uri", amqp_uri],
+                             "certification", "--amqp-uri", certification_uri],
                             capture_output=True, text=True, check=True)
     assert completed["id"] in listed.stdout
     subprocess.run([sys.executable, "-m", "chassis.deadletters", "replay", "--service",
-                    "certification", "--amqp-uri", amqp_uri], check=True,
+                    "certification", "--amqp-uri", certification_uri], check=True,
                    capture_output=True)
     issued = product_in_stage(owner, product["id"], "certified")
     certificates = api.get("/certificates", params={"product_id": product["id"]}).json()

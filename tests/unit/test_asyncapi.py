@@ -169,7 +169,7 @@ def test_every_consumer_has_a_receive_operation_on_an_existing_channel(document,
         [message] = [resolve(document, m["$ref"]) for m in operation["messages"]]
         assert message is document["components"]["messages"][consumer.event]
         redelivery = channel["x-ocop-redelivery"]
-        assert redelivery["retryQueue"] == retry_queue(consumer.queue).name
+        assert redelivery["retryQueue"] == retry_queue(consumer.service, consumer.queue).name
         assert redelivery["deadLetterQueue"] == dead_letter_queue(consumer.service).name
         assert f"dlq.{consumer.service}" in channel["description"]
 
