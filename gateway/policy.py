@@ -40,25 +40,22 @@ def allow(*roles, on, when=None):
 
 # Locators: the object a call acts on, found from its path, query or body ----------------
 
-def producer(name):
+def registered(kind, name):
+    """A producer or product (``kind``) whose id is ``name``: whose it is and where."""
     def locate(services, values, identity):
-        producer_id = values.get(name)
-        return owned(f"producers/{producer_id}",
-                     services.registration.producer_scope(producer_id))
+        object_id = values.get(name)
+        scope = getattr(services.registration, f"{kind}_scope")(object_id)
+        return Target(f"{kind}s/{object_id}", producer_id=scope["producer_id"],
+                      province=scope["province_code"], commune=scope["commune_code"])
     return locate
+
+
+def producer(name):
+    return registered("producer", name)
 
 
 def product(name):
-    def locate(services, values, identity):
-        product_id = values.get(name)
-        return owned(f"products/{product_id}",
-                     services.registration.product_scope(product_id))
-    return locate
-
-
-def owned(obj, scope):
-    return Target(obj, producer_id=scope["producer_id"], province=scope["province_code"],
-                  commune=scope["commune_code"])
+    return registered("product", name)
 
 
 def producer_of_new_product(services, values, identity):
