@@ -42,11 +42,6 @@ class Unauthenticated(OcopError):
     title = "Chưa xác thực / Unauthenticated"
 
 
-class Forbidden(OcopError):
-    status = 403
-    title = "Không có quyền / Forbidden"
-
-
 class NotFound(OcopError):
     status = 404
     title = "Không tìm thấy / Not found"
@@ -59,7 +54,7 @@ class Conflict(OcopError):
     title = "Xung đột trạng thái / Conflict"
 
 
-REFUSALS = (OcopError, InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict)
+REFUSALS = (OcopError, InvalidInput, Unauthenticated, NotFound, Conflict)
 
 
 def from_validation_error(exc, message_vi="Dữ liệu không hợp lệ",

@@ -59,7 +59,8 @@ class TokenVerifier:
         if not issuer:
             raise ValueError("OIDC_ISSUER is not set: the gateway cannot verify tokens")
         self.issuer, self.audience = issuer, audience
-        self.jwks_client = PyJWKClient(jwks_url, cooldown_duration=10) if jwks_url else None
+        self.jwks_client = (PyJWKClient(jwks_url, cooldown_duration=10, timeout=5)
+                            if jwks_url else None)
         self.keys = []
         if jwks_file:
             self.keys = [key.key for key in PyJWKSet.from_json(Path(jwks_file).read_text()).keys]
