@@ -13,7 +13,8 @@ setup``) and Kubernetes (``k8s/base/rabbitmq/users-and-queues.yaml``) are all ma
 - RPC travels over nameko's topic exchange ``nameko-rpc``; topic permissions decide
   which routing keys a user may publish and bind there. Requests are ``<service>.<method>``
   and only the gateway (and a service for a call granted in ``RPC_CALLS``) may publish
-  them; a reply is published with the caller's reply-queue id (a uuid4) as its key.
+  them; a reply is published under ``reply.<calling process>.<uuid4>``, which only the
+  calling process may bind, so no process can copy another's replies.
 - The gateway makes RPC calls and publishes nothing else.
 - An agency reads events: it declares, binds and consumes only queues named
   ``agency.<name>.*``, bound to the services' event exchanges.
@@ -41,8 +42,14 @@ RPC_CALLS = {
     "certification": ("evaluation.closing",),
 }
 
-# nameko's reply routing key: str(uuid.uuid4()) of the caller's ReplyListener.
-REPLY_KEY = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# A reply's routing key is chassis.rpc.reply_key: reply.<calling process>.<uuid4>.
+UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+ANY_REPLY_KEY = r"reply\.[a-z]+\." + UUID
+
+
+def replies_to(process):
+    """The reply routing keys of ``process``: only it may bind them."""
+    return re.escape(f"reply.{process}.") + UUID
 AGENCY_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 
 
@@ -90,7 +97,7 @@ def _name(text):
 
 
 def _reply_queue(process):
-    return _name(f"rpc.reply-{process}-") + REPLY_KEY
+    return _name(f"rpc.reply-{process}-") + UUID
 
 
 def _rpc_requests(service):
@@ -105,14 +112,14 @@ def service_grant(service):
     if calls:
         own_queues.append(_reply_queue(service))
     consumed = [_name(events_exchange(source)) for source in CONSUMES[service]]
-    rpc_bindings = [_name(f"{service}.*")] + ([REPLY_KEY] if calls else [])
+    rpc_bindings = [_name(f"{service}.*")] + ([replies_to(service)] if calls else [])
     return Grant(
         configure=_any_of(*own_exchanges, *own_queues),
         write=_any_of(*own_exchanges, *own_queues, _name(RPC_EXCHANGE)),
         read=_any_of(*dict.fromkeys([_name(requeue_exchange(service)), *consumed]),
                      *own_queues, _name(RPC_EXCHANGE)),
         topics=(TopicPermission(RPC_EXCHANGE,
-                                write=_any_of(REPLY_KEY, *(_name(c) for c in calls)),
+                                write=_any_of(ANY_REPLY_KEY, *(_name(c) for c in calls)),
                                 read=_any_of(*rpc_bindings)),))
 
 
@@ -124,7 +131,7 @@ def gateway_grant():
         read=_any_of(reply_queue, _name(RPC_EXCHANGE)),
         topics=(TopicPermission(RPC_EXCHANGE,
                                 write=_any_of(*(_rpc_requests(s) for s in SERVICES)),
-                                read=_any_of(REPLY_KEY)),))
+                                read=_any_of(replies_to(GATEWAY))),))
 
 
 def grants():

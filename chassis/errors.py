@@ -5,6 +5,10 @@ them with nameko so that the gateway receives the same class back over RPC and m
 an RFC 9457 problem (Vietnamese first, then English).
 """
 
+# RFC 9457 problem types: PROBLEM_TYPE + a slug of the status, e.g. urn:ocop:problem:not-found.
+PROBLEM_TYPE = "urn:ocop:problem:"
+
+
 class OcopError(Exception):
     """A refusal the caller can act on. ``errors`` point at offending fields."""
 

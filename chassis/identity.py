@@ -69,7 +69,8 @@ class Identity:
     @classmethod
     def from_claims(cls, claims):
         """The identity a verified token's claims give; unknown roles are ignored."""
-        roles = (claims.get("realm_access") or {}).get("roles") or []
+        realm_access = claims.get("realm_access")
+        roles = _strings(realm_access.get("roles")) if isinstance(realm_access, dict) else []
         return cls(
             subject=str(claims["sub"]),
             roles=frozenset(r for r in roles if r in ROLES),
@@ -152,6 +153,7 @@ def _code(value):
 
 
 def _strings(value):
+    """A claim's strings: one string, or the strings of a list; nothing from other shapes."""
     if isinstance(value, str):
         return [value]
-    return [v for v in value or () if isinstance(v, str) and v]
+    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []

@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 from werkzeug.wrappers import Response
 
+from chassis.errors import PROBLEM_TYPE
 from chassis.handlers import ReliableEventHandler, dead_letter_queue
 from chassis.metrics import DEAD_LETTERS, REFUSED_REQUESTS, EntrypointMetrics
 from chassis.mongo import MongoDatabase
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 
 OPERATIONS_ADDRESS_KEY = "OPERATIONS_ADDRESS"
 # Same URN scheme as the gateway's problems (gateway/problems.py).
-PROBLEM_TYPE = "urn:ocop:problem:"
 LINGER_SECONDS = 1
 
 

@@ -50,10 +50,9 @@ class RateLimits(DependencyProvider):
                 return forwarded[-self.proxy_hops]
         return request.remote_addr
 
-    def check(self, bucket, address, identity):
-        keys = [f"address:{address}"] + ([f"subject:{identity.subject}"] if identity else [])
-        for key in keys:
-            limit = self.limits[bucket]
-            if not self.limiter.hit(limit, bucket, key):
-                reset, _ = self.limiter.get_window_stats(limit, bucket, key)
-                raise TooManyRequests(max(1, math.ceil(reset - time.time())))
+    def check(self, bucket, key):
+        """Count a call of ``key`` (a client address or a subject) in ``bucket``."""
+        limit = self.limits[bucket]
+        if not self.limiter.hit(limit, bucket, key):
+            reset, _ = self.limiter.get_window_stats(limit, bucket, key)
+            raise TooManyRequests(max(1, math.ceil(reset - time.time())))

@@ -5,6 +5,7 @@ from functools import lru_cache
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from gateway.policy import POLICY
 from gateway.routes import OPERATIONS
 
 PROBLEM = {
@@ -48,21 +49,37 @@ def operation_spec(op):
         ok["content"] = {"application/json": {"schema": {
             "type": "array", "items": schema} if op.many else schema}}
     spec["responses"][str(op.status)] = ok
-    if op.body is not None or op.query or op.optional_query:
-        spec["responses"]["422"] = problem_reference("Dữ liệu không hợp lệ / Invalid input")
-    if op.path_parameters or op.query:
-        spec["responses"]["404"] = problem_reference("Không tìm thấy / Not found")
+    for status, description in responses_of(op):
+        spec["responses"][str(status)] = problem_reference(description)
     if op.public:
         spec["security"] = []
-        spec["responses"]["429"] = problem_reference(
-            "Quá nhiều yêu cầu; xem Retry-After / Too many requests; see Retry-After")
-    else:
-        spec["responses"]["401"] = problem_reference(
-            "Thiếu hoặc sai mã truy cập; xem WWW-Authenticate / "
-            "Missing or invalid token; see WWW-Authenticate")
-        spec["responses"]["403"] = problem_reference("Không có quyền / Forbidden")
-    spec["responses"]["503"] = problem_reference("Tạm thời không sẵn sàng / Unavailable")
     return spec
+
+
+def responses_of(op):
+    """The refusals an operation can answer, by who refuses: the HTTP server (chassis/web.py),
+    sign-in and the policy, the body's reading, the rate limits, the service."""
+    rule = POLICY[op.name]
+    yield 401, ("Thiếu hoặc sai mã truy cập; xem WWW-Authenticate / "
+                "Missing or invalid token; see WWW-Authenticate")
+    if not rule.public:
+        yield 403, "Không có quyền / Forbidden"
+    if op.path_parameters or op.query or (rule.locate and not rule.public):
+        yield 404, "Không tìm thấy, hoặc không được xem / Not found, or not yours to see"
+    yield 408, "Yêu cầu gửi quá chậm / Request timeout"
+    if op.body is not None:
+        yield 400, "JSON không hợp lệ / Malformed JSON"
+        yield 411, "Cần Content-Length / Length required"
+        yield 413, "Dữ liệu quá lớn / Payload too large"
+        yield 415, "Gửi application/json / Unsupported media type"
+    if op.method != "GET":
+        yield 409, "Trạng thái không cho phép / Conflict with the current state"
+    if op.body is not None or op.query or op.optional_query:
+        yield 422, "Dữ liệu không hợp lệ / Invalid input"
+    if rule.limit:
+        yield 429, "Quá nhiều yêu cầu; xem Retry-After / Too many requests; see Retry-After"
+    yield 431, "Tiêu đề quá lớn / Request header fields too large"
+    yield 503, "Tạm thời không sẵn sàng / Unavailable"
 
 
 @lru_cache(maxsize=4)

@@ -59,15 +59,11 @@ def product(name):
 
 
 def producer_of_new_product(services, values, identity):
-    """The producer named in the body. A body that names none, or one that does not exist,
-    is the service's to refuse (422 naming the field): there is nothing to protect."""
-    producer_id = values.get("producer_id")
-    if not isinstance(producer_id, str):
+    """The producer named in the body (one that does not exist is answered as one out of
+    scope: 404); a body that names none is the service's to refuse, naming the field."""
+    if not isinstance(values.get("producer_id"), str):
         return None
-    try:
-        return producer("producer_id")(services, values, identity)
-    except NotFound:
-        return None
+    return producer("producer_id")(services, values, identity)
 
 
 def new_producer(services, values, identity):

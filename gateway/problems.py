@@ -1,13 +1,13 @@
 """RFC 9457 problem details (``application/problem+json``), Vietnamese first."""
 import json
+
 from werkzeug.wrappers import Response
 
+from chassis.errors import PROBLEM_TYPE
 
-PROBLEM_TYPE = "urn:ocop:problem:"
 SLUGS = {400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
-         409: "conflict", 411: "length-required", 413: "too-large",
-         415: "unsupported-media-type", 422: "invalid-input", 429: "too-many-requests",
-         500: "internal", 503: "unavailable"}
+         409: "conflict", 415: "unsupported-media-type", 422: "invalid-input",
+         429: "too-many-requests", 500: "internal", 503: "unavailable"}
 
 
 class Problem(Exception):

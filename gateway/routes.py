@@ -99,7 +99,7 @@ def operation(method, path, summary, tag, **details):
                     request, 500, "Lỗi hệ thống / Internal error",
                     "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
                     "please retry later")
-            if not rule.public:
+            if not (rule.public and method == "GET"):
                 response.headers["Cache-Control"] = "no-store"  # answers may be personal
             return response
 
@@ -110,10 +110,12 @@ def operation(method, path, summary, tag, **details):
 
 def answer(service, rule, op, handler, request, path_parameters):
     """Who calls, whether they may, then the call itself, as that caller."""
-    identity = service.signin.identity(request.headers.get("Authorization"))
     address = service.limits.client_address(request)
-    if rule.limit:
-        service.limits.check(rule.limit, address, identity)
+    if rule.limit:  # before the token is read: a flood of bad tokens is counted too
+        service.limits.check(rule.limit, f"address:{address}")
+    identity = service.signin.identity(request.headers.get("Authorization"))
+    if rule.limit and identity:
+        service.limits.check(rule.limit, f"subject:{identity.subject}")
     for name in op.query:
         query_parameter(request, name)
     args = (read_json(request),) if op.body is not None else ()

@@ -1,10 +1,10 @@
 """The gateway's HTTP API, version 1."""
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
 from chassis.audit import AuditEntrySchema, Caller
 from chassis.errors import InvalidInput, field_error
+from chassis.rpc import ServiceRpcProxy
 from chassis.web import OperationsEndpoints, http
 from gateway import openapi
 from gateway.limits import RateLimits
@@ -31,10 +31,10 @@ class GatewayService(OperationsEndpoints):
     signin = SignIn()
     limits = RateLimits()
     caller = Caller()
-    registration = RpcProxy("registration")
-    evaluation = RpcProxy("evaluation")
-    certification = RpcProxy("certification")
-    notification = RpcProxy("notification")
+    registration = ServiceRpcProxy("registration")
+    evaluation = ServiceRpcProxy("evaluation")
+    certification = ServiceRpcProxy("certification")
+    notification = ServiceRpcProxy("notification")
 
     @operation("GET", f"{API}/categories", "Bộ sản phẩm OCOP / OCOP criteria sets",
                "catalogue", response=CategorySchema, many=True)

@@ -120,9 +120,10 @@ class TokenVerifier:
                             "The token's signature does not verify")
 
     def candidate_keys(self, header):
+        kind = KEY_TYPES[header["alg"]]
         if self.jwks_client is not None:
             try:
-                return [self.jwks_client.get_signing_key(header.get("kid")).key]
+                key = self.jwks_client.get_signing_key(header.get("kid")).key
             except jwt.PyJWKClientConnectionError:
                 raise Problem(503, "Tạm thời không sẵn sàng / Service unavailable",
                               "Không lấy được khóa của nơi cấp mã truy cập / "
@@ -130,5 +131,5 @@ class TokenVerifier:
             except jwt.PyJWKClientError:
                 raise SignInRefused("Không có khóa ký tương ứng",
                                     "No signing key matches the token") from None
-        kind = KEY_TYPES[header["alg"]]
+            return [key] if isinstance(key, kind) else []  # a kid naming a key of another kind
         return [key for key in self.keys if isinstance(key, kind)]

@@ -32,7 +32,7 @@ class RegistrationService(OperationsEndpoints, AuditedService):
 
     @rpc
     def producer_scope(self, producer_id):
-        return workflow.scope_of(workflow.producer_or_404(self.store, producer_id), producer_id)
+        return workflow.producer_scope(self.store, producer_id)
 
     @command
     def register_product(self, payload):
@@ -44,8 +44,7 @@ class RegistrationService(OperationsEndpoints, AuditedService):
 
     @rpc
     def product_scope(self, product_id):
-        product = workflow.product_or_404(self.store, product_id)
-        return workflow.scope_of(product, product["producer_id"])
+        return workflow.product_scope(self.store, product_id)
 
     @command
     def submit_product(self, product_id, payload=None):

@@ -41,6 +41,15 @@ def scope_of(document, producer_id):
             "commune_code": document.get("commune_code")}
 
 
+def producer_scope(store, producer_id):
+    return scope_of(producer_or_404(store, producer_id), producer_id)
+
+
+def product_scope(store, product_id):
+    product = product_or_404(store, product_id)
+    return scope_of(product, product["producer_id"])
+
+
 def register_product(store, product):
     producer = store.producer(product["producer_id"])
     if producer is None:

@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from gateway.policy import POLICY
 from gateway.routes import OPERATIONS
 from gateway.service import GatewayService  # noqa: F401  (declares the operations)
 from gateway.tokens import DevelopmentIssuer
 from tests.conftest import Api
-from tests.e2e.journeys import COMMUNES, MEMBERS, open_evaluation, registered, set_up_council
+from tests.conftest import wait_until
+from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, open_evaluation, \
+    registered, score, set_up_council
 from tests.e2e.test_bad_input import assert_problem
 
 OWN, OTHER = "91", "79"  # An Giang, where the objects are; Hồ Chí Minh City, elsewhere
@@ -69,8 +72,7 @@ def requests_for(world):
     """route → (method, path, query, body): a call on the own province's objects, shaped so
     that a caller let through changes nothing that matters to the others (bodies the
     service refuses with 422 where the call would change state)."""
-    council = {"name": "Hội đồng An Giang", "chair": "chair", "members": MEMBERS,
-               "advisory_group": ["advisor-1"]}
+    council = {"name": "Hội đồng An Giang", "chair": "chair"}  # no members: refused, 422
     evaluation = f"/evaluations/{world['evaluation']}"
     return {
         "list_categories": ("GET", "/categories", None, None),
@@ -109,8 +111,15 @@ def world(api, people, councils):
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
     other_producer, _, _ = registered(api, people, OTHER)
+    _, owner, forwarded = registered(api, people)
+    provincial = open_evaluation(owner, forwarded["id"])
+    assert score(people, provincial, council_of(best_picks(criteria_set(api, "03"))))[
+        "status"] == "forwarded"
+    central = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
+        "product_id": forwarded["id"]}).json() if e["level"] == "central"), None))
     return {"producer": producer["id"], "product": product["id"],
-            "evaluation": evaluation["id"], "other_producer": other_producer["id"]}
+            "evaluation": evaluation["id"], "other_producer": other_producer["id"],
+            "central_evaluation": central["id"]}
 
 
 def caller(people, world, role, scope):
@@ -133,8 +142,8 @@ def test_every_route_is_in_the_matrix(api):
     served = api.get("/openapi.json").json()["paths"]
     routes = {operation["operationId"] for path in served.values()
               for operation in path.values()}
-    assert routes == {op.name for op in OPERATIONS} == set(EXPECTED), \
-        "a route without an expected line, or a line too many"
+    assert routes == {op.name for op in OPERATIONS} == set(EXPECTED) == set(POLICY), \
+        "a route without an expected line or rule, or one too many"
 
 
 @pytest.mark.parametrize("role", ROLES + ("anonymous",))
@@ -154,8 +163,8 @@ def test_the_matrix(people, world, role, scope):
         if not let_in and role == "anonymous":
             assert response.status_code == 401, (name, response.text)
             assert response.headers["WWW-Authenticate"].startswith('Bearer realm="ocop"')
-        if name not in PUBLIC_ROUTES:
-            assert response.headers["Cache-Control"] == "no-store", name
+        if name not in PUBLIC_ROUTES or method != "GET":  # a registration answers with
+            assert response.headers["Cache-Control"] == "no-store", name  # personal data
     assert not wrong, f"{role} ({scope}): {wrong}"
 
 
@@ -199,3 +208,23 @@ def test_the_gateway_refuses_tokens_it_cannot_trust(people, issuer, world):
         assert reason in problem["detail"]
         assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
     assert people.province_officer(OWN).get(path).status_code == 200
+
+
+def test_the_ministrys_level_is_the_central_roles_and_councils(people, world):
+    """The national scope: the central council and the evaluations before it, not a
+    province's; a provincial member has no say at the central level."""
+    central = f"/evaluations/{world['central_evaluation']}"
+    body = {"name": "Hội đồng Trung ương", "chair": "chair"}  # no members: refused, 422
+    for office in (people.central_officer(), people.calling(["central_authority"])):
+        assert_problem(office.put("/councils/central", body), 422, "/members")
+        assert office.get(central).status_code == 200
+        assert_problem(office.put(f"/councils/province-{OWN}", body), 403)
+        assert_problem(office.get(f"/evaluations/{world['evaluation']}"), 404)
+    assert_problem(people.province_officer(OWN).put("/councils/central", body), 403)
+    assert people.province_officer(OWN).get(central).status_code == 200  # its own product
+    assert people.member("member-2", "central").get(central).status_code == 200
+    assert_problem(people.member("member-2").get(central), 404)  # province-91's member
+    assert_problem(people.member("member-2", "central").post(f"{central}/decision",
+                                                            {"knockouts": 5}), 403)
+    assert_problem(people.member("chair", "central").post(f"{central}/decision",
+                                                         {"knockouts": 5}), 422)

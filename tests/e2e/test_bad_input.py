@@ -63,9 +63,12 @@ def test_not_json_or_not_an_object(api):
 def test_products_need_a_known_producer_and_category(api, people):
     producer, owner, _ = registered(api, people)
     officer = people.province_officer()
-    assert_problem(officer.post("/products", {"producer_id": "no-such-producer",
-                                              "name": "Mắm cá", "category": "09"}), 422,
-                   "/producer_id")
+    # A producer that does not exist is answered as one that is not the caller's to see.
+    hidden = assert_problem(officer.post("/products", {"producer_id": "no-such-producer",
+                                                       "name": "Mắm cá", "category": "09"}), 404)
+    other = assert_problem(people.province_officer("79").post("/products", {
+        "producer_id": producer["id"], "name": "Mắm cá", "category": "09"}), 404)
+    assert hidden["detail"] == other["detail"]
     assert_problem(owner.post("/products", {"producer_id": producer["id"], "name": "Mắm cá",
                                             "category": "99"}), 422, "/category")
     assert_problem(owner.post("/products", {"producer_id": producer["id"], "name": "M"}), 422,

@@ -48,6 +48,13 @@ def test_a_signed_in_client_is_limited_whatever_its_address(limited, issuer):
     assert_problem(from_address(Api(limited, token), "198.51.100.20").get("/categories"), 429)
 
 
+def test_bad_tokens_are_counted_before_they_are_read(limited):
+    client = from_address(Api(limited, "not-a-token"), "198.51.100.40")
+    for _ in range(5):
+        assert_problem(client.get("/categories"), 401)
+    assert_problem(client.get("/categories"), 429)
+
+
 def test_anonymous_registration_has_its_own_lower_limit(limited):
     client = from_address(Api(limited), "198.51.100.30")
     for _ in range(2):

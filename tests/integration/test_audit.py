@@ -1,11 +1,11 @@
 """Every command is done by an identified caller and recorded: who (subject, roles,
 address), what, on which object, when, and how it ended; a command that arrives without
 an identity is refused by the service itself."""
-import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
+import uuid
 
-import chassis.rpc  # noqa: F401  (refusals arrive over RPC as their own classes)
-from chassis.errors import Unauthenticated
+from kombu import Connection, Exchange, Queue
+
+from chassis.rpc import reply_key
 from tests.e2e.journeys import best_picks, criteria_set, open_evaluation, registered, \
     submit_sheets
 from tests.e2e.test_bad_input import assert_problem
@@ -56,9 +56,31 @@ def test_each_reads_the_trail_of_their_own_scope(api, people, councils):
     assert_problem(people.admin().get("/audit", params={"limit": "0"}), 422)
 
 
+def call_without_identity(amqp_uri, service, method, *args):
+    """An RPC request as nameko sends one, with no caller in its headers; the error the
+    service answers with."""
+    reply_id = uuid.uuid4()
+    key = reply_key("tester", reply_id)
+    rpc = Exchange("nameko-rpc", type="topic", durable=True, no_declare=True)
+    replies = []
+    with Connection(amqp_uri) as connection:
+        queue = Queue(f"rpc.reply-tester-{reply_id}", exchange=rpc, routing_key=key,
+                      exclusive=True, auto_delete=True)(connection.channel())
+        queue.declare()
+        with connection.Consumer(queue, callbacks=[lambda body, message: (
+                replies.append(body), message.ack())], accept=["json"]):
+            connection.Producer().publish(
+                {"args": list(args), "kwargs": {}}, exchange=rpc, serializer="json",
+                routing_key=f"{service}.{method}", reply_to=key,
+                correlation_id=str(uuid.uuid4()))
+            while not replies:
+                connection.drain_events(timeout=15)
+    return replies[0]["error"]
+
+
 def test_a_command_without_an_identity_is_refused_by_the_service(amqp_uri, stack):
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}) as services:
-        with pytest.raises(Unauthenticated):
-            services.registration.register_producer({"name": "HTX Không Danh"})
-        with pytest.raises(Unauthenticated):
-            services.evaluation.decide("any-evaluation")
+    for service, method, args in (("registration", "register_producer", [{"name": "x"}]),
+                                  ("evaluation", "decide", ["any-evaluation"])):
+        error = call_without_identity(amqp_uri, service, method, *args)
+        assert error["exc_type"] == "Unauthenticated", error
+        assert "identity" in error["value"]

@@ -11,6 +11,7 @@ from amqp.exceptions import AccessRefused
 from kombu import Connection, Exchange, Queue
 
 from chassis import brokers, events
+from chassis.rpc import reply_key
 from scripts import broker, devstack
 from tests.conftest import TEST_VHOST, publish
 
@@ -71,7 +72,7 @@ def test_rpc_requests_only_where_granted(users):
     rpc = Exchange(brokers.RPC_EXCHANGE, type="topic", durable=True, no_declare=True)
     send(users["gateway"], rpc, "evaluation.list_categories")
     send(users["certification"], rpc, "evaluation.closing")
-    send(users["evaluation"], rpc, str(uuid.uuid4()))  # a reply
+    send(users["evaluation"], rpc, reply_key("gateway", uuid.uuid4()))  # a reply
     with pytest.raises(AccessRefused):
         send(users["registration"], rpc, "evaluation.list_categories")
     with pytest.raises(AccessRefused):
@@ -84,6 +85,21 @@ def test_a_service_cannot_listen_to_another_services_calls(users):
                     routing_key="registration.*", durable=True)
         with pytest.raises(AccessRefused):
             own(connection.channel()).declare()
+
+
+def test_no_one_copies_the_replies_to_another_process(users):
+    """A caller's replies (personal data among them) reach only the caller: the
+    certification user may not bind the gateway's reply key to a queue of its own."""
+    reply_id = uuid.uuid4()
+    rpc = Exchange(brokers.RPC_EXCHANGE, no_declare=True)
+    with Connection(users["certification"]) as connection:
+        own = Queue(f"rpc.reply-certification-{reply_id}", exchange=rpc,
+                    routing_key=reply_key("certification", reply_id), auto_delete=True)
+        own(connection.channel()).declare()
+        copy = Queue(f"rpc.reply-certification-{reply_id}", exchange=rpc,
+                     routing_key=reply_key("gateway", uuid.uuid4()), auto_delete=True)
+        with pytest.raises(AccessRefused):
+            copy(connection.channel()).declare()
 
 
 def test_the_gateway_publishes_no_event(users):

@@ -13,7 +13,7 @@ from tests.conftest import UNLIMITED
 DEADLINE = 2  # seconds for the headers, and again for the body, in this gateway only
 MAX_HEADER_BYTES = 4096
 SLOW_CLIENTS = 24  # more than the gateway's 10 workers
-PROMPT = 1.0  # seconds a normal request may take while the slow clients hold on
+PROMPT = 2.0  # seconds a normal request may take while the slow clients hold on
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,11 @@ import json
 import re
 import subprocess
 import sys
+import time
 import uuid
 
 import requests
-from kombu import Connection
+from kombu import Connection, Exchange
 from nameko.amqp.publish import get_producer
 
 from chassis import deadletters, events
@@ -147,3 +148,21 @@ def test_a_message_that_is_not_an_event_is_parked_and_consuming_goes_on(api, peo
     assert headers[ATTEMPTS_HEADER] == 1 and "not a CloudEvent" in headers[ERROR_HEADER]
     producer, owner, product = certified_product(api, people)  # consumers still at work
     assert product["certificate_code"]
+
+
+def test_a_malformed_rpc_request_is_dropped_and_the_service_stays_up(stack, amqp_uri, api):
+    """nameko would kill the service on a request it cannot answer, and again on every
+    restart since the message comes back: the chassis drops it."""
+    rpc = Exchange("nameko-rpc", type="topic", durable=True, no_declare=True)
+    with get_producer(amqp_uri) as producer:
+        for body in ({}, {"args": "x", "kwargs": {}}, []):
+            producer.publish(json.dumps(body), exchange=rpc, routing_key="evaluation.closing",
+                             content_type="application/json", delivery_mode=2)
+        # Well formed, but its reply key is one the service may not publish to.
+        producer.publish(json.dumps({"args": ["e"], "kwargs": {}}), exchange=rpc,
+                         routing_key="evaluation.closing", reply_to=str(uuid.uuid4()),
+                         correlation_id="c", content_type="application/json")
+    time.sleep(1)  # time to fail, had the requests not been dropped
+    assert stack.processes["evaluation"].poll() is None
+    assert stack.ready("evaluation")
+    assert api.get("/categories").status_code == 200  # served by evaluation

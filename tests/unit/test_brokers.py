@@ -9,6 +9,7 @@ import pytest
 from nameko.rpc import RPC_QUEUE_TEMPLATE, RPC_REPLY_QUEUE_TEMPLATE
 
 from chassis import brokers
+from chassis.rpc import reply_key
 from chassis.handlers import dead_letter_queue, retry_queue
 from scripts.asyncapi import consumers
 
@@ -69,13 +70,17 @@ def test_a_service_reads_only_its_queues_and_the_exchanges_it_consumes(service):
 
 
 def test_rpc_requests_only_from_the_gateway_and_the_granted_calls():
-    reply_key = str(uuid.uuid4())  # nameko's ReplyListener.routing_key
+    reply_id = uuid.uuid4()
     gateway = TABLE[brokers.GATEWAY].topics[0]
     for service in brokers.SERVICES:
         assert allows(gateway.write, f"{service}.get_product")
         [rpc] = TABLE[service].topics
         assert rpc.exchange == brokers.RPC_EXCHANGE
-        assert allows(rpc.write, reply_key), "a service answers every call"
+        for caller in ("gateway", "certification"):
+            assert allows(rpc.write, reply_key(caller, reply_id)), "it answers every call"
+        # Nobody binds another process's replies, so no one copies them (personal data).
+        assert not allows(rpc.read, reply_key("gateway", reply_id))
+        assert not allows(rpc.read, str(reply_id))
         assert allows(rpc.read, f"{service}.*") and not allows(rpc.read, "#")
         for target in brokers.SERVICES:
             call = f"{target}.get_product"
@@ -84,13 +89,16 @@ def test_rpc_requests_only_from_the_gateway_and_the_granted_calls():
     [certification] = TABLE["certification"].topics
     assert allows(certification.write, "evaluation.closing")
     assert not allows(certification.write, "evaluation.closingx")
-    assert allows(gateway.read, reply_key) and not allows(gateway.read, "registration.*")
-    reply_queue = RPC_REPLY_QUEUE_TEMPLATE.format("gateway", reply_key)
+    assert allows(certification.read, reply_key("certification", reply_id))
+    assert allows(gateway.read, reply_key("gateway", reply_id))
+    assert not allows(gateway.read, "registration.*")
+    assert not allows(gateway.read, reply_key("certification", reply_id))
+    reply_queue = RPC_REPLY_QUEUE_TEMPLATE.format("gateway", reply_id)
     assert allows(TABLE[brokers.GATEWAY].configure, reply_queue)
     assert allows(TABLE["certification"].configure,
-                  RPC_REPLY_QUEUE_TEMPLATE.format("certification", reply_key))
+                  RPC_REPLY_QUEUE_TEMPLATE.format("certification", reply_id))
     assert not allows(TABLE["registration"].configure,
-                      RPC_REPLY_QUEUE_TEMPLATE.format("registration", reply_key))
+                      RPC_REPLY_QUEUE_TEMPLATE.format("registration", reply_id))
 
 
 def test_the_gateway_publishes_no_event():

@@ -48,3 +48,7 @@ def test_claims_of_odd_shapes_give_no_scope_and_the_identity_travels_whole():
     travelled = Identity.from_context(odd.at("10.0.0.1").to_context())
     assert travelled == odd.at("10.0.0.1")
     assert Identity.from_context(None) is None
+    for realm_access in ("admin", ["admin"], {"roles": 5}, {"roles": {"admin": 1}}):
+        assert Identity.from_claims({"sub": "u", "realm_access": realm_access}).roles == set()
+    assert Identity.from_claims({"sub": "u", "producers": 5, "councils": {"c": 1}}
+                                ).producers == frozenset()

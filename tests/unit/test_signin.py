@@ -128,10 +128,13 @@ def test_keys_rotate_through_the_providers_jwks_by_kid(provider):
     publish([public_jwk(old, "2026-01")])
     verifier = TokenVerifier(DEV_ISSUER, AUDIENCE, jwks_url=url)
     verifier.jwks_client.cooldown_duration = 0  # the test need not wait between fetches
-    sign = lambda key, kid: "Bearer " + jwt.encode(claims(), key, algorithm="RS256",
-                                                   headers={"kid": kid})
-    assert verifier.identity(sign(old, "2026-01")).subject == "someone"
+    sign = lambda key, kid, alg="RS256": jwt.encode(claims(), key, algorithm=alg,
+                                                    headers={"kid": kid})
+    assert verifier.identity("Bearer " + sign(old, "2026-01")).subject == "someone"
     publish([public_jwk(old, "2026-01"), public_jwk(new, "2026-07")])
-    assert verifier.identity(sign(new, "2026-07")).subject == "someone"  # fetched anew
-    refused(verifier, sign(new, "2026-01"))  # a kid names its key: no other is tried
-    refused(verifier, sign(new, "unknown"))
+    assert verifier.identity("Bearer " + sign(new, "2026-07")).subject == "someone"  # fetched
+    # A kid names its key: no other is tried, and a key of another kind is no key at all.
+    assert "does not verify" in refused(verifier, sign(new, "2026-01")).detail
+    assert "No signing key" in refused(verifier, sign(new, "unknown")).detail
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    assert "does not verify" in refused(verifier, sign(ec_key, "2026-01", "ES256")).detail
