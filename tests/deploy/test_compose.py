@@ -157,7 +157,8 @@ def test_our_services_run_the_one_image_with_their_command_and_readyz_check():
         assert svc["healthcheck"]["test"][:2] == ["CMD", "python"], app
         assert "urllib" in test and f"127.0.0.1:{port}/readyz" in test, app
         assert svc.get("read_only") is True and "ALL" in svc.get("cap_drop", [])
-    assert {"OIDC_ISSUER", "OIDC_JWKS_URL", "OIDC_AUDIENCE"} <= set(services["gateway"]["environment"])
+    assert {"OIDC_ISSUER", "OIDC_JWKS_URL", "OIDC_AUDIENCE", "RATE_LIMIT_PUBLIC",
+            "RATE_LIMIT_REGISTRATION", "TRUSTED_PROXY_HOPS"} <= set(services["gateway"]["environment"])
     assert "PUBLIC_BASE_URL" in services["gateway"]["environment"]
     # Only the gateway's API port is published on every interface; no operations port at all.
     for name, svc in services.items():

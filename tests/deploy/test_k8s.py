@@ -650,3 +650,10 @@ def test_no_secret_material_in_k8s_tree():
                 pytest.fail(f"{path} holds a Secret")
         text = path.read_text()
         assert not re.search(r"(?im)^\s*(password|stringData)\s*:", text), path
+
+
+def test_the_gateway_counts_clients_behind_the_ingress(rendered):
+    """Rate limits and the audit trail take the address ingress-nginx appends, not its own."""
+    _, docs = rendered
+    env = {e["name"]: e.get("value") for e in _container(by_name(docs, "Deployment", "gateway"))["env"]}
+    assert env["TRUSTED_PROXY_HOPS"] == "1"

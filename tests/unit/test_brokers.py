@@ -2,16 +2,18 @@
 
 RabbitMQ matches permissions with Erlang's re (PCRE); these patterns use nothing on which
 it differs from Python's re."""
+import importlib
 import re
 import uuid
 
 import pytest
-from nameko.rpc import RPC_QUEUE_TEMPLATE, RPC_REPLY_QUEUE_TEMPLATE
+from nameko.rpc import RPC_QUEUE_TEMPLATE, RPC_REPLY_QUEUE_TEMPLATE, RpcProxy
 
 from chassis import brokers
 from chassis.rpc import reply_key
 from chassis.handlers import dead_letter_queue, retry_queue
 from scripts.asyncapi import consumers
+from scripts.devstack import PROCESSES
 
 TABLE = brokers.grants()
 
@@ -127,3 +129,14 @@ def test_an_agency_reads_the_events_through_its_own_queues_only():
 def test_agency_names_are_plain(name):
     with pytest.raises(ValueError):
         brokers.agency_grant(name)
+
+
+def test_every_rpc_proxy_of_a_service_is_granted():
+    """A service's proxies call only what RPC_CALLS grants it, or the broker would refuse."""
+    for service in brokers.SERVICES:
+        module, _, name = PROCESSES[service].module.partition(":")
+        cls = getattr(importlib.import_module(module), name)
+        targets = {value.target_service for value in vars(cls).values()
+                   if isinstance(value, RpcProxy)}
+        granted = {call.split(".")[0] for call in brokers.RPC_CALLS.get(service, ())}
+        assert targets == granted, service
