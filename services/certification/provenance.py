@@ -1,11 +1,14 @@
 """A certificate certifies a result the evaluation service itself recorded: the event that
 announces it is only a trigger. Before issuing, certification reads how the evaluation was
 closed and refuses an announcement that does not match it — an evaluation that never
-existed, one not completed, or one closed with other stars, score or level."""
+existed, one not completed, or one closed with other stars, score or level, or about
+another product, producer, name, category, province or rule version."""
 from chassis.errors import OcopError
 
 COMPLETED = "completed"
-COMPARED = ("product_id", "producer_id", "score", "stars", "level", "recognised")
+# Everything a certificate is made of, so that none of it is the event's word alone.
+COMPARED = ("product_id", "producer_id", "name", "producer_name", "category", "province_code",
+            "rule_version", "score", "stars", "level", "recognised")
 
 
 class UncorroboratedResult(OcopError):

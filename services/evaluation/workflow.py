@@ -148,13 +148,15 @@ def evaluation_or_404(store, evaluation_id):
 
 def closing(store, evaluation_id):
     """How the evaluation was closed, for services that act on its result and must check
-    an event's word against it: status, score, stars and — once completed — the level
-    that recognises the result and whether it is recognised."""
+    an event's word against it: what was evaluated, under which rules, status, score,
+    stars and — once completed — the level that recognises the result and whether it is
+    recognised."""
     evaluation = evaluation_or_404(store, evaluation_id)
     result = evaluation["result"] or {}
     return {"evaluation_id": evaluation["_id"], "status": evaluation["status"],
-            "product_id": evaluation["product_id"], "producer_id": evaluation["producer_id"],
-            "score": evaluation["score"], "stars": evaluation["stars"],
+            **{k: evaluation[k] for k in ("product_id", "producer_id", "name", "producer_name",
+                                          "category", "province_code", "rule_version",
+                                          "score", "stars")},
             "level": result.get("level"), "recognised": result.get("recognised")}
 
 

@@ -4,12 +4,13 @@ import pytest
 from chassis.handlers import PERMANENT_ERRORS
 from services.certification.provenance import UncorroboratedResult, check_closed_as_announced
 
-ANNOUNCED = {"evaluation_id": "e-1", "product_id": "p-1", "producer_id": "h-1",
-             "name": "Gạo thơm Phú Tân", "score": 85.33, "stars": 4, "level": "province",
-             "recognised": True, "rule_version": "26/2026", "capped_by": []}
-CLOSED = {"evaluation_id": "e-1", "status": "completed", "product_id": "p-1",
-          "producer_id": "h-1", "score": 85.33, "stars": 4, "level": "province",
-          "recognised": True}
+WHAT = {"product_id": "p-1", "producer_id": "h-1", "name": "Gạo thơm Phú Tân",
+        "producer_name": "HTX Phú Tân", "category": "03", "province_code": "91",
+        "rule_version": "26/2026"}
+ANNOUNCED = {"evaluation_id": "e-1", **WHAT, "score": 85.33, "stars": 4, "level": "province",
+             "recognised": True, "capped_by": []}
+CLOSED = {"evaluation_id": "e-1", "status": "completed", **WHAT, "score": 85.33, "stars": 4,
+          "level": "province", "recognised": True}
 
 
 def test_a_result_closed_as_announced_passes():
@@ -31,7 +32,9 @@ def test_an_evaluation_not_completed_is_refused(status):
 
 @pytest.mark.parametrize("field, recorded", [
     ("stars", 3), ("score", 85.34), ("level", "central"), ("recognised", False),
-    ("product_id", "p-2"), ("producer_id", "h-2")])
+    ("product_id", "p-2"), ("producer_id", "h-2"), ("name", "Gạo giả"),
+    ("producer_name", "HTX khác"), ("category", "04"), ("province_code", "01"),
+    ("rule_version", "148/2023")])
 def test_a_result_that_differs_from_the_record_is_refused(field, recorded):
     with pytest.raises(UncorroboratedResult) as refused:
         check_closed_as_announced(ANNOUNCED, {**CLOSED, field: recorded})
