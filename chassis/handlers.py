@@ -22,22 +22,37 @@ Each handled event is recorded under a unique (consumer, source, id), so a dupli
 delivery is acknowledged without running the handler again. Handlers keep their own
 writes idempotent too (deterministic ids, state guards), which covers a crash between
 the handler's write and the record.
+
+A failure that says a dependency is away — the store unreachable (in the duplicate
+check, the record, or the handler itself), the broker refusing a re-publish — is no
+fault of the message: it is postponed through ``<queue>.retry`` with its own back-off,
+not counted as an attempt and never dead-lettered for it, and the process lives on.
+A message the broker will not take back is requeued after a pause (or, the connection
+lost, delivered again by the broker).
+
+Messages reach the handler undecoded: one whose body cannot be decoded (not JSON, or a
+content type the service does not accept) is parked with the reason, where kombu
+would have acknowledged and dropped it.
 """
 import importlib
 import logging
 import traceback
 
+import eventlet
+from amqp.exceptions import AMQPError, MessageNacked, RecoverableConnectionError
 from kombu import Exchange, Queue, binding
+from kombu.exceptions import OperationalError
 from marshmallow import ValidationError
 from nameko.amqp.publish import get_producer
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.extensions import SharedExtension
-from pymongo.errors import DuplicateKeyError
+from nameko.messaging import QueueConsumer
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from chassis import brokers, events
 from chassis.errors import OcopError
-from chassis.metrics import DUPLICATE_EVENTS, REFUSED_EVENTS
+from chassis.metrics import DUPLICATE_EVENTS, POSTPONED_EVENTS, REFUSED_EVENTS
 from chassis.mongo import MongoDatabase
 
 log = logging.getLogger(__name__)
@@ -45,7 +60,27 @@ log = logging.getLogger(__name__)
 ATTEMPTS_HEADER = "x-ocop-attempts"
 ORIGINAL_QUEUE_HEADER = "x-ocop-original-queue"
 ERROR_HEADER = "x-ocop-error"
+# How many times the message was postponed because a dependency was away: its back-off.
+OUTAGES_HEADER = "x-ocop-outages"
 PERMANENT_ERRORS = (ValidationError, OcopError)
+# The store or the broker unreachable: nothing the message did.
+DEPENDENCY_AWAY = (ConnectionFailure, OperationalError, RecoverableConnectionError,
+                   ConnectionError)
+# What publishing can raise when the broker is away or will not take a message (a
+# publisher confirm's nack: a full dead-letter queue).
+BROKER_ERRORS = (OSError, OperationalError, AMQPError, MessageNacked)
+OUTAGE_MAX_DELAY_SECONDS = 30.0
+RETRY_MAX_DELAY_SECONDS = 300.0
+# Bounded, where kombu's default retries forever and would hold the message with it.
+REPUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1,
+                          "interval_max": 2}
+# The AMQP properties a message keeps wherever it is re-published (retry, park, replay).
+KEPT_PROPERTIES = ("message_id", "correlation_id", "type", "app_id", "timestamp")
+
+
+def kept_properties(message):
+    return {name: message.properties[name] for name in KEPT_PROPERTIES
+            if message.properties.get(name) is not None}
 
 
 def requeue_exchange(service_name):
@@ -144,11 +179,32 @@ def key(consumer, event):
     return {"consumer": consumer, "source": event["source"], "event_id": event["id"]}
 
 
+def backoff(base_seconds, times, cap):
+    """The delay before the next try after ``times`` failures in a row: doubling, capped."""
+    return min(cap, base_seconds * 2 ** (times - 1))
+
+
+class UndecodedQueueConsumer(QueueConsumer):
+    """The reliable handlers' consumer, a connection apart from RPC's: it hands each
+    delivery over with its body undecoded, for kombu would acknowledge and drop a body it
+    cannot decode before any handler saw it."""
+
+    def get_consumers(self, consumer_cls, channel):
+        def undecoding(queues, callbacks, accept):
+            [deliver] = callbacks  # this consumer's handle_message, bound to one handler
+            # With on_message, kombu checks nothing and decodes nothing; ``accept`` is
+            # still set on each message, for its decode() to enforce.
+            return consumer_cls(queues=queues, accept=accept,
+                                on_message=lambda message: deliver(message.body, message))
+        return super().get_consumers(undecoding, channel)
+
+
 class ReliableEventHandler(EventHandler):
     """Use as ``@handle_event("evaluation", "evaluation.completed")``; the handler
     receives the whole CloudEvent."""
 
     processed = ProcessedEvents()
+    queue_consumer = UndecodedQueueConsumer()
 
     def __init__(self, source_service, event_type, **kwargs):
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
@@ -172,57 +228,114 @@ class ReliableEventHandler(EventHandler):
     def consumer(self):
         return f"{self.container.service_name}.{self.method_name}"
 
-    def handle_message(self, body, message):
-        refused = (("envelope", "not a CloudEvent with source, id and type")
-                   if not is_event(body) else
-                   refusal(body, self.source_service, self.event_type, self.contract))
-        if refused is not None:
-            # Never applied, and no retry can make it right: park it for an operator.
-            check, reason = refused
-            REFUSED_EVENTS.labels(self.container.service_name, self.consumer, check).inc()
-            self.park(message, attempts=1, error=reason[:2000])
-            self.queue_consumer.ack_message(message)
+    def handle_message(self, undecoded_body, message):
+        """Runs in a thread of its own, where an error would stop the process: each
+        delivery ends acknowledged, retried, postponed or parked."""
+        try:
+            event = message.decode()
+        except Exception as exc:  # kombu's refusal of the content type, or the decoder's
+            self.refuse(message, "body", f"undecodable {message.content_type} body: "
+                                         f"{type(exc).__name__}: {exc}")
             return
-        if self.processed.seen(self.consumer, body):
-            log.info("duplicate %s %s ignored by %s", body["source"], body["id"], self.consumer)
+        refused = (("envelope", "not a CloudEvent with source, id and type")
+                   if not is_event(event) else
+                   refusal(event, self.source_service, self.event_type, self.contract))
+        if refused is not None:
+            self.refuse(message, *refused)
+            return
+        try:
+            seen = self.processed.seen(self.consumer, event)
+        except PyMongoError as exc:
+            self.fail(message, exc)
+            return
+        if seen:
+            log.info("duplicate %s %s ignored by %s", event["source"], event["id"], self.consumer)
             DUPLICATE_EVENTS.labels(self.container.service_name, self.consumer).inc()
             self.queue_consumer.ack_message(message)
             return
-        super().handle_message(body, message)
+        super().handle_message(event, message)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
-        event = worker_ctx.args[0]
-        if exc_info is None:
-            self.processed.record(self.consumer, event)
+        if exc_info is not None:
+            self.fail(message, exc_info[1])
+            return result, exc_info
+        try:
+            self.processed.record(self.consumer, worker_ctx.args[0])
+        except PyMongoError as exc:
+            # Handled but not recorded: handled again later, which the handlers' own
+            # idempotence makes harmless.
+            self.fail(message, exc)
         else:
-            self.defer(message, exc_info)
-        self.queue_consumer.ack_message(message)
+            self.queue_consumer.ack_message(message)
         return result, exc_info
 
-    def defer(self, message, exc_info):
+    def refuse(self, message, check, reason):
+        """Never applied, and no retry can make it right: park it for an operator."""
+        REFUSED_EVENTS.labels(self.container.service_name, self.consumer, check).inc()
+        self.park(message, attempts=1, error=reason[:2000])
+
+    def fail(self, message, exc):
+        """Postpone the message if a dependency is away, else count the attempt."""
+        if isinstance(exc, DEPENDENCY_AWAY):
+            self.postpone(message, exc)
+        else:
+            self.defer(message, exc)
+
+    def postpone(self, message, exc):
+        """Try again later without counting an attempt: the message is not at fault."""
+        headers = message.headers or {}
+        outages = int(headers.get(OUTAGES_HEADER, 0)) + 1
+        delay = backoff(self.retry_base_seconds, outages, OUTAGE_MAX_DELAY_SECONDS)
+        error = failure_text(exc)
+        POSTPONED_EVENTS.labels(self.container.service_name, self.consumer).inc()
+        log.warning("%s postponed %.1fs, a dependency is away (not counted as an attempt): %s",
+                    self.queue.name, delay, error)
+        self.forward(message, int(headers.get(ATTEMPTS_HEADER, 0)), error, self.retry_queue,
+                     extra_headers={OUTAGES_HEADER: outages}, expiration=delay)
+
+    def defer(self, message, exc):
         """Schedule a retry, or park the message; only then is the original acked."""
         attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
-        error = "".join(traceback.format_exception_only(*exc_info[:2])).strip()[:2000]
-        if isinstance(exc_info[1], PERMANENT_ERRORS) or attempts >= self.max_attempts:
+        error = failure_text(exc)
+        if isinstance(exc, PERMANENT_ERRORS) or attempts >= self.max_attempts:
             self.park(message, attempts, error)
             return
-        delay = min(300.0, self.retry_base_seconds * 2 ** (attempts - 1))
+        delay = backoff(self.retry_base_seconds, attempts, RETRY_MAX_DELAY_SECONDS)
         log.warning("%s attempt %d failed, retrying in %.1fs: %s",
                     self.queue.name, attempts, delay, error)
-        self.republish(message, attempts, error, self.retry_queue, expiration=delay)
+        self.forward(message, attempts, error, self.retry_queue, expiration=delay)
 
     def park(self, message, attempts, error):
         log.error("%s dead-lettered after %d attempt(s): %s", self.queue.name, attempts, error)
-        self.republish(message, attempts, error, self.dead_letters)
+        self.forward(message, attempts, error, self.dead_letters)
 
-    def republish(self, message, attempts, error, queue, **options):
-        headers = {**(message.headers or {}), ATTEMPTS_HEADER: attempts,
-                   ORIGINAL_QUEUE_HEADER: self.queue.name, ERROR_HEADER: error}
-        with get_producer(self.amqp_uri) as producer:
-            producer.publish(message.body, content_type=message.content_type,
-                             content_encoding=message.content_encoding, headers=headers,
-                             exchange=queue.exchange, routing_key=queue.name, declare=[queue],
-                             delivery_mode=2, retry=True, **options)
+    def forward(self, message, attempts, error, queue, extra_headers=None, **options):
+        """Publish the message to ``queue`` (confirmed by the broker), then acknowledge
+        it. If the broker will not take it, the message goes back to its own queue after
+        a pause, or, the connection lost, the broker delivers it again."""
+        headers = {**(message.headers or {}), **(extra_headers or {}),
+                   ATTEMPTS_HEADER: attempts, ORIGINAL_QUEUE_HEADER: self.queue.name,
+                   ERROR_HEADER: error}
+        try:
+            with get_producer(self.amqp_uri) as producer:
+                producer.publish(message.body, content_type=message.content_type,
+                                 content_encoding=message.content_encoding, headers=headers,
+                                 exchange=queue.exchange, routing_key=queue.name,
+                                 declare=[queue], delivery_mode=2, retry=True,
+                                 retry_policy=REPUBLISH_RETRY_POLICY,
+                                 **kept_properties(message), **options)
+        except BROKER_ERRORS as exc:
+            log.warning("%s: the broker did not take the message for %s, requeued in %.1fs: "
+                        "%s", self.queue.name, queue.name, self.retry_base_seconds,
+                        failure_text(exc))
+            eventlet.sleep(self.retry_base_seconds)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+
+def failure_text(exc):
+    return "".join(traceback.format_exception_only(exc)).strip()[:2000]
 
 
 handle_event = ReliableEventHandler.decorator

@@ -21,6 +21,9 @@ DUPLICATE_EVENTS = Counter(
 REFUSED_EVENTS = Counter(
     "ocop_refused_events_total", "Events parked unhandled because they failed a check: "
     "envelope, source, type or data", ["service", "consumer", "check"])
+POSTPONED_EVENTS = Counter(
+    "ocop_postponed_events_total", "Deliveries put back for later, not counted as an "
+    "attempt, because the store or the broker was away", ["service", "consumer"])
 OUTBOX_BACKLOG = Gauge(
     "ocop_outbox_backlog", "Events written but not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(
