@@ -76,7 +76,7 @@ def test_the_same_result_resent_as_a_new_event_issues_no_second_certificate(
 def parked_event(amqp_uri, service, event_id):
     with Connection(amqp_uri) as connection:
         for message in deadletters.parked(connection, service, 1000):
-            if json.loads(message.body).get("id") == event_id:
+            if (deadletters.event_of(message) or {}).get("id") == event_id:
                 return {"headers": message.headers, "body": message.body}
     return None
 
