@@ -6,7 +6,7 @@ the gateway as real processes. ``make run`` and the end-to-end tests both use it
 ``chassis.brokers`` and a random password, removed when the stack stops; on another
 broker every process uses ``AMQP_URI`` as it is.
 
-    python -m scripts.devstack run      # until Ctrl-C
+    python -m scripts.devstack run      # until Ctrl-C; restarts a process that exits
 """
 import os
 import shutil
@@ -271,6 +271,52 @@ class Stack:
             self.broker_users, self.amqp_uris = None, {}
 
 
+class Supervisor:
+    """Keeps ``make run``'s processes up: one that exits is started again after a back-off
+    that doubles with each exit in a row (``first_delay`` up to ``max_delay`` seconds), and
+    that starts again from ``first_delay`` once the process has stayed up ``stable_after``
+    seconds. The tests' ``Stack`` has none: they stop and kill processes on purpose."""
+
+    def __init__(self, stack, say=print, clock=time.monotonic, first_delay=1.0,
+                 max_delay=60.0, stable_after=60.0):
+        self.stack, self.say, self.clock = stack, say, clock
+        self.first_delay, self.max_delay, self.stable_after = first_delay, max_delay, stable_after
+        self.started = dict.fromkeys(stack.processes, clock())
+        self.exits = {}  # name: exits in a row
+        self.due = {}  # name: when to start it again
+
+    def delay(self, exits):
+        return min(self.max_delay, self.first_delay * 2 ** (exits - 1))
+
+    def check(self):
+        """Notice exited processes and start again those whose back-off has passed."""
+        now = self.clock()
+        for name, process in self.stack.processes.items():
+            code = process.poll()
+            if name in self.due or code is None:
+                continue
+            stayed_up = now - self.started[name] >= self.stable_after
+            self.exits[name] = 1 if stayed_up else self.exits.get(name, 0) + 1
+            self.due[name] = now + self.delay(self.exits[name])
+            self.say(f"{name} exited with code {code}; starting it again in "
+                     f"{self.delay(self.exits[name]):.0f}s "
+                     f"(see {self.stack.log_dir / (name + '.log')})")
+        for name, due in list(self.due.items()):
+            if now < due:
+                continue
+            del self.due[name]
+            try:
+                self.stack.start(name)
+            except (StackError, OSError) as exc:
+                self.exits[name] += 1
+                self.due[name] = now + self.delay(self.exits[name])
+                self.say(f"{name} could not be started ({exc}); trying again in "
+                         f"{self.delay(self.exits[name]):.0f}s")
+                continue
+            self.started[name] = now
+            self.say(f"{name} started again")
+
+
 def interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -300,12 +346,12 @@ def run():
               "  /livez /readyz /metrics on 127.0.0.1: "
               + ", ".join(f"{name} {port}" for name, port in stack.ops_ports.items()) + "\n"
               f"  logs: {stack.log_dir}/   data: {VAR}/mongo/\n"
-              "Ctrl-C stops everything.", flush=True)
+              "A process that exits is started again. Ctrl-C stops everything.", flush=True)
+        supervisor = Supervisor(stack, say=lambda line: print(
+            time.strftime("%H:%M:%S"), line, flush=True))
         while True:
-            for name, process in stack.processes.items():
-                if process.poll() is not None:
-                    raise StackError(f"{name} exited; see {stack.log_dir / (name + '.log')}")
-            time.sleep(1)
+            supervisor.check()
+            time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
     finally:
