@@ -17,8 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from chassis.identity import CONTEXT_KEY, Identity
 from chassis.rpc import DEADLINE_HEADER, BoundedCalls, NoAnswer, OwnReplyListener, reply_key
-from scripts import devstack
-from tests.conftest import UNLIMITED, Api, wait_until
+from tests.conftest import UNLIMITED, Api, gateway_of_its_own, wait_until
 from tests.e2e.journeys import producer_registration
 from tests.e2e.test_bad_input import assert_problem
 
@@ -109,16 +108,9 @@ def test_a_request_delivered_after_its_deadline_is_dropped_unexecuted(stack, amq
 @pytest.fixture(scope="module")
 def impatient(amqp_uri, mongo_uri, issuer, stack, tmp_path_factory):
     """A gateway of its own, whose calls give up after a second."""
-    gateway = devstack.Stack(
-        amqp_uri, mongo_uri, ports={"gateway": devstack.free_port()},
-        ops_ports={"gateway": devstack.free_port()},
-        db_prefix=f"test_{uuid.uuid4().hex[:8]}_", log_dir=tmp_path_factory.mktemp("logs"),
-        extra_env={**issuer.gateway_settings(), **UNLIMITED, "RPC_TIMEOUT_SECONDS": "1"})
-    try:
-        gateway.start("gateway").wait_ready(60)
-        yield gateway.gateway_url
-    finally:
-        gateway.stop()
+    with gateway_of_its_own(amqp_uri, mongo_uri, tmp_path_factory.mktemp("logs"), {
+            **issuer.gateway_settings(), **UNLIMITED, "RPC_TIMEOUT_SECONDS": "1"}) as url:
+        yield url
 
 
 def test_a_command_answered_503_is_not_carried_out_when_its_service_returns(
