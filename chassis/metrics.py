@@ -1,4 +1,5 @@
-"""Prometheus metrics: RED per entrypoint, outbox backlog and age, dead letters."""
+"""Prometheus metrics: RED per entrypoint, expired RPC requests and unsent replies, outbox
+backlog and age, dead letters."""
 import time
 
 from nameko.events import EventHandler
@@ -21,6 +22,12 @@ DUPLICATE_EVENTS = Counter(
 REFUSED_EVENTS = Counter(
     "ocop_refused_events_total", "Events parked unhandled because they failed a check: "
     "envelope, source, type or data", ["service", "consumer", "check"])
+EXPIRED_REQUESTS = Counter(
+    "ocop_expired_rpc_requests_total", "RPC requests dropped unexecuted because their caller "
+    "had given up (deadline passed) before a worker took them", ["service", "method"])
+UNSENT_REPLIES = Counter(
+    "ocop_unsent_rpc_replies_total", "RPC replies that could not be published (broker "
+    "connection lost, access refused); the request was acknowledged", ["service", "method"])
 OUTBOX_BACKLOG = Gauge(
     "ocop_outbox_backlog", "Events written but not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(
