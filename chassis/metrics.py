@@ -1,4 +1,5 @@
-"""Prometheus metrics: RED per entrypoint, outbox backlog and age, dead letters."""
+"""Prometheus metrics: RED per entrypoint, expired RPC requests and unsent replies, outbox
+backlog and age, dead letters."""
 import time
 
 from nameko.events import EventHandler
@@ -24,6 +25,12 @@ REFUSED_EVENTS = Counter(
 POSTPONED_EVENTS = Counter(
     "ocop_postponed_events_total", "Deliveries put back for later, not counted as an "
     "attempt, because the store or the broker was away", ["service", "consumer"])
+EXPIRED_REQUESTS = Counter(
+    "ocop_expired_rpc_requests_total", "RPC requests dropped unexecuted because their caller "
+    "had given up (deadline passed) before a worker took them", ["service", "method"])
+UNSENT_REPLIES = Counter(
+    "ocop_unsent_rpc_replies_total", "RPC replies that could not be published (broker "
+    "connection lost, access refused); the request was acknowledged", ["service", "method"])
 OUTBOX_BACKLOG = Gauge(
     "ocop_outbox_backlog", "Events written but not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(

@@ -1,6 +1,8 @@
 """The services' RPC entrypoint: a refusal of bad input (OcopError) is the caller's
-concern, so nameko logs it as expected rather than as a failure of the service. And the
-proxy one service calls another through, bounded in time.
+concern, so nameko logs it as expected rather than as a failure of the service; a request
+whose caller has given up is dropped unexecuted, and a reply that cannot be sent is logged
+instead of stopping the service. And the proxy every process calls another through,
+bounded in time.
 
 Importing this module also keeps every nameko RPC party in the process (entrypoints,
 replies, the gateway's and services' proxies) from declaring the ``nameko-rpc``
@@ -9,16 +11,20 @@ right to configure, and so to delete, the exchange every call travels through.""
 import logging
 import re
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import eventlet
 import nameko.rpc
 from kombu import Queue
+from nameko.constants import HEADER_PREFIX
 from nameko.exceptions import deserialize_to_instance
 from nameko.rpc import (
-    RPC_REPLY_QUEUE_TEMPLATE, RPC_REPLY_QUEUE_TTL, ReplyListener, Rpc, RpcConsumer, RpcProxy)
+    RPC_REPLY_QUEUE_TEMPLATE, RPC_REPLY_QUEUE_TTL, MethodProxy, ReplyListener, Rpc,
+    RpcConsumer, RpcProxy)
 
 from chassis.brokers import ANY_REPLY_KEY
 from chassis.errors import REFUSALS, OcopError
+from chassis.metrics import EXPIRED_REQUESTS, UNSENT_REPLIES
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,10 @@ def provisioned_rpc_exchange(config):
 nameko.rpc.get_rpc_exchange = provisioned_rpc_exchange
 
 REPLY_KEY = re.compile(ANY_REPLY_KEY)
+# The context data (header ``nameko.rpc_deadline``) of every request: the moment, in UTC
+# and ISO 8601, its caller stops waiting for the answer.
+DEADLINE_KEY = "rpc_deadline"
+DEADLINE_HEADER = f"{HEADER_PREFIX}.{DEADLINE_KEY}"
 
 
 def reply_key(process, reply_id):
@@ -46,22 +56,80 @@ def reply_key(process, reply_id):
 
 
 class RequestsConsumer(RpcConsumer):
-    """nameko's consumer of RPC requests, which kills its service on a request it cannot
-    answer (no ``reply_to``, or one the broker will not let it publish to) and so, the
-    message coming back, on every restart: such a request is logged and dropped instead."""
+    """nameko's consumer of RPC requests, with three differences:
+
+    - a request it cannot answer (no ``reply_to``, or one the broker will not let it
+      publish to) would kill the service, and, the message coming back, on every restart:
+      it is logged and dropped instead;
+    - a request whose caller has given up (its deadline has passed) is acknowledged and
+      dropped unexecuted, without a reply: the broker expires such a request while it is
+      queued, this catches one already delivered (the consumer's prefetch, a redelivery);
+    - a reply that cannot be sent (the broker connection lost, access refused) would kill
+      the service: it is logged and the request acknowledged."""
 
     def handle_message(self, body, message):
         properties = message.properties
+        routing_key = message.delivery_info.get("routing_key")
+        deadline = deadline_of(message)
         if not (isinstance(body, dict) and isinstance(body.get("args"), (list, tuple))
                 and isinstance(body.get("kwargs"), dict)
                 and REPLY_KEY.fullmatch(str(properties.get("reply_to")))
                 and properties.get("correlation_id")
-                and properties.get("content_type")):
-            log.error("dropped a malformed RPC request on %s",
-                      message.delivery_info.get("routing_key"))
+                and properties.get("content_type")
+                and deadline is not MALFORMED):
+            log.error("dropped a malformed RPC request on %s", routing_key)
+            self.queue_consumer.ack_message(message)
+            return
+        now = datetime.now(timezone.utc)
+        if deadline is not None and deadline <= now:
+            log.info("dropped the RPC request %s unexecuted: its caller gave up %.1fs ago",
+                     routing_key, (now - deadline).total_seconds())
+            EXPIRED_REQUESTS.labels(self.container.service_name,
+                                    self.method_label(routing_key)).inc()
             self.queue_consumer.ack_message(message)
             return
         super().handle_message(body, message)
+
+    def method_label(self, routing_key):
+        """The method a request names, if the service has it: anyone who may call the
+        service chooses the routing key, and would otherwise choose the metric's labels."""
+        method = str(routing_key).rpartition(".")[2]
+        return method if any(p.method_name == method for p in self._providers) else "unknown"
+
+    def handle_result(self, message, result, exc_info):
+        """Acknowledged, not requeued, when the reply cannot be sent: the request has run,
+        and run again it would repeat its command. Its caller gets no answer in time."""
+        try:
+            return super().handle_result(message, result, exc_info)
+        except Exception:
+            routing_key = message.delivery_info.get("routing_key")
+            log.exception("could not send the reply to %s (correlation id %s); the request "
+                          "is acknowledged, its caller will time out", routing_key,
+                          message.properties.get("correlation_id"))
+            UNSENT_REPLIES.labels(self.container.service_name,
+                                  self.method_label(routing_key)).inc()
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+
+
+MALFORMED = object()
+
+
+def deadline_of(message):
+    """The request's deadline (an aware datetime), None when it has none, MALFORMED when
+    its header cannot be read as one."""
+    header = (message.headers or {}).get(DEADLINE_HEADER)
+    if header is None:
+        return None
+    try:
+        deadline = datetime.fromisoformat(header)
+    except (TypeError, ValueError):
+        return MALFORMED
+    return deadline if deadline.tzinfo else MALFORMED
+
+
+def deadline_after(seconds):
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
 
 
 class CheckedRpc(Rpc):
@@ -84,11 +152,9 @@ class OwnReplyListener(ReplyListener):
                            queue_arguments={"x-expires": RPC_REPLY_QUEUE_TTL})
         self.queue_consumer.register_provider(self)
 
-
-class ServiceRpcProxy(RpcProxy):
-    """The proxy every process calls another's RPC through."""
-
-    rpc_reply_listener = OwnReplyListener()
+    def forget(self, correlation_id):
+        """No longer wait for the reply to ``correlation_id`` (nameko waits for ever)."""
+        self._reply_events.pop(correlation_id, None)
 
 
 class NoAnswer(Exception):
@@ -96,35 +162,71 @@ class NoAnswer(Exception):
     an event handler that meets it retries the event later instead of parking it."""
 
 
-class BoundedRpcProxy(ServiceRpcProxy):
-    """nameko's RpcProxy, whose calls give up after ``RPC_TIMEOUT_SECONDS`` (nameko's
-    would wait for ever) and raise NoAnswer."""
+class BoundedRpcProxy(RpcProxy):
+    """The proxy every process calls another's RPC through: nameko's, whose calls would wait
+    for ever, bounded by ``RPC_TIMEOUT_SECONDS``. A call that gets no answer by then raises
+    NoAnswer, and its request, carrying that deadline, is not run afterwards: the broker
+    expires it while it is queued (AMQP ``expiration``), the callee drops it if delivered
+    late (``RequestsConsumer``)."""
+
+    rpc_reply_listener = OwnReplyListener()
 
     def setup(self):
         super().setup()
         self.timeout = float(self.container.config.get("RPC_TIMEOUT_SECONDS", 10))
 
     def get_dependency(self, worker_ctx):
-        return BoundedCalls(super().get_dependency(worker_ctx), self.target_service,
-                            self.timeout)
+        return BoundedCalls(worker_ctx, self.target_service, self.rpc_reply_listener,
+                            self.timeout, self.options)
 
 
 class BoundedCalls:
-    def __init__(self, proxy, service, timeout):
-        self.proxy, self.service, self.timeout = proxy, service, timeout
+    def __init__(self, worker_ctx, service, reply_listener, timeout, options):
+        self.worker_ctx, self.service, self.reply_listener = worker_ctx, service, reply_listener
+        self.timeout, self.options = timeout, options
 
     def __getattr__(self, method):
-        remote = getattr(self.proxy, method)
-
         def call(*args, **kwargs):
-            deadline = eventlet.Timeout(self.timeout)
+            reply = AwaitedReply(self.reply_listener)
+            remote = ExpiringMethodProxy(self.worker_ctx, self.service, method, reply,
+                                         self.timeout, **self.options)
             try:
-                return remote(*args, **kwargs)
-            except eventlet.Timeout as timeout:
-                if timeout is not deadline:
-                    raise
-                raise NoAnswer(f"{self.service}.{method} gave no answer within "
-                               f"{self.timeout:g}s") from None
+                with eventlet.Timeout(self.timeout, NoAnswer(
+                        f"{self.service}.{method} gave no answer within {self.timeout:g}s")):
+                    return remote(*args, **kwargs)
             finally:
-                deadline.cancel()
+                reply.forget()  # answered, or not: nobody waits for it any more
         return call
+
+
+class ExpiringMethodProxy(MethodProxy):
+    """nameko's method proxy, whose requests expire when their caller stops waiting."""
+
+    def __init__(self, worker_ctx, service, method, reply_listener, timeout, **options):
+        super().__init__(worker_ctx, service, method, reply_listener, expiration=timeout,
+                         **options)
+        self.timeout = timeout
+
+    def get_message_headers(self, worker_ctx):
+        return {**super().get_message_headers(worker_ctx),
+                self._get_header_name(DEADLINE_KEY): deadline_after(self.timeout)}
+
+
+class AwaitedReply:
+    """The reply listener as one call sees it, which remembers the call's correlation id
+    so that the call can stop waiting for its reply."""
+
+    def __init__(self, listener):
+        self.listener, self.correlation_id = listener, None
+
+    @property
+    def routing_key(self):
+        return self.listener.routing_key
+
+    def get_reply_event(self, correlation_id):
+        self.correlation_id = correlation_id
+        return self.listener.get_reply_event(correlation_id)
+
+    def forget(self):
+        if self.correlation_id is not None:
+            self.listener.forget(self.correlation_id)

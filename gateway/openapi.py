@@ -79,7 +79,7 @@ def responses_of(op):
     if rule.limit:
         yield 429, "Quá nhiều yêu cầu; xem Retry-After / Too many requests; see Retry-After"
     yield 431, "Tiêu đề quá lớn / Request header fields too large"
-    yield 503, "Tạm thời không sẵn sàng / Unavailable"
+    yield 503, "Tạm thời không sẵn sàng; xem Retry-After / Unavailable; see Retry-After"
 
 
 @lru_cache(maxsize=4)

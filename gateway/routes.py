@@ -5,17 +5,20 @@ import re
 from dataclasses import dataclass, field
 from functools import wraps
 
-import eventlet
 from nameko.exceptions import UnknownService
 
-import chassis.rpc  # noqa: F401  (refusals arrive over RPC as their own classes)
 from chassis.errors import OcopError
 from chassis.identity import Identity
+from chassis.rpc import NoAnswer  # also: refusals arrive over RPC as their own classes
 from chassis.web import http
 from gateway.policy import POLICY, authorize
 from gateway.problems import Problem, json_response, problem_response
 
 log = logging.getLogger(__name__)
+
+# When a client may try again after a service gave no answer: about the time a stopped
+# service takes to be restarted.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 
 
 @dataclass
@@ -88,11 +91,14 @@ def operation(method, path, summary, tag, **details):
             except (Problem, OcopError) as exc:
                 response = problem_response(request, exc.status, exc.title, exc.detail,
                                             exc.errors, getattr(exc, "headers", None))
-            except (eventlet.Timeout, UnknownService) as exc:
+            except (NoAnswer, UnknownService) as exc:
+                # A request still waiting for its service expires with the call: not run later.
                 log.error("%s %s: a service did not answer: %r", method, path, exc)
                 response = problem_response(
                     request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
-                    "Vui lòng thử lại sau / Please retry later")
+                    "Dịch vụ không trả lời kịp; vui lòng thử lại sau / A service did not "
+                    "answer in time; please retry later",
+                    headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
             except Exception:  # a fault here or in a service: logged, and still a problem
                 log.exception("%s %s failed", method, path)
                 response = problem_response(
@@ -121,11 +127,11 @@ def answer(service, rule, op, handler, request, path_parameters):
     args = (read_json(request),) if op.body is not None else ()
     body = args[0] if args and isinstance(args[0], dict) else {}
     values = {**request.args.to_dict(), **body, **path_parameters}
-    with eventlet.Timeout(service.config.get("RPC_TIMEOUT_SECONDS", 10)):
-        request.target = authorize(rule, identity, service, values)
-        service.caller.act_as(identity.at(address) if identity else Identity.anonymous(address),
-                              request.target)
-        result = handler(service, request, *args, **path_parameters)
+    # Every RPC call is bounded by RPC_TIMEOUT_SECONDS (chassis.rpc.BoundedRpcProxy).
+    request.target = authorize(rule, identity, service, values)
+    service.caller.act_as(identity.at(address) if identity else Identity.anonymous(address),
+                          request.target)
+    result = handler(service, request, *args, **path_parameters)
     if op.response is not None:
         result = op.response(many=op.many).dump(result)
     return result

@@ -4,7 +4,7 @@ from werkzeug.wrappers import Response
 
 from chassis.audit import AuditEntrySchema, Caller
 from chassis.errors import InvalidInput, field_error
-from chassis.rpc import ServiceRpcProxy
+from chassis.rpc import BoundedRpcProxy
 from chassis.web import OperationsEndpoints, http
 from gateway import openapi
 from gateway.limits import RateLimits
@@ -31,10 +31,10 @@ class GatewayService(OperationsEndpoints):
     signin = SignIn()
     limits = RateLimits()
     caller = Caller()
-    registration = ServiceRpcProxy("registration")
-    evaluation = ServiceRpcProxy("evaluation")
-    certification = ServiceRpcProxy("certification")
-    notification = ServiceRpcProxy("notification")
+    registration = BoundedRpcProxy("registration")
+    evaluation = BoundedRpcProxy("evaluation")
+    certification = BoundedRpcProxy("certification")
+    notification = BoundedRpcProxy("notification")
 
     @operation("GET", f"{API}/categories", "Bộ sản phẩm OCOP / OCOP criteria sets",
                "catalogue", response=CategorySchema, many=True)

@@ -6,6 +6,7 @@ import queue
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -87,6 +88,20 @@ def stack(amqp_uri, mongo_uri, issuer, tmp_path_factory):
         yield system
     finally:
         system.stop()
+
+
+@contextmanager
+def gateway_of_its_own(amqp_uri, mongo_uri, log_dir, settings):
+    """A second gateway process, beside the stack's, with ``settings``: its URL."""
+    gateway = devstack.Stack(
+        amqp_uri, mongo_uri, ports={"gateway": devstack.free_port()},
+        ops_ports={"gateway": devstack.free_port()},
+        db_prefix=f"test_{uuid.uuid4().hex[:8]}_", log_dir=log_dir, extra_env=settings)
+    try:
+        gateway.start("gateway").wait_ready(60)
+        yield gateway.gateway_url
+    finally:
+        gateway.stop()
 
 
 class Api:

@@ -19,14 +19,18 @@ def set_up_council(people, scope, **overrides):
     return response.json()
 
 
-def new_producer(api, province_code="91", **overrides):
-    """A producer registering itself (anonymous registration)."""
-    body = {"name": "HTX Nông nghiệp Phú Tân", "kind": "cooperative",
+def producer_registration(province_code="91", **overrides):
+    """What a producer sends to register itself, with a tax code of its own."""
+    return {"name": "HTX Nông nghiệp Phú Tân", "kind": "cooperative",
             "tax_code": str(random.randrange(10 ** 9, 10 ** 10)), "province_code": province_code,
             "commune_code": COMMUNES[province_code],
             "contact": {"email": "htx.phutan@example.vn", "phone": "0296 3812 345"},
             **overrides}
-    response = api.post("/producers", body)
+
+
+def new_producer(api, province_code="91", **overrides):
+    """A producer registering itself (anonymous registration)."""
+    response = api.post("/producers", producer_registration(province_code, **overrides))
     assert response.status_code == 201, response.text
     return response.json()
 

@@ -1,28 +1,18 @@
 """Public routes and anonymous registration are rate-limited per client address and per
 signed-in subject: 429 problem+json with Retry-After. A gateway of its own, with low limits
 and one trusted proxy in front (so that X-Forwarded-For tells clients apart)."""
-import uuid
-
 import pytest
 
-from scripts import devstack
-from tests.conftest import Api
+from tests.conftest import Api, gateway_of_its_own
 from tests.e2e.test_bad_input import assert_problem
 
 
 @pytest.fixture(scope="module")
 def limited(amqp_uri, mongo_uri, issuer, stack, tmp_path_factory):
-    gateway = devstack.Stack(
-        amqp_uri, mongo_uri, ports={"gateway": devstack.free_port()},
-        ops_ports={"gateway": devstack.free_port()},
-        db_prefix=f"test_{uuid.uuid4().hex[:8]}_", log_dir=tmp_path_factory.mktemp("logs"),
-        extra_env={**issuer.gateway_settings(), "RATE_LIMIT_PUBLIC": "5/minute",
-                   "RATE_LIMIT_REGISTRATION": "2/hour", "TRUSTED_PROXY_HOPS": "1"})
-    try:
-        gateway.start("gateway").wait_ready(60)
-        yield gateway.gateway_url
-    finally:
-        gateway.stop()
+    with gateway_of_its_own(amqp_uri, mongo_uri, tmp_path_factory.mktemp("logs"), {
+            **issuer.gateway_settings(), "RATE_LIMIT_PUBLIC": "5/minute",
+            "RATE_LIMIT_REGISTRATION": "2/hour", "TRUSTED_PROXY_HOPS": "1"}) as url:
+        yield url
 
 
 def from_address(api, address):
