@@ -107,6 +107,7 @@ def main():
         finally:
             stack.stop()
             mongo.stop()
+            devstack.drop_vhost(devstack.DEFAULT_AMQP_URI, "ocop-bench")
     latencies.sort()
     print(f"products: {args.products}, concurrency: {args.concurrency}")
     print(f"journeys/second: {args.products / elapsed:.2f} ({elapsed:.1f}s in all)")

@@ -22,6 +22,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from chassis import brokers
+from chassis.handlers import backoff
 from gateway.tokens import DevelopmentIssuer
 from scripts import broker
 
@@ -286,7 +287,7 @@ class Supervisor:
         self.due = {}  # name: when to start it again
 
     def delay(self, exits):
-        return min(self.max_delay, self.first_delay * 2 ** (exits - 1))
+        return backoff(self.first_delay, exits, self.max_delay)
 
     def check(self):
         """Notice exited processes and start again those whose back-off has passed."""
