@@ -5,6 +5,7 @@ from functools import lru_cache
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from chassis import pages
 from gateway.policy import POLICY
 from gateway.routes import OPERATIONS
 
@@ -38,6 +39,16 @@ def operation_spec(op):
                     "schema": {"type": "string"}}
                    for required, query in ((True, op.query), (False, op.optional_query))
                    for name, text in query.items()]
+    if op.paged:
+        parameters += [
+            {"name": "limit", "in": "query", "required": False,
+             "description": "Số mục tối đa / At most this many items",
+             "schema": {"type": "integer", "minimum": 1, "maximum": pages.MAX_LIMIT,
+                        "default": pages.DEFAULT_LIMIT}},
+            {"name": "cursor", "in": "query", "required": False,
+             "description": "Trang tiếp theo, lấy từ Link rel=\"next\" / The next page, "
+                            "as given by the Link rel=\"next\" header",
+             "schema": {"type": "string"}}]
     if parameters:
         spec["parameters"] = parameters
     if op.body is not None:
@@ -48,6 +59,10 @@ def operation_spec(op):
         schema = op.response
         ok["content"] = {"application/json": {"schema": {
             "type": "array", "items": schema} if op.many else schema}}
+    if op.paged:
+        ok["headers"] = {"Link": {
+            "description": "<…>; rel=\"next\" khi còn trang sau / when there is a next page",
+            "schema": {"type": "string"}}}
     spec["responses"][str(op.status)] = ok
     for status, description in responses_of(op):
         spec["responses"][str(status)] = problem_reference(description)
@@ -74,7 +89,7 @@ def responses_of(op):
         yield 415, "Gửi application/json / Unsupported media type"
     if op.method != "GET":
         yield 409, "Trạng thái không cho phép / Conflict with the current state"
-    if op.body is not None or op.query or op.optional_query:
+    if op.body is not None or op.query or op.optional_query or op.paged:
         yield 422, "Dữ liệu không hợp lệ / Invalid input"
     if rule.limit:
         yield 429, "Quá nhiều yêu cầu; xem Retry-After / Too many requests; see Retry-After"

@@ -1,6 +1,6 @@
 """Who may call each route of the API, and on which objects: the one policy table.
 
-Each operation of ``gateway/service.py`` has a rule here, by its name:
+Each operation of ``gateway/api/`` has a rule here, by its name:
 - ``public(...)``: anyone, without a token; rate-limited per client (``gateway/limits.py``);
 - ``allow(roles..., on=locator, when=condition)``: a signed-in caller holding one of the
   roles, *in that role's scope* for the object the locator finds (``chassis.identity.
@@ -119,21 +119,22 @@ CENTRAL = (CENTRAL_OFFICER, CENTRAL_AUTHORITY)
 PERSONAL = (PRODUCER, COMMUNE_OFFICER, *PROVINCE, ADMIN)
 
 POLICY = {
-    "list_categories": public(),
-    "get_criteria_set": public(),
-    "verify_certificate": public(),
-    "list_certificates": public(),
-    "get_council": public(),  # its public view names no producer
-    "set_council": allow(*PROVINCE, *CENTRAL, on=council("scope")),
-    "list_interests": allow(COUNCIL_MEMBER, ADVISORY_MEMBER, *PROVINCE, *CENTRAL, ADMIN,
-                            on=council("scope")),
-    "declare_interest": allow(COUNCIL_MEMBER, on=council("scope")),
+    # Registration: producers and products ------------------------------------------------
     "register_producer": public(limit="registration", on=new_producer),
     "get_producer": allow(*PERSONAL, on=producer("producer_id")),
     "register_product": allow(PRODUCER, COMMUNE_OFFICER, PROVINCE_OFFICER,
                               on=producer_of_new_product),
     "get_product": allow(*PERSONAL, on=product("product_id")),
     "submit_product": allow(PRODUCER, on=product("product_id")),
+
+    # Evaluation: criteria sets, councils, evaluations ------------------------------------
+    "list_categories": public(),
+    "get_criteria_set": public(),
+    "get_council": public(),  # its public view names no producer
+    "set_council": allow(*PROVINCE, *CENTRAL, on=council("scope")),
+    "list_interests": allow(COUNCIL_MEMBER, ADVISORY_MEMBER, *PROVINCE, *CENTRAL, ADMIN,
+                            on=council("scope")),
+    "declare_interest": allow(COUNCIL_MEMBER, on=council("scope")),
     "list_evaluations": allow(PRODUCER, *PROVINCE, ADMIN, on=product("product_id")),
     "get_evaluation": allow(PRODUCER, *PROVINCE, *CENTRAL, COUNCIL_MEMBER, ADVISORY_MEMBER,
                             ADMIN, on=evaluation("evaluation_id")),
@@ -141,7 +142,15 @@ POLICY = {
     "record_sheet": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id")),
     "rescore": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
     "decide": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=chairs_the_council),
+
+    # Certification -----------------------------------------------------------------------
+    "verify_certificate": public(),
+    "list_certificates": public(),
+
+    # Notification ------------------------------------------------------------------------
     "list_notifications": allow(*PERSONAL, on=producer("producer_id")),
+
+    # Audit -------------------------------------------------------------------------------
     "read_audit_trail": allow(PROVINCE_OFFICER, ADMIN, on=province_in("province")),
 }
 

@@ -4,9 +4,11 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import wraps
+from urllib.parse import urlencode
 
 from nameko.exceptions import UnknownService
 
+from chassis import pages
 from chassis.errors import OcopError
 from chassis.identity import Identity
 from chassis.rpc import NoAnswer  # also: refusals arrive over RPC as their own classes
@@ -32,10 +34,14 @@ class Operation:
     body_required: bool = True
     response: object = None
     many: bool = False
+    paged: bool = False  # a list read page by page (chassis.pages): limit, cursor, Link
     query: dict = field(default_factory=dict)
     optional_query: dict = field(default_factory=dict)
     public: bool = False
     name: str = ""
+
+    def __post_init__(self):
+        self.many = self.many or self.paged
 
     @property
     def openapi_path(self):
@@ -86,8 +92,9 @@ def operation(method, path, summary, tag, **details):
         def entrypoint(self, request, **path_parameters):
             rule = POLICY[op.name]
             try:
-                response = json_response(
-                    answer(self, rule, op, handler, request, path_parameters), op.status)
+                body, headers = answer(self, rule, op, handler, request, path_parameters)
+                response = json_response(body, op.status)
+                response.headers.extend(headers)
             except (Problem, OcopError) as exc:
                 response = problem_response(request, exc.status, exc.title, exc.detail,
                                             exc.errors, getattr(exc, "headers", None))
@@ -132,9 +139,27 @@ def answer(service, rule, op, handler, request, path_parameters):
     service.caller.act_as(identity.at(address) if identity else Identity.anonymous(address),
                           request.target)
     result = handler(service, request, *args, **path_parameters)
+    headers = {}
+    if op.paged:
+        if result["next"]:
+            headers["Link"] = f'<{next_page(request, result["next"])}>; rel="next"'
+        result = result["items"]
     if op.response is not None:
         result = op.response(many=op.many).dump(result)
-    return result
+    return result, headers
+
+
+def paging(request):
+    """The page a paged operation is asked for: ``limit`` and ``cursor`` for
+    ``chassis.pages.page``, which checks them."""
+    limit = request.args.get("limit", str(pages.DEFAULT_LIMIT)).strip()
+    return {"limit": pages.checked_limit(int(limit) if limit.isdigit() else limit),
+            "cursor": request.args.get("cursor") or None}
+
+
+def next_page(request, cursor):
+    """The same request, one page on: a reference relative to the API's own host."""
+    return f"{request.path}?{urlencode({**request.args.to_dict(), 'cursor': cursor})}"
 
 
 def query_parameter(request, name):

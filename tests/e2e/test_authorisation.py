@@ -41,20 +41,21 @@ PERSONAL = own("producer", "commune_officer", "province_officer", "province_auth
 
 # route → who gets past the policy (everyone else: 401 without a token, else 403 or 404)
 EXPECTED = {
-    "list_categories": EVERYONE,
-    "get_criteria_set": EVERYONE,
-    "verify_certificate": EVERYONE,
-    "list_certificates": EVERYONE,
-    "get_council": EVERYONE,
+    # Registration
     "register_producer": EVERYONE,
-    "set_council": own("province_officer", "province_authority"),
-    "list_interests": own("council_member", "advisory_member", "province_officer",
-                          "province_authority") | anywhere("admin"),
-    "declare_interest": own("council_member"),
     "get_producer": PERSONAL,
     "register_product": own("producer", "commune_officer", "province_officer"),
     "get_product": PERSONAL,
     "submit_product": own("producer"),
+
+    # Evaluation
+    "list_categories": EVERYONE,
+    "get_criteria_set": EVERYONE,
+    "get_council": EVERYONE,
+    "set_council": own("province_officer", "province_authority"),
+    "list_interests": own("council_member", "advisory_member", "province_officer",
+                          "province_authority") | anywhere("admin"),
+    "declare_interest": own("council_member"),
     "list_evaluations": own("producer", "province_officer", "province_authority") |
     anywhere("admin"),
     "get_evaluation": own("producer", "province_officer", "province_authority",
@@ -63,7 +64,15 @@ EXPECTED = {
     "record_sheet": own("council_member"),
     "rescore": own("council_member"),
     "decide": own("council_member"),
+
+    # Certification
+    "verify_certificate": EVERYONE,
+    "list_certificates": EVERYONE,
+
+    # Notification
     "list_notifications": PERSONAL,
+
+    # Audit
     "read_audit_trail": own("province_officer") | anywhere("admin"),
 }
 
@@ -75,29 +84,38 @@ def requests_for(world):
     council = {"name": "Hội đồng An Giang", "chair": "chair"}  # no members: refused, 422
     evaluation = f"/evaluations/{world['evaluation']}"
     return {
-        "list_categories": ("GET", "/categories", None, None),
-        "get_criteria_set": ("GET", "/categories/03/criteria", None, None),
-        "verify_certificate": ("GET", "/certificates/OCOP-91-2026-99999", None, None),
-        "list_certificates": ("GET", "/certificates", {"product_id": world["product"]}, None),
-        "get_council": ("GET", f"/councils/province-{OWN}", None, None),
+        # Registration
         "register_producer": ("POST", "/producers", None, {"name": "x"}),
-        "set_council": ("PUT", f"/councils/province-{OWN}", None, council),
-        "list_interests": ("GET", f"/councils/province-{OWN}/interests", None, None),
-        "declare_interest": ("POST", f"/councils/province-{OWN}/interests", None, {}),
         "get_producer": ("GET", f"/producers/{world['producer']}", None, None),
         "register_product": ("POST", "/products", None,
                              {"producer_id": world["producer"], "name": "x"}),
         "get_product": ("GET", f"/products/{world['product']}", None, None),
         "submit_product": ("POST", f"/products/{world['product']}/submission", None,
                            {"kind": "nope"}),
+
+        # Evaluation
+        "list_categories": ("GET", "/categories", None, None),
+        "get_criteria_set": ("GET", "/categories/03/criteria", None, None),
+        "get_council": ("GET", f"/councils/province-{OWN}", None, None),
+        "set_council": ("PUT", f"/councils/province-{OWN}", None, council),
+        "list_interests": ("GET", f"/councils/province-{OWN}/interests", None, None),
+        "declare_interest": ("POST", f"/councils/province-{OWN}/interests", None, {}),
         "list_evaluations": ("GET", "/evaluations", {"product_id": world["product"]}, None),
         "get_evaluation": ("GET", evaluation, None, None),
         "request_review": ("POST", f"{evaluation}/reviews", None, {"kind": "nope"}),
         "record_sheet": ("POST", f"{evaluation}/scores", None, {}),
         "rescore": ("PUT", f"{evaluation}/scores/chair", None, {}),
         "decide": ("POST", f"{evaluation}/decision", None, {"knockouts": 5}),
+
+        # Certification
+        "verify_certificate": ("GET", "/certificates/OCOP-91-2026-99999", None, None),
+        "list_certificates": ("GET", "/certificates", {"product_id": world["product"]}, None),
+
+        # Notification
         "list_notifications": ("GET", "/notifications", {"producer_id": world["producer"]},
                                None),
+
+        # Audit
         "read_audit_trail": ("GET", "/audit", {"province": OWN}, None),
     }
 
