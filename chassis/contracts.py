@@ -14,6 +14,7 @@ from datetime import datetime
 
 from marshmallow import INCLUDE, RAISE, ValidationError, fields, validate
 
+from chassis import correlation
 from chassis.events import new_event
 from chassis.schemas import BaseSchema
 
@@ -69,7 +70,10 @@ def event_factory(service, published):
     """``make_event(name, subject, data)`` for ``service``: a new event whose data keeps
     the contract ``published[name]``, checked before it reaches the outbox."""
     def make_event(name, subject, data):
-        return new_event(service, name, subject, validated(published[name], data))
+        event = new_event(service, name, subject, validated(published[name], data))
+        if correlation.current():
+            event[correlation.ATTRIBUTE] = correlation.current()
+        return event
     return make_event
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from nameko.exceptions import UnknownService
 
-from chassis import pages
+from chassis import correlation, pages
 from chassis.errors import OcopError
 from chassis.identity import Identity
 from chassis.rpc import NoAnswer  # also: refusals arrive over RPC as their own classes
@@ -112,6 +112,8 @@ def operation(method, path, summary, tag, **details):
                     request, 500, "Lỗi hệ thống / Internal error",
                     "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
                     "please retry later")
+            response.headers[correlation.HEADER] = correlation.current()
+            log.info("%s %s %s", method, request.path, response.status_code)
             if not (rule.public and method == "GET"):
                 response.headers["Cache-Control"] = "no-store"  # answers may be personal
             return response
