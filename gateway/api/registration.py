@@ -4,7 +4,7 @@ from gateway.api import API
 from gateway.routes import operation, paging
 from services.registration.schemas import (
     ImportReportSchema, ImportSchema, NewProducerSchema, NewProductSchema, ProducerSchema,
-    ProductSchema, SubmissionSchema)
+    ProducerSummarySchema, ProductSchema, SubmissionSchema)
 
 PLACE = {
     "province": "Mã tỉnh; mặc định: tỉnh của người gọi / Province code; by default the "
@@ -65,7 +65,7 @@ class RegistrationApi:
         return self.registration.submit_product(product_id, body)
 
     @operation("GET", f"{API}/producers", "Danh sách chủ thể / Producers", "registration",
-               response=ProducerSchema, paged=True, optional_query={
+               response=ProducerSummarySchema, paged=True, optional_query={
                    **PLACE, "kind": "Loại chủ thể (Điều 2.3) / Kind of producer (Art. 2.3)"})
     def list_producers(self, request):
         return self.registration.list_producers(scoped_filters(request), **paging(request))

@@ -194,10 +194,12 @@ def checked_row(cells, today, province_code):
         tax_code = tax_codes.checked(text(cells["tax_code"]))
     except tax_codes.InvalidTaxCode as invalid:
         raise RowError("tax_code", invalid.vietnamese, invalid.english) from None
-    kind = text(cells.get("kind")) or None
-    if kind is not None and kind not in producers.KINDS:
-        raise RowError("kind", "Loại chủ thể không có trong Điều 2.3",
-                       "Not a kind of producer of Art. 2.3")
+    kind = text(cells.get("kind"))
+    if kind and kind not in producers.KINDS:
+        kind = producers.kind_in_name(kind)  # written in Vietnamese: "Hợp tác xã", …
+        if kind is None:
+            raise RowError("kind", "Loại chủ thể không có trong Điều 2.3",
+                           "Not a kind of producer of Art. 2.3")
     kind = kind or producers.kind_in_name(producer)
     product = text(cells["product"])
     if not 2 <= len(product) <= 200:

@@ -32,7 +32,8 @@ NAME_PREFIXES = (
     ("to hop tac", "cooperative_group"), ("tht", "cooperative_group"),
     ("cong ty", "enterprise"), ("cty", "enterprise"), ("doanh nghiep", "enterprise"),
     ("dntn", "enterprise"), ("trang trai", "farm"), ("ho kinh doanh", "household_business"),
-    ("hkd", "household_business"), ("ho san xuat", "production_household"),
+    ("hkd", "household_business"), ("ho gia dinh", "household_business"),
+    ("ho san xuat", "production_household"),
     ("hiep hoi", "association"), ("hoi", "association"),
     ("trung tam", "operating_centre"),
 )

@@ -113,6 +113,19 @@ class NewProducerSchema(BaseSchema):
         return data
 
 
+class ProducerSummarySchema(BaseSchema):
+    """A producer as lists show it: who and where, without its personal data (tax code,
+    representative, contact), which only a read of the producer gives."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(allow_none=True, metadata={"enum": list(KINDS)})
+    province_code = fields.String(required=True)
+    commune_code = fields.String(allow_none=True)
+    imported = fields.Boolean()
+    created_at = Timestamp(required=True)
+
+
 class ProducerSchema(NewProducerSchema):
     id = fields.String(required=True)
     kind = fields.String(allow_none=True, metadata={"enum": list(KINDS)})

@@ -215,6 +215,9 @@ def test_a_province_imports_its_spreadsheet_once(stack, mongo_uri, people, tap):
     producers = officer.get("/producers", params={"name": marker}).json()
     assert {p["kind"] for p in producers} == {"cooperative", "enterprise", None}
     assert all(p["imported"] for p in producers)
+    assert not {"tax_code", "contact"} & set(producers[0])  # personal: read one by one
+    assert officer.get(f"/producers/{dried['producer_id']}").json()["tax_code"] == rows[2][1]
+    assert officer.get(f"/imports/{report['id']}").json() == report
 
     completed = tap.wait_for("import.completed", f"imports/{report['id']}")
     assert completed["data"]["products_created"] == 4

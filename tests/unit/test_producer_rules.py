@@ -110,6 +110,22 @@ def test_a_good_spreadsheet_is_read_whole(make):
     assert rows[0]["kind"] == "cooperative" and rows[1]["stars"] == 3
 
 
+def test_a_kind_column_takes_the_codes_or_the_words_of_article_2_3():
+    headings = ("Chủ thể", "Loại chủ thể", "Mã số thuế", "Sản phẩm", "Bộ sản phẩm", "Hạng sao",
+                "Số giấy chứng nhận", "Ngày quyết định", "Tỉnh")
+
+    def sheet(*kinds):
+        return csv_file([("Cơ sở A", kind, tax_code(), "Bánh", "06", "3", f"K-{n}",
+                          "01/02/2025", "An Giang") for n, kind in enumerate(kinds)], headings)
+
+    rows = imports.validated(sheet("farm", "Hộ gia đình có đăng ký kinh doanh", "Hợp tác xã",
+                                   ""), "91", TODAY)
+    assert [r["kind"] for r in rows] == ["farm", "household_business", "cooperative", None]
+    with pytest.raises(InvalidInput) as refused:
+        imports.validated(sheet("kolkhoz"), "91", TODAY)
+    assert refused.value.errors[0]["pointer"] == "/rows/2/kind"
+
+
 def test_an_xlsx_date_cell_and_numbers_are_read_as_a_spreadsheet_stores_them():
     rows = imports.validated(xlsx_file([row(decided_on=date(2023, 6, 1), stars=5, score=92,
                                             category=9)]), "91", TODAY)
