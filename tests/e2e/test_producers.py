@@ -203,6 +203,8 @@ def test_a_province_imports_its_spreadsheet_once(stack, mongo_uri, people, tap):
     assert report["communes_mapped"] == 3  # Xã Vĩnh Châu was split: province only
     products = officer.get("/products", params={"name": marker}).json()
     assert len(products) == 4 and {p["stage"] for p in products} == {"certified"}
+    three = officer.get("/products", params={"name": marker, "stars": "3"}).json()
+    assert [p["name"] for p in three] == [f"Mắm cá linh {marker}"]
     dried = next(p for p in products if p["name"] == f"Khô cá lóc {marker}")
     assert (dried["province_code"], dried["commune_code"], dried["stars"]) == ("91", "31078", 4)
     assert dried["imported"]["written"] == {"province": "Kiên Giang",
