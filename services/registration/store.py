@@ -99,12 +99,11 @@ class RegistrationStore:
         return getattr(self, collection).count_documents({"import_id": import_id})
 
     def add_import(self, document):
-        """False when this import (the same file for the same province) exists."""
+        """Record an import, unless it exists (the same file for the same province)."""
         try:
             self.imports.insert_one(document)
         except DuplicateKeyError:
-            return False
-        return True
+            pass
 
     def get_import(self, import_id, with_rows=False):
         return self.imports.find_one({"_id": import_id},

@@ -41,17 +41,13 @@ class Placement:
     commune_code: str | None
     written: dict = field(default_factory=dict)  # the names as written, unchanged
 
-    @property
-    def legacy(self):
-        return {k: v for k, v in self.written.items() if v}
-
 
 @dataclass
 class _Index:
     current_provinces: dict  # key → province code
     current_communes: dict  # (province code, key) → commune code, or None when ambiguous
     legacy_provinces: dict  # key → legacy province entry
-    legacy_districts: dict  # (legacy province code, key) → district entry
+    legacy_districts: dict  # (legacy province code, key) → legacy district code
     legacy_communes: dict  # (legacy province code, district code or "", key) → code|None
 
 
@@ -68,17 +64,13 @@ def _index():
         _unique(current_communes, (province, unit_key(name)), code)
     legacy_provinces, legacy_districts, legacy_communes = {}, {}, {}
     for legacy_code, province in data.items():
-        legacy_provinces[unit_key(province["name"])] = province
+        legacy_provinces[unit_key(province["name"])] = {**province, "code": legacy_code}
         for district_code, district in province["districts"].items():
-            legacy_districts[(legacy_code, unit_key(district["name"]))] = district
+            legacy_districts[(legacy_code, unit_key(district["name"]))] = district_code
             for name, current in district["communes"].values():
                 key = unit_key(name)
                 legacy_communes[(legacy_code, district_code, key)] = current
                 _unique(legacy_communes, (legacy_code, "", key), current)
-    for legacy_code, province in data.items():
-        province["code"] = legacy_code
-        for district_code, district in province["districts"].items():
-            district["code"] = district_code
     return _Index({unit_key(name): code for code, name in PROVINCES.items()},
                   current_communes, legacy_provinces, legacy_districts, legacy_communes)
 
@@ -102,9 +94,8 @@ def placed(province, district=None, commune=None):
     legacy = index.legacy_provinces.get(unit_key(province))
     commune_code = None
     if commune_key and legacy is not None:
-        district_entry = index.legacy_districts.get((legacy["code"], unit_key(district))) \
-            if district else None
-        scope = district_entry["code"] if district_entry else ""
+        scope = index.legacy_districts.get((legacy["code"], unit_key(district)), "") \
+            if district else ""
         commune_code = index.legacy_communes.get((legacy["code"], scope, commune_key))
     if commune_key and commune_code is None and not district:
         commune_code = index.current_communes.get((province_code, commune_key))
