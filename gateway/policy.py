@@ -71,6 +71,31 @@ def new_producer(services, values, identity):
                   commune=values.get("commune_code"))
 
 
+def listed_scope(kind):
+    """A list of producers or products: the province, commune or producer its query names,
+    by default the caller's own (a province officer lists its province, a commune officer
+    its commune, a producer its own; the central roles and admin, everything)."""
+    def locate(services, values, identity):
+        own_producer = next(iter(identity.producers)) if len(identity.producers) == 1 \
+            else None
+        return Target(kind, producer_id=values.get("producer") or own_producer,
+                      province=values.get("province") or identity.province,
+                      commune=values.get("commune") or identity.commune, national=True,
+                      private=False)
+    return locate
+
+
+def province_of_import(services, values, identity):
+    return Target("imports", province=values.get("province_code"), private=False)
+
+
+def an_import(name):
+    def locate(services, values, identity):
+        scope = services.registration.import_scope(values[name])
+        return Target(f"imports/{values[name]}", province=scope["province_code"])
+    return locate
+
+
 def council(name):
     def locate(services, values, identity):
         return seated(f"councils/{values[name]}",
@@ -117,6 +142,8 @@ PROVINCE = (PROVINCE_OFFICER, PROVINCE_AUTHORITY)
 CENTRAL = (CENTRAL_OFFICER, CENTRAL_AUTHORITY)
 # Personal data (tax code, e-mail, phone, inbox): the producer, its commune and province.
 PERSONAL = (PRODUCER, COMMUNE_OFFICER, *PROVINCE, ADMIN)
+# Lists of producers and products: each in its own scope (listed_scope).
+LISTERS = (*PERSONAL, *CENTRAL)
 
 POLICY = {
     # Registration: producers and products ------------------------------------------------
@@ -126,6 +153,10 @@ POLICY = {
                               on=producer_of_new_product),
     "get_product": allow(*PERSONAL, on=product("product_id")),
     "submit_product": allow(PRODUCER, on=product("product_id")),
+    "list_producers": allow(*LISTERS, on=listed_scope("producers")),
+    "list_products": allow(*LISTERS, on=listed_scope("products")),
+    "import_products": allow(PROVINCE_OFFICER, on=province_of_import),
+    "get_import": allow(*PROVINCE, ADMIN, on=an_import("import_id")),
 
     # Evaluation: criteria sets, councils, evaluations ------------------------------------
     "list_categories": public(),

@@ -4,13 +4,14 @@ from chassis.mongo import MongoDatabase
 from chassis.outbox import OutboxRelay
 from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.web import OperationsEndpoints
-from services.certification import store, workflow
+from services.certification import imported, store, workflow
 
 
 class CertificationService(OperationsEndpoints):
     name = "certification"
 
-    db = MongoDatabase(store.prepare)
+    db = MongoDatabase(lambda database: [store.prepare(database),
+                                         imported.prepare(database)])
     relay = OutboxRelay("certificates")
     evaluation = BoundedRpcProxy("evaluation")
 
@@ -29,3 +30,7 @@ class CertificationService(OperationsEndpoints):
     @handle_event("evaluation", "evaluation.completed")
     def on_evaluation_completed(self, event):
         workflow.issue_for(self.store, event, self.evaluation)
+
+    @handle_event("registration", "product.imported")
+    def on_product_imported(self, event):
+        imported.record(self.db, event)

@@ -1,6 +1,12 @@
 """Steps of the OCOP journey through the gateway, shared by the end-to-end tests."""
+import base64
+import csv
+import io
 import random
 
+import openpyxl
+
+from services.registration.tax_codes import check_digit
 from tests.conftest import wait_until
 
 MEMBERS = ["chair", "member-2", "member-3", "member-4"]
@@ -19,11 +25,22 @@ def set_up_council(people, scope, **overrides):
     return response.json()
 
 
+def tax_code():
+    """A tax code of its own: nine random digits and their check digit (Circular
+    105/2020/TT-BTC)."""
+    while True:
+        prefix = f"{random.randrange(10 ** 8, 10 ** 9):09d}"
+        digit = check_digit(prefix)
+        if digit is not None:
+            return f"{prefix}{digit}"
+
+
 def producer_registration(province_code="91", **overrides):
     """What a producer sends to register itself, with a tax code of its own."""
     return {"name": "HTX Nông nghiệp Phú Tân", "kind": "cooperative",
-            "tax_code": str(random.randrange(10 ** 9, 10 ** 10)), "province_code": province_code,
+            "tax_code": tax_code(), "province_code": province_code,
             "commune_code": COMMUNES[province_code],
+            "legal_representative": {"name": "Nguyễn Văn An", "position": "Giám đốc"},
             "contact": {"email": "htx.phutan@example.vn", "phone": "0296 3812 345"},
             **overrides}
 
@@ -142,3 +159,42 @@ def product_in_stage(owner, product_id, stage):
         product = owner.get(f"/products/{product_id}").json()
         return product if product["stage"] == stage else None
     return wait_until(probe, what=f"product {product_id} to be {stage}")
+
+
+# A province's spreadsheet of the products it certified before (the import) --------------
+
+HEADINGS = ("Chủ thể", "Mã số thuế", "Sản phẩm", "Bộ sản phẩm", "Hạng sao", "Điểm",
+            "Số giấy chứng nhận", "Ngày quyết định", "Tỉnh", "Huyện", "Xã")
+
+
+def row(**overrides):
+    """One product as a province's spreadsheet lists it, with units as written in 2023."""
+    values = {"producer": "HTX Mắm Châu Đốc", "tax_code": tax_code(),
+              "product": "Mắm thái Châu Đốc", "category": "09", "stars": "4", "score": "75.5",
+              "certificate_number": f"{random.randrange(10 ** 6)}/QĐ-UBND",
+              "decided_on": "15/03/2024", "province": "An Giang",
+              "district": "Thành phố Châu Đốc", "commune": "Phường Châu Phú A", **overrides}
+    return [values[k] for k in ("producer", "tax_code", "product", "category", "stars",
+                                "score", "certificate_number", "decided_on", "province",
+                                "district", "commune")]
+
+
+def csv_file(rows, headings=HEADINGS):
+    lines = io.StringIO()
+    csv.writer(lines).writerows([headings, *rows])
+    return lines.getvalue().encode("utf-8")
+
+
+def xlsx_file(rows, headings=HEADINGS):
+    book = openpyxl.Workbook()
+    book.active.append(list(headings))
+    for cells in rows:
+        book.active.append(list(cells))
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def spreadsheet_upload(province_code, data, file_name="ocop.csv"):
+    return {"province_code": province_code, "file_name": file_name,
+            "content": base64.b64encode(data).decode()}

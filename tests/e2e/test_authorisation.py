@@ -17,8 +17,8 @@ from gateway.service import GatewayService  # noqa: F401  (declares the operatio
 from gateway.tokens import DevelopmentIssuer
 from tests.conftest import Api
 from tests.conftest import wait_until
-from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, open_evaluation, \
-    registered, score, set_up_council
+from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, csv_file, \
+    open_evaluation, registered, row, score, set_up_council, spreadsheet_upload
 from tests.e2e.test_bad_input import assert_problem
 
 OWN, OTHER = "91", "79"  # An Giang, where the objects are; Hồ Chí Minh City, elsewhere
@@ -47,6 +47,10 @@ EXPECTED = {
     "register_product": own("producer", "commune_officer", "province_officer"),
     "get_product": PERSONAL,
     "submit_product": own("producer"),
+    "list_producers": PERSONAL | anywhere("central_officer", "central_authority"),
+    "list_products": PERSONAL | anywhere("central_officer", "central_authority"),
+    "import_products": own("province_officer"),
+    "get_import": own("province_officer", "province_authority") | anywhere("admin"),
 
     # Evaluation
     "list_categories": EVERYONE,
@@ -92,6 +96,13 @@ def requests_for(world):
         "get_product": ("GET", f"/products/{world['product']}", None, None),
         "submit_product": ("POST", f"/products/{world['product']}/submission", None,
                            {"kind": "nope"}),
+        "list_producers": ("GET", "/producers", {"province": OWN,
+                                                 "producer": world["producer"]}, None),
+        "list_products": ("GET", "/products", {"province": OWN, "producer": world["producer"]},
+                          None),
+        "import_products": ("POST", "/imports", None,
+                            {"province_code": OWN, "file_name": "x.csv", "content": "!"}),
+        "get_import": ("GET", f"/imports/{world['import']}", None, None),
 
         # Evaluation
         "list_categories": ("GET", "/categories", None, None),
@@ -135,9 +146,12 @@ def world(api, people, councils):
         "status"] == "forwarded"
     central = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": forwarded["id"]}).json() if e["level"] == "central"), None))
+    imported = people.province_officer(OWN).post("/imports", spreadsheet_upload(
+        "91", csv_file([row(certificate_number="MATRIX-1")])))
+    assert imported.status_code == 201, imported.text
     return {"producer": producer["id"], "product": product["id"],
             "evaluation": evaluation["id"], "other_producer": other_producer["id"],
-            "central_evaluation": central["id"]}
+            "central_evaluation": central["id"], "import": imported.json()["id"]}
 
 
 def caller(people, world, role, scope):
