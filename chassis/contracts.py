@@ -103,6 +103,16 @@ def ProvinceCode(**kwargs):
         **kwargs)
 
 
+def CommuneCode(**kwargs):
+    """Optional: added to events already published (a compatible change), and a producer
+    may have registered without one."""
+    return fields.String(required=False, allow_none=True, validate=validate.Regexp(
+        r"^\d{5}$"), metadata={
+        "description": "The producer's commune or ward (mã đơn vị hành chính cấp xã), five "
+                       "digits, e.g. `30406` (Xã Phú Tân, An Giang); null when not "
+                       "recorded."}, **kwargs)
+
+
 def CategoryCode(**kwargs):
     return fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"), metadata={
         "description": "Criteria set / product group (bộ sản phẩm) of Decision 26/2026 "

@@ -5,7 +5,8 @@ Each schema describes the event's ``data``; the envelope is CloudEvents 1.0
 """
 from marshmallow import fields, validate
 
-from chassis.contracts import CategoryCode, EventDataSchema, Identifier, ProvinceCode, Text
+from chassis.contracts import CategoryCode, CommuneCode, EventDataSchema, Identifier, \
+    ProvinceCode, Text
 from services.registration.submissions import KINDS
 
 
@@ -18,6 +19,7 @@ class ProductSubmittedSchema(EventDataSchema):
     name = Text("The product's name (tên sản phẩm), e.g. `Gạo thơm Phú Tân`.")
     category = CategoryCode()
     province_code = ProvinceCode()
+    commune_code = CommuneCode()
     kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={
         "description": "The kind of registration (loại đăng ký, Form 01): the `first` "
                        "rating, an `upgrade` (nâng hạng), or a `re_rating` (đánh giá lại) "
