@@ -83,7 +83,7 @@ def heading(page, view):
     page.line(left - 15 * mm, rule_y, left + 15 * mm, rule_y)
     centred(page, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", right, top, 10)
     centred(page, "Độc lập - Tự do - Hạnh phúc", right, top - 13, 11)
-    page.line(right - 25 * mm, top - 17, right + 25 * mm, top - 17)
+    page.line(right - 25 * mm, top - 20, right + 25 * mm, top - 20)
 
 
 def title(page, view):
@@ -150,16 +150,17 @@ def particulars(page, view, y):
 
 
 def verification(page, url, size=38 * mm):
-    """The QR, drawn module by module (sharp at any print size), and its address."""
+    """The QR as vectors (sharp at any print size), and its address. Each row's runs of
+    dark modules are one rectangle, all filled as one path: no seams between modules."""
     grid = qr.modules(url)
     cell = size / len(grid)
     x0, y0 = MARGIN + 6 * mm, MARGIN + 10 * mm
-    page.setFillColor(DARK)
+    path = page.beginPath()
     for r, row in enumerate(grid):
-        for c, dark in enumerate(row):
-            if dark:
-                page.rect(x0 + c * cell, y0 + size - (r + 1) * cell, cell, cell,
-                          stroke=0, fill=1)
+        for start, length in runs(row):
+            path.rect(x0 + start * cell, y0 + size - (r + 1) * cell, length * cell, cell)
+    page.setFillColor(DARK)
+    page.drawPath(path, stroke=0, fill=1)
     page.setFont(font(), 9)
     text_x = x0 + size + 6 * mm
     page.drawString(text_x, y0 + size - 12, "Quét mã để kiểm tra hiệu lực")
@@ -167,6 +168,17 @@ def verification(page, url, size=38 * mm):
     page.setFont(font(), 8)
     for i, line in enumerate(simpleSplit(url, font(), 8, WIDTH - text_x - MARGIN)):
         page.drawString(text_x, y0 + size - 42 - i * 11, line)
+
+
+def runs(row):
+    """(first column, length) of each run of dark modules in a row."""
+    start = None
+    for column, dark in enumerate([*row, False]):
+        if dark and start is None:
+            start = column
+        elif not dark and start is not None:
+            yield start, column - start
+            start = None
 
 
 def stamp(page, status):
