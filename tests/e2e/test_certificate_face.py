@@ -189,6 +189,9 @@ def test_a_product_with_a_gtin_gets_a_gs1_digital_link(api, stack, store):
     assert BeautifulSoup(page.text, "html.parser").find("section")["data-state"] == "valid"
     wrong = requests.get(f"{stack.gateway_url}/01/09521234543220?ocop={code}", timeout=15)
     assert wrong.status_code == 404 and "text/html" in wrong.headers["Content-Type"]
+    unnamed = requests.get(f"{stack.gateway_url}/01/09521234543213", timeout=15)
+    assert unnamed.status_code == 400 and "text/html" in unnamed.headers["Content-Type"]
+    assert "ocop" in BeautifulSoup(unnamed.text, "html.parser").get_text()
 
 
 def test_the_printable_certificate_carries_the_name_with_its_diacritics(api, stack, states):
