@@ -1,9 +1,9 @@
 """The certificate's public face without a system: the address its QR encodes (the GS1
 Digital Link rule), the font its PDF embeds, and its words."""
+import fontpkg
 import pytest
 from reportlab.pdfbase.ttfonts import TTFont
 
-import fontpkg
 from gateway.face import links, wording
 
 BASE = "https://ocop.angiang.gov.vn"
