@@ -1,6 +1,6 @@
 """A certificate's public face through the real gateway and certification service: its page
 in each of its four states, the not-found page, the QR decoded back to the page's address,
-the printable PDF's text, and the public list of certified products.
+the printable PDF's text and the QR printed on it, and the public list of certified products.
 
 One certificate is issued through the whole procedure (registration, the council's scores,
 recognition). Its siblings in the other states, and the list's certificates, are written
@@ -15,6 +15,7 @@ import subprocess
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import pypdfium2
 import pytest
 import requests
 import zxingcpp
@@ -210,6 +211,11 @@ def test_the_printable_certificate_carries_the_name_with_its_diacritics(api, sta
     fonts = document.pages[0]["/Resources"]["/Font"]
     assert fonts and all("/FontFile2" in font.get_object()["/FontDescriptor"]
                          for font in fonts.values()), "every font embedded"
+    # The QR printed on it, drawn as a printer would, leads back to the page.
+    printed = pypdfium2.PdfDocument(response.content)[0].render(scale=3).to_pil()
+    as_png = io.BytesIO()
+    printed.save(as_png, format="PNG")
+    assert decoded(as_png.getvalue()) == f"{stack.gateway_url}/verify/{states['valid']}"
     revoked = PdfReader(io.BytesIO(api.get(
         f"/certificates/{states['revoked']}/certificate.pdf").content))
     assert "ĐÃ BỊ THU HỒI" in revoked.pages[0].extract_text()
