@@ -177,6 +177,12 @@ POLICY = {
     # Certification -----------------------------------------------------------------------
     "verify_certificate": public(),
     "list_certificates": public(),
+    "list_certified_products": public(),
+    "verification_page": public(),
+    "digital_link_page": public(),
+    "certificate_qr_svg": public(),
+    "certificate_qr_png": public(),
+    "certificate_pdf": public(),
 
     # Notification ------------------------------------------------------------------------
     "list_notifications": allow(*PERSONAL, on=producer("producer_id")),

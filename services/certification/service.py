@@ -27,6 +27,10 @@ class CertificationService(OperationsEndpoints):
     def certificates_of_product(self, product_id):
         return workflow.certificates_of_product(self.store, product_id)
 
+    @rpc
+    def certified_products(self, query, limit, cursor):
+        return workflow.certified_products(self.store, query, limit, cursor)
+
     @handle_event("evaluation", "evaluation.completed")
     def on_evaluation_completed(self, event):
         workflow.issue_for(self.store, event, self.evaluation)

@@ -1,12 +1,19 @@
 """Certification's MongoDB repository."""
 from pymongo import ASCENDING, ReturnDocument
 
-from chassis import outbox
+from chassis import outbox, pages
+from chassis.events import rfc3339
 
 
 def prepare(database):
     database.certificates.create_index([("evaluation_id", ASCENDING)], unique=True)
     database.certificates.create_index([("product_id", ASCENDING)])
+    # The public list of certified products (``in_force``): one province's, or a commune's
+    # (its province is matched too), on the first; the whole country's on the second. The
+    # other filters (category, stars) and being in force are checked on the documents the
+    # index walks, newest first.
+    database.certificates.create_index([("province_code", ASCENDING), *pages.INDEXED])
+    database.certificates.create_index(pages.INDEXED)
 
 
 class CertificationStore:
@@ -40,3 +47,13 @@ class CertificationStore:
 
     def get(self, code):
         return self.certificates.find_one({"_id": code}, {"outbox": 0})
+
+    def in_force(self, filters, now, limit, cursor):
+        """A page of the certificates matching ``filters`` that are in force at ``now``: as
+        ``validity.status`` says "valid" (not revoked, not superseded, not yet expired).
+        Certificates issued before the list existed carry no ``listed`` key and are left
+        out of it."""
+        return pages.page(self.certificates, {
+            **filters, "revoked_at": None, "superseded_by": None,
+            "expires_at": {"$gt": rfc3339(now)}, "listed": {"$exists": True}},
+            limit, cursor, projection={"outbox": 0})

@@ -1,8 +1,9 @@
 """Certification's use cases."""
+from chassis import pages
 from chassis.contracts import event_factory
 from chassis.errors import NotFound
 from chassis.events import rfc3339, timestamp, utc_now
-from services.certification import provenance, validity
+from services.certification import listing, provenance, validity
 from services.certification.contracts import PUBLISHED
 
 SERVICE = "certification"
@@ -35,15 +36,16 @@ def issue_new(store, data):
     code = validity.certificate_code(
         data["province_code"], issued_at.year,
         store.next_serial(data["province_code"], issued_at.year))
-    certificate = {
+    certificate = pages.stamped({
         "_id": code, "evaluation_id": data["evaluation_id"], "product_id": data["product_id"],
         "producer_id": data["producer_id"], "product_name": data["name"],
         "producer_name": data["producer_name"], "category": data["category"],
-        "province_code": data["province_code"], "stars": data["stars"],
+        "province_code": data["province_code"], "commune_code": data.get("commune_code"),
+        "stars": data["stars"],
         "score": data["score"], "level": data["level"],
         "rule_version": data["rule_version"], "issued_at": rfc3339(issued_at),
         "expires_at": rfc3339(validity.expires_at(issued_at)), "revoked_at": None,
-        "superseded_by": None, "superseded_at": None}
+        "superseded_by": None, "superseded_at": None}, issued_at)
     issued = make_event("certificate.issued", f"products/{data['product_id']}", {
         "code": code, "product_id": data["product_id"], "producer_id": data["producer_id"],
         "evaluation_id": data["evaluation_id"], "stars": data["stars"],
@@ -76,7 +78,11 @@ def public_view(certificate):
     return {"code": certificate["_id"], **{k: certificate[k] for k in PUBLIC},
             "status": validity.status(certificate, utc_now()),
             # Certificates issued before supersession existed have no such field.
-            "superseded_by": certificate.get("superseded_by")}
+            "superseded_by": certificate.get("superseded_by"),
+            "commune_code": certificate.get("commune_code"),
+            # A product's trade item number, for the QR's GS1 Digital Link: only when the
+            # certificate's data carries one.
+            **({"gtin": certificate["gtin"]} if certificate.get("gtin") else {})}
 
 
 def verify(store, code):
@@ -89,3 +95,9 @@ def verify(store, code):
 def certificates_of_product(store, product_id):
     return [public_view(c) for c in store.for_product(product_id)]
 
+
+
+def certified_products(store, query, limit, cursor):
+    """A page of the public list of certified products (``listing``)."""
+    found = store.in_force(listing.filters_of(query), utc_now(), limit, cursor)
+    return {"items": [public_view(c) for c in found["items"]], "next": found["next"]}

@@ -6,8 +6,8 @@ Every event carries the evaluation's summary (``EvaluationSummarySchema``).
 """
 from marshmallow import fields, validate
 
-from chassis.contracts import (CategoryCode, EventDataSchema, Flag, Identifier, Number,
-                               ProvinceCode, Stars, Text)
+from chassis.contracts import (CategoryCode, CommuneCode, EventDataSchema, Flag, Identifier,
+                               Number, ProvinceCode, Stars, Text)
 from services.evaluation.schemas import MEMBER_ID, REVIEW_KINDS
 
 LEVELS = ("province", "central")
@@ -34,6 +34,7 @@ class EvaluationSummarySchema(EventDataSchema):
     producer_name = Text("The producer's registered name (tên chủ thể).")
     category = CategoryCode()
     province_code = ProvinceCode()
+    commune_code = CommuneCode()
     level = Level("Which council evaluates: `province` (Hội đồng đánh giá, phân hạng cấp "
                   "tỉnh) or `central` (cấp trung ương).")
     kind = fields.String(required=True, validate=validate.OneOf(SUBMISSION_KINDS), metadata={

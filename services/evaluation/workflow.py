@@ -106,6 +106,8 @@ SUMMARY = ("product_id", "producer_id", "name", "producer_name", "category", "pr
 
 def summary(evaluation):
     return {"evaluation_id": evaluation["_id"], **{k: evaluation[k] for k in SUMMARY},
+            # Evaluations opened before the commune travelled with the product have none.
+            "commune_code": evaluation.get("commune_code"),
             "round_id": evaluation["round"]["id"]}
 
 
@@ -115,6 +117,7 @@ def open_evaluation(store, event, level, parent_id=None):
     kind = data.get("kind", "first")
     evaluation = {
         "_id": evaluation_id_for(event), **{k: data[k] for k in SUMMARY if k in data},
+        "commune_code": data.get("commune_code"),
         "level": level, "kind": kind, "scope": "central" if level == "central"
         else f"province-{data['province_code']}",
         # Re-rating is decided on written opinions; the council meets only if they differ.

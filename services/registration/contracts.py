@@ -5,16 +5,10 @@ Each schema describes the event's ``data``; the envelope is CloudEvents 1.0
 """
 from marshmallow import fields, validate
 
-from chassis.contracts import CategoryCode, EventDataSchema, Flag, Identifier, Number, \
-    ProvinceCode, Stars, Text, Timestamp
+from chassis.contracts import CategoryCode, CommuneCode, EventDataSchema, Flag, Identifier, \
+    Number, ProvinceCode, Stars, Text, Timestamp
 from services.registration.producers import KINDS as PRODUCER_KINDS
 from services.registration.submissions import KINDS
-
-
-def CommuneCode(description):
-    return fields.String(required=True, allow_none=True, validate=validate.Regexp(
-        r"^\d{5}$"), metadata={"description": f"{description} Commune code (mã đơn vị hành "
-                                              "chính cấp xã), five digits, e.g. `30406`."})
 
 
 def Day(description):
@@ -35,7 +29,7 @@ class ProducerRegisteredSchema(EventDataSchema):
                                                   "state it."})
     province_code = ProvinceCode()
     commune_code = CommuneCode("Where it is; null when an imported record's legacy units "
-                               "do not determine one current commune.")
+                               "do not determine one current commune.", required=True)
     imported = Flag("Whether it came in by a province's import.")
 
 
@@ -51,7 +45,7 @@ class ProductImportedSchema(EventDataSchema):
     category = CategoryCode()
     province_code = ProvinceCode()
     commune_code = CommuneCode("Where it is made; null when the legacy units written do not "
-                               "determine one current commune.")
+                               "determine one current commune.", required=True)
     stars = Stars()
     score = Number("The council's total score (tổng điểm), 0–100.", allow_none=True)
     certificate_number = Text("The certificate's number as the province issued it (số giấy "
@@ -85,6 +79,7 @@ class ProductSubmittedSchema(EventDataSchema):
     name = Text("The product's name (tên sản phẩm), e.g. `Gạo thơm Phú Tân`.")
     category = CategoryCode()
     province_code = ProvinceCode()
+    commune_code = CommuneCode()
     kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={
         "description": "The kind of registration (loại đăng ký, Form 01): the `first` "
                        "rating, an `upgrade` (nâng hạng), or a `re_rating` (đánh giá lại) "

@@ -122,7 +122,7 @@ def submit_product(store, product_id, kind):
         "product_id": product_id, "producer_id": product["producer_id"],
         "producer_name": product["producer_name"], "name": product["name"],
         "category": product["category"], "province_code": product["province_code"],
-        "kind": kind})
+        "commune_code": product.get("commune_code"), "kind": kind})
     changes = {"submission_kind": kind, "rejection_reason": None}
     if not store.move(product_id, Move.SUBMIT, changes, events=[submitted]):
         stage = product_or_404(store, product_id)["stage"]

@@ -72,6 +72,12 @@ EXPECTED = {
     # Certification
     "verify_certificate": EVERYONE,
     "list_certificates": EVERYONE,
+    "list_certified_products": EVERYONE,
+    "verification_page": EVERYONE,
+    "digital_link_page": EVERYONE,
+    "certificate_qr_svg": EVERYONE,
+    "certificate_qr_png": EVERYONE,
+    "certificate_pdf": EVERYONE,
 
     # Notification
     "list_notifications": PERSONAL,
@@ -121,6 +127,15 @@ def requests_for(world):
         # Certification
         "verify_certificate": ("GET", "/certificates/OCOP-91-2026-99999", None, None),
         "list_certificates": ("GET", "/certificates", {"product_id": world["product"]}, None),
+        "list_certified_products": ("GET", "/certified-products", {"province": OWN}, None),
+        # The public pages are addressed from the site's root, not the API's.
+        "verification_page": ("GET", "/verify/OCOP-91-2026-99999", None, None),
+        "digital_link_page": ("GET", "/01/08934567890128", {"ocop": "OCOP-91-2026-99999"},
+                              None),
+        "certificate_qr_svg": ("GET", "/certificates/OCOP-91-2026-99999/qr.svg", None, None),
+        "certificate_qr_png": ("GET", "/certificates/OCOP-91-2026-99999/qr.png", None, None),
+        "certificate_pdf": ("GET", "/certificates/OCOP-91-2026-99999/certificate.pdf", None,
+                            None),
 
         # Notification
         "list_notifications": ("GET", "/notifications", {"producer_id": world["producer"]},
@@ -184,8 +199,8 @@ def test_the_matrix(people, world, role, scope):
     api = caller(people, world, role, scope)
     wrong = []
     for name, (method, path, query, body) in requests_for(world).items():
-        response = api.http.request(method, api.base + path, params=query, json=body,
-                                    timeout=15)
+        base = api.root if path.startswith(PAGES) else api.base
+        response = api.http.request(method, base + path, params=query, json=body, timeout=15)
         assert response.status_code < 500, (name, response.text)
         # A public route's 404 is an answer (no such certificate); elsewhere it is a refusal.
         let_in = response.status_code not in ((401, 403) if name in PUBLIC_ROUTES
@@ -200,6 +215,7 @@ def test_the_matrix(people, world, role, scope):
     assert not wrong, f"{role} ({scope}): {wrong}"
 
 
+PAGES = ("/verify/", "/01/")  # addressed from the site's root
 PUBLIC_ROUTES = {name for name, allowed in EXPECTED.items() if allowed == EVERYONE}
 
 
