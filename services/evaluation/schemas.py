@@ -63,16 +63,22 @@ class ReviewSchema(BaseSchema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+PICKS = ("criterion code → answer: an option code of the criterion (`2.3.c`), `yes`/`no` "
+         "for a criterion printed without options, or `none` on any criterion (no printed "
+         "option describes the product: 0 points, no star minimum met)")
+
+
 class SheetSchema(BaseSchema):
     """The calling council member's score sheet (phiếu chấm): one option per criterion of
     the product's criteria set (Decision 26/2026 Annex II)."""
 
     picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                        metadata={"description": "criterion code → option code"})
+                        metadata={"description": PICKS})
 
 
 class RescoreSchema(BaseSchema):
-    picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": PICKS})
 
 
 class DecisionSchema(BaseSchema):
