@@ -86,6 +86,21 @@ class DecisionSchema(BaseSchema):
         "description": "dossier-level knock-out findings: codes of the set's `knockouts`"})
 
 
+class ProvincialEvaluationOrderSchema(BaseSchema):
+    """The provincial chair's choice to have the province evaluate a product the ministry
+    handed back (Decision 26/2026 Art. 7.4.g), instead of recognising it on that result."""
+
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "The decision, in the authority's words"})
+
+
+class OfficeReportSchema(BaseSchema):
+    """The province OCOP office's report on a 5★ re-rating, with which the province sends it
+    to the ministry (Decision 26/2026 Art. 6.3.b, 7.6.e)."""
+
+    report = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
 class EvaluationSchema(BaseSchema):
     id = fields.String(required=True)
     product_id = fields.String(required=True)
@@ -96,10 +111,22 @@ class EvaluationSchema(BaseSchema):
     scope = fields.String(required=True, metadata={
         "description": "The council that evaluates: central or province-<code>"})
     province_code = fields.String(required=True)
-    procedure = fields.String(metadata={"enum": ["meeting", "written"]})
-    round = fields.Dict()
+    procedure = fields.String(metadata={"enum": ["meeting", "written", "office_report"]})
+    proposed_on = fields.String(metadata={
+        "description": "The Vietnam date the dossier was proposed, which picks its round"})
+    round = fields.Dict(allow_none=True, metadata={
+        "description": "The Art. 5 round; null for a re-rating (its own 45 days)"})
+    decide_by = fields.String(metadata={
+        "description": "The last Vietnam date on which the council may decide"})
+    meeting = fields.Dict(metadata={
+        "description": "A re-rating whose written opinions differed: when and why the "
+                       "council was called to meet"})
+    set_aside = fields.Dict(metadata={
+        "description": "A central result the province chose to evaluate again: when, by "
+                       "whom, and the provincial evaluation it opened"})
     status = fields.String(required=True, metadata={
-        "enum": ["open", "returned", "rejected", "forwarded", "completed"]})
+        "enum": ["open", "returned", "rejected", "forwarded", "completed",
+                 "province_reevaluates"]})
     rule_version = fields.String(required=True)
     parent_evaluation_id = fields.String(allow_none=True)
     reviews = fields.Dict(keys=fields.String(), values=fields.Dict())

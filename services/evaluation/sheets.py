@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from chassis.errors import InvalidInput, field_error
-from services.evaluation import conditions, scoring
+from services.evaluation import conditions, forwarding, scoring
 
 YES, NO, NONE = "yes", "no", "none"
 LEVELS = ("province", "central")
@@ -79,7 +79,8 @@ class CouncilResult:
     ``band_stars`` the band of the score alone; ``capped_by`` the criteria whose minimum for
     ``band_stars`` the consolidated sheet misses.  ``recognised`` means this council's level
     recognises the product at ``stars`` (province: 3★/4★; central: 5★);
-    ``potential_five_star`` a provincial 5★ result, forwarded to the ministry.
+    ``potential_five_star`` a provincial score of 90 or more, forwarded to the ministry
+    (``forwarding.py``: even when a star minimum caps its stars).
     """
 
     score: float
@@ -96,10 +97,10 @@ class CouncilResult:
 
     @property
     def province_may_recognise(self):
-        """Art. 4 and 7: a central result below 5★ goes back to the province, which may
-        recognise it as 3★ or 4★ on that result."""
-        return (self.level == "central" and self.stars is not None
-                and scoring.RECOGNISED_FROM <= self.stars < 5)
+        """Art. 7.4.g: a central result below 5★ goes back to the province, which may
+        recognise it as 3★ or 4★ on that result (``forwarding.py``)."""
+        return forwarding.handed_back(self.level, self.stars) and \
+            scoring.is_recognised(self.stars)
 
 
 def score_sheet(criteria_set, picks):
@@ -321,7 +322,8 @@ def council_result(criteria_set, sheets, *, chair, level, findings=()):
     stars = min(band, star_cap(criteria_set, consolidated))
     capped_by = unmet_minimums(criteria_set, consolidated, band) if stars < band else ()
     if level == "province":
-        recognised, potential = scoring.is_recognised(stars) and stars < 5, stars == 5
+        potential = forwarding.is_potential_five_star(score, knocked_out=False)
+        recognised = scoring.is_recognised(stars) and not potential
     else:
         recognised, potential = stars == 5, False
     return CouncilResult(stars=stars, capped_by=capped_by, knocked_out=None,

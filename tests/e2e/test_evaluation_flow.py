@@ -1,7 +1,7 @@
 """Councils at work through the real processes: the province → central path to 5★, a
 central result handed back to the province, star minimums, knock-outs, the advisory
 review, and the council regulation."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from chassis import events
 from chassis.events import rfc3339, utc_now
@@ -53,20 +53,28 @@ def test_a_central_result_below_90_is_recognised_by_the_province(api, people, ta
     assert certificate["stars"] == 4 and certificate["level"] == "province"
 
 
-def test_an_unmet_star_minimum_caps_a_high_total(api, people, councils):
+def test_an_unmet_star_minimum_caps_a_high_total(api, people, tap, councils):
+    """90 points or more is a potential 5★ (Art. 7.3.e: «đạt từ 90 trở lên»): forwarded even
+    though a 5★ minimum caps it at 4★; the ministry's council, finding the same, hands it
+    back to the province."""
     rice = criteria_set(api, "03")
     starred = next(c for part in rice["parts"] for s in part["sections"]
                    for c in s["criteria"] if any(o["star_min"] == 5 for o in c["options"]))
     below = min((o for o in starred["options"] if not o["knockout"]),
-                key=lambda o: o["points"] or 0)
+                key=lambda o: o["points"])
     picks = {**best_picks(rice), starred["code"]: below["code"]}
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
     decided = score(people, evaluation, council_of(picks))
     assert decided["score"] >= 90 and decided["result"]["band_stars"] == 5
     assert decided["stars"] == 4 and starred["code"] in decided["result"]["capped_by"]
-    assert decided["status"] == "completed"
-    assert product_in_stage(owner, product["id"], "certified")["stars"] == 4
+    assert decided["status"] == "forwarded"
+    assert tap.wait_for("evaluation.forwarded", f"products/{product['id']}")["data"][
+        "stars"] == 4
+    central = score(people, central_evaluation(owner, product["id"]), council_of(picks))
+    assert central["status"] == "completed" and central["score"] >= 90
+    assert central["stars"] == 4 and central["result"]["level"] == "province"
+    assert central["result"]["recognised"]
 
 
 def test_a_knocked_out_dossier_is_rejected_with_its_reason(api, people, tap, councils):
@@ -164,11 +172,10 @@ def test_the_secretary_may_record_the_decision(api, people):
     assert decided.status_code == 200 and decided.json()["stars"] == 4
 
 
-def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, amqp_uri,
-                                                                 councils):
+def re_rating(api, people, amqp_uri, owner, producer, product):
     """The certificate is made to expire in 150 days, inside the re-rating window, by the
-    event certification would have published for one issued some 32 months ago."""
-    producer, owner, product = registered(api, people)
+    event certification would have published for one issued some 32 months ago; the
+    producer files the re-rating: its evaluation, decided on written opinions."""
     open_evaluation(owner, product["id"])
     expires = utc_now() + timedelta(days=150)
     issued = events.new_event("certification", "certificate.issued",
@@ -179,7 +186,6 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
                                       days=3 * 365)), "expires_at": rfc3339(expires)})
     publish(amqp_uri, issued)
     product_in_stage(owner, product["id"], "certified")
-
     assert_problem(owner.post(f"/products/{product['id']}/submission", {"kind": "first"}), 409,
                    "/kind")
     resubmitted = owner.post(f"/products/{product['id']}/submission", {"kind": "re_rating"})
@@ -188,6 +194,18 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
         "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
         what="the re-rating evaluation")
     assert evaluation["procedure"] == "written"
+    return evaluation
+
+
+def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, amqp_uri, tap,
+                                                                 councils):
+    """Art. 7.6.d, g: every member's written opinion; a meeting only when they differ; its
+    own 45 days, not a round."""
+    producer, owner, product = registered(api, people)
+    evaluation = re_rating(api, people, amqp_uri, owner, producer, product)
+    assert evaluation["round"] is None
+    assert date.fromisoformat(evaluation["decide_by"]) == date.fromisoformat(
+        evaluation["proposed_on"]) + timedelta(days=45)
     rice = criteria_set(api, "03")
     sheets = f"/evaluations/{evaluation['id']}/scores"
     good, lower = lowered_picks(rice, drop=15), lowered_picks(rice, drop=30)
@@ -195,10 +213,28 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
     missing = assert_problem(decide(people, evaluation), 409)
     assert "member-4" in missing["detail"]
     submit_sheets(people, evaluation, {"member-4": lower})
-    assert_problem(decide(people, evaluation), 409)
+    # The written opinions differ by more than the regulation's 10 points: the council meets.
+    meeting = decide(people, evaluation)
+    assert meeting.status_code == 200, meeting.text
+    assert meeting.json()["status"] == "open" and meeting.json()["procedure"] == "meeting"
+    assert "meets" in meeting.json()["meeting"]["reason"]["en"]
+    called = tap.wait_for("evaluation.meeting_called", f"products/{product['id']}")
+    assert called["data"]["round_id"] is None
+    assert_problem(decide(people, evaluation), 409)  # the meeting's spread rule: rescore
     people.member("member-4").put(f"{sheets}/member-4", {"picks": good})
     decided = decide(people, evaluation).json()
     assert decided["status"] == "completed" and decided["stars"] == 4
+
+
+def test_written_opinions_that_agree_decide_without_a_meeting(api, people, amqp_uri, tap,
+                                                              councils):
+    producer, owner, product = registered(api, people)
+    evaluation = re_rating(api, people, amqp_uri, owner, producer, product)
+    submit_sheets(people, evaluation, {m: lowered_picks(criteria_set(api, "03"), drop=15)
+                                       for m in MEMBERS})
+    decided = decide(people, evaluation).json()
+    assert decided["status"] == "completed" and decided["procedure"] == "written"
+    assert not tap.events("evaluation.meeting_called", f"products/{product['id']}")
 
 
 def test_a_sheet_stops_counting_when_its_member_declares_an_interest(api, people):

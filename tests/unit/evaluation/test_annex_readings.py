@@ -7,7 +7,8 @@ import pytest
 from chassis.errors import InvalidInput
 from services.evaluation import catalogue, conditions, errata, sheets
 from services.evaluation.criteria import extract
-from tests.unit.evaluation.test_sheets import best, coherent, criteria, criterion, decide
+from tests.unit.evaluation.test_sheets import best, coherent, criteria, criterion, decide, \
+    degrade
 
 CODES = [f"{i:02d}" for i in range(1, 27)]
 PRINTED = {code: json.loads((extract.DEFAULT_OUT / f"{code}.json").read_text("utf-8"))
@@ -37,9 +38,9 @@ def test_no_trademark_application_caps_below_three_stars(sets, code):
     cs = sets[code]
     lowest = criterion(cs, "3.5")["options"][0]
     assert lowest["star_min"] == 3 and "Đơn đăng ký nhãn hiệu" in lowest["text"]["vi"]
-    r = decide(cs, {**best(cs), "3.5": "none"})
-    assert r.score == 100 - criterion(cs, "3.5")["max_points"] and r.band_stars == 5
-    assert r.stars == 2 and r.capped_by == ("3.5",) and not r.potential_five_star
+    r = decide(cs, degrade(cs, {**best(cs), "3.5": "none"}, 70, 90, keep={"3.5"}, level=4))
+    assert r.band_stars == 4 and r.stars == 2 and r.capped_by == ("3.5",)
+    assert not r.recognised and not r.potential_five_star
 
 
 def test_none_is_the_lowest_answer_when_the_council_ties(sets):

@@ -180,7 +180,8 @@ def test_a_five_star_total_is_capped_by_an_unmet_minimum(sets, code):
     assert r.score >= 90 and r.band_stars == 5
     assert r.stars == first_unmet_level(c, below["code"]) - 1 < 5
     assert r.capped_by == (c["code"],)
-    assert r.recognised == (r.stars >= 3) and not r.potential_five_star
+    # Art. 7.3.e: 90 or more is a potential 5★, forwarded although capped (forwarding.py)
+    assert r.potential_five_star and not r.recognised
     central = decide(cs, picks, level="central")
     assert not central.recognised and central.province_may_recognise == (r.stars >= 3)
 
