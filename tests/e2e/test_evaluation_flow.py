@@ -250,3 +250,62 @@ def test_a_sheet_stops_counting_when_its_member_declares_an_interest(api, people
     decided = decide(people, evaluation).json()
     assert decided["status"] == "completed" and decided["stars"] == 4
     assert decided["result"]["council"]["sheets_not_counted"] == ["member-3"]
+
+
+def test_a_five_star_re_rating_goes_to_the_ministry_on_the_province_offices_report(
+        api, people, amqp_uri, tap, councils):
+    """Art. 6.3.b, 7.6.e: no provincial council scores a 5★ re-rating; the province office
+    reports and the ministry's council decides it on written opinions, within 45 days."""
+    producer, owner, product = registered(api, people)
+    rice = criteria_set(api, "03")
+    provincial = open_evaluation(owner, product["id"])
+    assert score(people, provincial, council_of(best_picks(rice)))["status"] == "forwarded"
+    central = central_evaluation(owner, product["id"])
+    # A 5★ certificate issued some 32 months ago, expiring in 150 days (the re-rating window),
+    # lands while the ministry's council sits; its certificate of today then changes nothing.
+    expires = utc_now() + timedelta(days=150)
+    publish(amqp_uri, events.new_event("certification", "certificate.issued",
+                                       f"products/{product['id']}", {
+                                           "code": "OCOP-91-2023-00043",
+                                           "product_id": product["id"],
+                                           "producer_id": producer["id"],
+                                           "evaluation_id": "earlier", "stars": 5,
+                                           "issued_at": rfc3339(expires - timedelta(
+                                               days=3 * 365)),
+                                           "expires_at": rfc3339(expires)}))
+    product_in_stage(owner, product["id"], "certified")
+    assert score(people, central, council_of(best_picks(rice)))["stars"] == 5
+    tap.wait_for("certificate.issued", f"products/{product['id']}")
+    assert owner.post(f"/products/{product['id']}/submission",
+                      {"kind": "re_rating"}).status_code == 202
+    evaluation = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
+        "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
+        what="the re-rating evaluation")
+    assert (evaluation["level"], evaluation["procedure"]) == ("province", "office_report")
+    refused = assert_problem(people.member("chair").post(
+        f"/evaluations/{evaluation['id']}/scores", {"picks": best_picks(rice)}), 409)
+    assert "6.3.b" in refused["detail"]
+
+    report = f"/evaluations/{evaluation['id']}/office-report"
+    assert_problem(people.calling(["province_authority"], province="91").post(
+        report, {"report": "x"}), 403)
+    reported = people.province_officer("91").post(report, {
+        "report": "Sản phẩm duy trì các tiêu chí 5 sao; đề nghị Bộ đánh giá lại"})
+    assert reported.status_code == 200, reported.text
+    assert reported.json()["status"] == "forwarded" and reported.json()["score"] is None
+    forwarded = wait_until(lambda: [
+        e for e in tap.events("evaluation.forwarded", f"products/{product['id']}")
+        if e["data"]["evaluation_id"] == evaluation["id"]], what="the re-rating forwarded")
+    assert forwarded[0]["data"]["office_report"].startswith("Sản phẩm duy trì")
+    assert forwarded[0]["data"]["score"] is None and forwarded[0]["data"]["round_id"] is None
+    again = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
+        "product_id": product["id"]}).json() if e["parent_evaluation_id"] == evaluation["id"]),
+        None), what="the ministry's re-rating")
+    assert (again["level"], again["kind"], again["procedure"], again["round"]) == (
+        "central", "re_rating", "written", None)
+    assert date.fromisoformat(again["decide_by"]) == date.fromisoformat(
+        again["proposed_on"]) + timedelta(days=45)
+    submit_sheets(people, again, {m: best_picks(rice) for m in MEMBERS})
+    decided = decide(people, again).json()
+    assert decided["status"] == "completed" and decided["stars"] == 5
+    assert decided["result"]["level"] == "central"
