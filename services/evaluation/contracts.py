@@ -85,6 +85,9 @@ class KnockoutReasonSchema(ReasonSchema):
     codes = fields.List(fields.String(), required=True, validate=validate.Length(min=1),
                         metadata={"description": "The knock-out grounds found: criteria "
                                                  "options or dossier-level codes."})
+    criteria = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "Knock-out code → the criterion whose printed note it is (e.g. "
+                       "`food_safety_contaminant` → `6.1`: evaluation stopped there)."})
 
 
 class EvaluationRejectedSchema(EvaluationSummarySchema):

@@ -83,7 +83,9 @@ class RescoreSchema(BaseSchema):
 
 class DecisionSchema(BaseSchema):
     knockouts = fields.List(fields.String(), load_default=list, metadata={
-        "description": "dossier-level knock-out findings: codes of the set's `knockouts`"})
+        "description": "knock-out findings: codes of the set's `knockouts`, or the code of "
+                       "a criterion whose printed note stops or voids the evaluation (e.g. "
+                       "`6.1`, unacceptable impurities)"})
 
 
 class ProvincialEvaluationOrderSchema(BaseSchema):

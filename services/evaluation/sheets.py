@@ -268,19 +268,27 @@ def knockout(criteria_set, picks, findings=()):
     "không đánh giá các bước tiếp theo…"), or ``None``.
 
     Grounds: (a) the consolidated ``picks`` choose an option marked as a knock-out;
-    (b) ``findings``: codes of the set's dossier-level ``knockouts`` the council or its
-    advisory group found (e.g. ``"dossier"``: forgery, food-safety certificate, incomplete
-    registration).  A code the set does not list is refused (``/knockouts/<i>``).  The reason
-    is ``{"codes": [...], "vi": ..., "en": ...}``, listing every ground found.
+    (b) ``findings`` the council or its advisory group recorded: codes of the set's
+    ``knockouts`` (e.g. ``"dossier"``: forgery, food-safety certificate, incomplete
+    registration), or — per criterion — the code of a criterion whose printed note stops or
+    voids the evaluation (``"6.1"``: «… có tạp chất không chấp nhận được … sẽ không đánh giá
+    các bước tiếp theo»; every such note of the 26 sets is one of the set's ``knockouts``,
+    naming its criterion).  A finding the set does not list is refused (``/knockouts/<i>``).
+    The reason is ``{"codes": [...], "criteria": {code: criterion}, "vi": ..., "en": ...}``,
+    listing every ground found, each note with the criterion it stands under.
     """
     listed = {k["code"]: k for k in criteria_set["knockouts"]}
+    listed.update({k["criterion"]: k for k in criteria_set["knockouts"] if k["criterion"]})
     unknown = [field_error(f"/knockouts/{i}", f"Bộ {criteria_set['code']} không có lý do loại "
                            f"'{code}'", f"Set {criteria_set['code']} has no knock-out '{code}'")
                for i, code in enumerate(findings) if code not in listed]
     if unknown:
         raise InvalidInput("Lý do loại không hợp lệ", "Unknown knock-out finding", unknown)
-    grounds = [(code, listed[code]["text"]["vi"], KNOCKOUT_EN.get(code, f"Knock-out: {code}"))
-               for code in dict.fromkeys(findings)]
+    found = list({listed[finding]["code"]: listed[finding] for finding in findings}.values())
+    grounds = [(k["code"], _at(k["criterion"], "Tiêu chí", k["text"]["vi"]),
+                _at(k["criterion"], "Criterion", KNOCKOUT_EN.get(k["code"],
+                                                               f"Knock-out: {k['code']}")))
+               for k in found]
     for code, criterion in _criteria(criteria_set).items():
         option = _option(criterion, picks[code])
         if option is not None and option["knockout"]:
@@ -290,8 +298,13 @@ def knockout(criteria_set, picks, findings=()):
                             f"{option['code']}, which the annex marks as disqualifying"))
     if not grounds:
         return None
-    return {"codes": [g[0] for g in grounds], "vi": "; ".join(g[1] for g in grounds),
-            "en": "; ".join(g[2] for g in grounds)}
+    return {"codes": [g[0] for g in grounds],
+            "criteria": {k["code"]: k["criterion"] for k in found if k["criterion"]},
+            "vi": "; ".join(g[1] for g in grounds), "en": "; ".join(g[2] for g in grounds)}
+
+
+def _at(criterion, word, text):
+    return f"{word} {criterion}: {text}" if criterion else text
 
 
 def council_result(criteria_set, sheets, *, chair, level, findings=()):
@@ -299,8 +312,8 @@ def council_result(criteria_set, sheets, *, chair, level, findings=()):
 
     Score = mean of the members' totals (two decimals); band 90/70/50/30 with inclusive lower
     bounds; stars = the band capped by the consolidated sheet's star minimums; a knock-out
-    gives no stars.  Province: 3★/4★ are recognised, a 5★ result is a potential 5★ sent to
-    the ministry (not recognised by the province).  Central: 5★ is recognised by the
+    gives no stars.  Province: 3★/4★ are recognised, a score of 90 or more is a potential 5★
+    sent to the ministry (not recognised by the province, even if capped).  Central: 5★ is recognised by the
     ministry; below that the result goes back to the province (``province_may_recognise``).
     1★/2★ are recorded, never recognised.  The council regulation (quorum, spread, conflicts
     of interest: ``council.check_decision``) is checked by the caller before this.

@@ -1,6 +1,7 @@
 """Score sheets, consolidation, star minimums, knock-outs and the council result
 (services/evaluation/sheets.py) against the real 26 criteria sets of Decision 26/2026."""
 import copy
+import re
 
 import pytest
 
@@ -457,8 +458,8 @@ def test_dossier_finding_knocks_out(sets, code):
     assert r.stars is None and not r.recognised and not r.potential_five_star
     assert r.capped_by == () and r.score == 100 and r.band_stars == 5
     dossier = next(k for k in cs["knockouts"] if k["code"] == "dossier")
-    assert r.knocked_out == {"codes": ["dossier"], "vi": dossier["text"]["vi"],
-                             "en": sheets.KNOCKOUT_EN["dossier"]}
+    assert r.knocked_out == {"codes": ["dossier"], "criteria": {},
+                             "vi": dossier["text"]["vi"], "en": sheets.KNOCKOUT_EN["dossier"]}
 
 
 def test_every_knockout_of_the_data_has_an_english_reason(sets):
@@ -470,8 +471,38 @@ def test_several_findings_are_all_given(sets):
     r = decide(cs, best(cs), findings=["imported_or_unknown_raw_material", "dossier",
                                        "dossier"])
     assert r.knocked_out["codes"] == ["imported_or_unknown_raw_material", "dossier"]
-    assert r.knocked_out["vi"].startswith("Ghi chú: Bị loại nếu sử dụng toàn bộ")
+    assert r.knocked_out["vi"].startswith("Tiêu chí 1.1: Ghi chú: Bị loại nếu sử dụng toàn bộ")
     assert "; Dossier rejected" in r.knocked_out["en"]
+    assert r.knocked_out["criteria"] == {"imported_or_unknown_raw_material": "1.1"}
+
+
+@pytest.mark.parametrize("code,criterion,knockout", [
+    ("01", "6.1", "food_safety_contaminant"), ("11", "6.1.1", "food_safety_contaminant"),
+    ("19", "6", "no_product_declaration"), ("21", "6.2", "intellectual_property_violation"),
+    ("05", "2.1", "copy_of_other_product")])
+def test_a_note_that_stops_evaluation_is_recorded_by_its_criterion(sets, code, criterion,
+                                                                   knockout):
+    """«… sẽ không đánh giá các bước tiếp theo» and the like: the council records the
+    knock-out at the criterion it stands under."""
+    cs = sets[code]
+    r = decide(cs, best(cs), findings=[criterion])
+    assert r.stars is None and r.knocked_out["codes"] == [knockout]
+    assert r.knocked_out["criteria"] == {knockout: criterion}
+    assert r.knocked_out["vi"].startswith(f"Tiêu chí {criterion}: ")
+    assert r.knocked_out["en"].startswith(f"Criterion {criterion}: ")
+    assert decide(cs, best(cs), findings=[criterion, knockout]).knocked_out == r.knocked_out
+
+
+def test_every_printed_stopping_note_is_a_knockout_of_its_criterion(sets):
+    """Every criterion note of the 26 sets that rejects, voids or stops the evaluation is
+    one of its set's knock-outs, so the council can record it by that criterion."""
+    stops = re.compile(r"không đánh giá các bước tiếp theo|không xem xét các chỉ tiêu khác|"
+                       r"bị loại|không đánh giá những sản phẩm", re.I)
+    noted = {(code, c["code"]) for code, cs in sets.items() for c in criteria(cs)
+             for text in (c.get("note"), c.get("requirement")) if text and stops.search(text["vi"])}
+    listed = {(code, k["criterion"]) for code, cs in sets.items() for k in cs["knockouts"]
+              if k["criterion"]}
+    assert noted == listed and len(noted) == 45
 
 
 def test_unknown_finding_is_refused(sets):
