@@ -175,7 +175,8 @@ def closing(store, evaluation_id):
     """How the evaluation was closed, for services that act on its result and must check
     an event's word against it: what was evaluated, under which rules, status, score,
     stars and — once completed — the level that recognises the result and whether it is
-    recognised."""
+    recognised.  Only ``completed`` may be recognised: a central result the province chose
+    to evaluate again is ``province_reevaluates`` (``forwarding.py``)."""
     evaluation = evaluation_or_404(store, evaluation_id)
     result = evaluation["result"] or {}
     return {"evaluation_id": evaluation["_id"], "status": evaluation["status"],
@@ -287,7 +288,9 @@ def rescore(store, evaluation_id, member, picks):
 
 def decide(store, evaluation_id, findings):
     """Close the evaluation with the council's result: completed (stars, recognised or
-    not), rejected by a knock-out, or forwarded to the ministry as a potential 5★."""
+    not), rejected by a knock-out, or forwarded to the ministry as a potential 5★.  A
+    re-rating on written opinions that differ is not closed: the council is called to meet
+    (``call_meeting``) and decides afterwards as a meeting does (``rerating.py``)."""
     evaluation = evaluation_or_404(store, evaluation_id)
     refuse_unless_open(evaluation)
     refuse_in_office_report(evaluation)
