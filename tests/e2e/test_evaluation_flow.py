@@ -309,3 +309,30 @@ def test_a_five_star_re_rating_goes_to_the_ministry_on_the_province_offices_repo
     decided = decide(people, again).json()
     assert decided["status"] == "completed" and decided["stars"] == 5
     assert decided["result"]["level"] == "central"
+
+
+def test_the_annex_as_the_council_sees_and_applies_it(api, people, tap, councils):
+    """Through the API: the errata, conditions and flags served with a set; a sheet that
+    contradicts a printed condition refused naming the criterion; "none" accepted; and a
+    note that stops evaluation recorded by its criterion."""
+    beans = criteria_set(api, "04")
+    assert [(e["option"], e["printed"], e["applied"]) for e in beans["errata"]] == [
+        ("7.c", 13, 3), ("1.2.a", None, 0)]
+    assert beans["conditions"][0]["criterion"] == "5.2" and beans["flags"] == []
+    assert criteria_set(api, "07")["flags"][0]["option"] == "3.1.b"
+
+    rice = criteria_set(api, "03")
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    sheets = f"/evaluations/{evaluation['id']}/scores"
+    story_less = {**best_picks(rice), "5.1": "5.1.a"}
+    refused = assert_problem(people.member("chair").post(sheets, {"picks": story_less}), 422,
+                             "/picks/5.2")
+    assert "câu chuyện" in refused["errors"][0]["detail"]
+    submit_sheets(people, evaluation, council_of({**story_less, "5.2": "none"}))
+    decided = decide(people, evaluation, {"knockouts": ["6.1"]})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["status"] == "rejected"
+    rejected = tap.wait_for("evaluation.rejected", f"products/{product['id']}")
+    assert rejected["data"]["reason"]["criteria"] == {"food_safety_contaminant": "6.1"}
+    assert rejected["data"]["reason"]["vi"].startswith("Tiêu chí 6.1: ")
