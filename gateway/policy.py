@@ -173,6 +173,10 @@ POLICY = {
     "record_sheet": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id")),
     "rescore": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
     "decide": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=chairs_the_council),
+    # Art. 7.4.g: the provincial chair decides on a central result handed back.
+    "order_provincial_evaluation": allow(PROVINCE_AUTHORITY, on=evaluation("evaluation_id")),
+    # Art. 6.3.b: the province OCOP office reports on a 5★ re-rating.
+    "report_five_star_re_rating": allow(PROVINCE_OFFICER, on=evaluation("evaluation_id")),
 
     # Certification -----------------------------------------------------------------------
     "verify_certificate": public(),

@@ -82,28 +82,20 @@ def criteria(criteria_set):
             for c in section["criteria"]]
 
 
-def points(criterion, option):
-    return min(option["points"] or 0, criterion["max_points"])
-
-
-def extreme_picks(criteria_set, choose, answer):
-    """Every criterion at the option ``choose`` (max or min) gives it; ``answer`` for the
-    criteria answered yes/no."""
+def best_picks(criteria_set):
+    """Every criterion at its best option (``yes`` where it has none): 100 points, every
+    star minimum met.  The served set's points are the values applied (errata included)."""
     picks = {}
     for c in criteria(criteria_set):
         options = [o for o in c["options"] if not o["knockout"]]
-        picks[c["code"]] = choose(options, key=lambda o: points(c, o))["code"] if options \
-            else answer
+        picks[c["code"]] = max(options, key=lambda o: o["points"])["code"] if options \
+            else "yes"
     return picks
 
 
-def best_picks(criteria_set):
-    """Every criterion at its best option: 100 points, every star minimum met."""
-    return extreme_picks(criteria_set, max, "yes")
-
-
 def worst_picks(criteria_set):
-    return extreme_picks(criteria_set, min, "no")
+    """Nothing printed describes the product: "none" on every criterion, 0 points."""
+    return {c["code"]: "none" for c in criteria(criteria_set)}
 
 
 def lowered_picks(criteria_set, drop):
@@ -115,8 +107,8 @@ def lowered_picks(criteria_set, drop):
             continue
         options = [o for o in c["options"] if not o["knockout"]]
         if options:
-            lowest = min(options, key=lambda o: points(c, o))
-            lost += c["max_points"] - points(c, lowest)
+            lowest = min(options, key=lambda o: o["points"])
+            lost += c["max_points"] - lowest["points"]
             picks[c["code"]] = lowest["code"]
         else:
             lost += c["max_points"]

@@ -68,6 +68,8 @@ EXPECTED = {
     "record_sheet": own("council_member"),
     "rescore": own("council_member"),
     "decide": own("council_member"),
+    "order_provincial_evaluation": own("province_authority"),
+    "report_five_star_re_rating": own("province_officer"),
 
     # Certification
     "verify_certificate": EVERYONE,
@@ -123,6 +125,10 @@ def requests_for(world):
         "record_sheet": ("POST", f"{evaluation}/scores", None, {}),
         "rescore": ("PUT", f"{evaluation}/scores/chair", None, {}),
         "decide": ("POST", f"{evaluation}/decision", None, {"knockouts": 5}),
+        "order_provincial_evaluation": (
+            "POST", f"/evaluations/{world['central_evaluation']}/provincial-evaluation", None,
+            {}),
+        "report_five_star_re_rating": ("POST", f"{evaluation}/office-report", None, {}),
 
         # Certification
         "verify_certificate": ("GET", "/certificates/OCOP-91-2026-99999", None, None),

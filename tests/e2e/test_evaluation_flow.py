@@ -1,7 +1,7 @@
 """Councils at work through the real processes: the province → central path to 5★, a
 central result handed back to the province, star minimums, knock-outs, the advisory
 review, and the council regulation."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from chassis import events
 from chassis.events import rfc3339, utc_now
@@ -53,20 +53,28 @@ def test_a_central_result_below_90_is_recognised_by_the_province(api, people, ta
     assert certificate["stars"] == 4 and certificate["level"] == "province"
 
 
-def test_an_unmet_star_minimum_caps_a_high_total(api, people, councils):
+def test_an_unmet_star_minimum_caps_a_high_total(api, people, tap, councils):
+    """90 points or more is a potential 5★ (Art. 7.3.e: «đạt từ 90 trở lên»): forwarded even
+    though a 5★ minimum caps it at 4★; the ministry's council, finding the same, hands it
+    back to the province."""
     rice = criteria_set(api, "03")
     starred = next(c for part in rice["parts"] for s in part["sections"]
                    for c in s["criteria"] if any(o["star_min"] == 5 for o in c["options"]))
     below = min((o for o in starred["options"] if not o["knockout"]),
-                key=lambda o: o["points"] or 0)
+                key=lambda o: o["points"])
     picks = {**best_picks(rice), starred["code"]: below["code"]}
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
     decided = score(people, evaluation, council_of(picks))
     assert decided["score"] >= 90 and decided["result"]["band_stars"] == 5
     assert decided["stars"] == 4 and starred["code"] in decided["result"]["capped_by"]
-    assert decided["status"] == "completed"
-    assert product_in_stage(owner, product["id"], "certified")["stars"] == 4
+    assert decided["status"] == "forwarded"
+    assert tap.wait_for("evaluation.forwarded", f"products/{product['id']}")["data"][
+        "stars"] == 4
+    central = score(people, central_evaluation(owner, product["id"]), council_of(picks))
+    assert central["status"] == "completed" and central["score"] >= 90
+    assert central["stars"] == 4 and central["result"]["level"] == "province"
+    assert central["result"]["recognised"]
 
 
 def test_a_knocked_out_dossier_is_rejected_with_its_reason(api, people, tap, councils):
@@ -164,11 +172,10 @@ def test_the_secretary_may_record_the_decision(api, people):
     assert decided.status_code == 200 and decided.json()["stars"] == 4
 
 
-def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, amqp_uri,
-                                                                 councils):
+def re_rating(api, people, amqp_uri, owner, producer, product):
     """The certificate is made to expire in 150 days, inside the re-rating window, by the
-    event certification would have published for one issued some 32 months ago."""
-    producer, owner, product = registered(api, people)
+    event certification would have published for one issued some 32 months ago; the
+    producer files the re-rating: its evaluation, decided on written opinions."""
     open_evaluation(owner, product["id"])
     expires = utc_now() + timedelta(days=150)
     issued = events.new_event("certification", "certificate.issued",
@@ -179,7 +186,6 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
                                       days=3 * 365)), "expires_at": rfc3339(expires)})
     publish(amqp_uri, issued)
     product_in_stage(owner, product["id"], "certified")
-
     assert_problem(owner.post(f"/products/{product['id']}/submission", {"kind": "first"}), 409,
                    "/kind")
     resubmitted = owner.post(f"/products/{product['id']}/submission", {"kind": "re_rating"})
@@ -188,6 +194,18 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
         "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
         what="the re-rating evaluation")
     assert evaluation["procedure"] == "written"
+    return evaluation
+
+
+def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, amqp_uri, tap,
+                                                                 councils):
+    """Art. 7.6.d, g: every member's written opinion; a meeting only when they differ; its
+    own 45 days, not a round."""
+    producer, owner, product = registered(api, people)
+    evaluation = re_rating(api, people, amqp_uri, owner, producer, product)
+    assert evaluation["round"] is None
+    assert date.fromisoformat(evaluation["decide_by"]) == date.fromisoformat(
+        evaluation["proposed_on"]) + timedelta(days=45)
     rice = criteria_set(api, "03")
     sheets = f"/evaluations/{evaluation['id']}/scores"
     good, lower = lowered_picks(rice, drop=15), lowered_picks(rice, drop=30)
@@ -195,10 +213,28 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
     missing = assert_problem(decide(people, evaluation), 409)
     assert "member-4" in missing["detail"]
     submit_sheets(people, evaluation, {"member-4": lower})
-    assert_problem(decide(people, evaluation), 409)
+    # The written opinions differ by more than the regulation's 10 points: the council meets.
+    meeting = decide(people, evaluation)
+    assert meeting.status_code == 200, meeting.text
+    assert meeting.json()["status"] == "open" and meeting.json()["procedure"] == "meeting"
+    assert "meets" in meeting.json()["meeting"]["reason"]["en"]
+    called = tap.wait_for("evaluation.meeting_called", f"products/{product['id']}")
+    assert called["data"]["round_id"] is None
+    assert_problem(decide(people, evaluation), 409)  # the meeting's spread rule: rescore
     people.member("member-4").put(f"{sheets}/member-4", {"picks": good})
     decided = decide(people, evaluation).json()
     assert decided["status"] == "completed" and decided["stars"] == 4
+
+
+def test_written_opinions_that_agree_decide_without_a_meeting(api, people, amqp_uri, tap,
+                                                              councils):
+    producer, owner, product = registered(api, people)
+    evaluation = re_rating(api, people, amqp_uri, owner, producer, product)
+    submit_sheets(people, evaluation, {m: lowered_picks(criteria_set(api, "03"), drop=15)
+                                       for m in MEMBERS})
+    decided = decide(people, evaluation).json()
+    assert decided["status"] == "completed" and decided["procedure"] == "written"
+    assert not tap.events("evaluation.meeting_called", f"products/{product['id']}")
 
 
 def test_a_sheet_stops_counting_when_its_member_declares_an_interest(api, people):
@@ -214,3 +250,89 @@ def test_a_sheet_stops_counting_when_its_member_declares_an_interest(api, people
     decided = decide(people, evaluation).json()
     assert decided["status"] == "completed" and decided["stars"] == 4
     assert decided["result"]["council"]["sheets_not_counted"] == ["member-3"]
+
+
+def test_a_five_star_re_rating_goes_to_the_ministry_on_the_province_offices_report(
+        api, people, amqp_uri, tap, councils):
+    """Art. 6.3.b, 7.6.e: no provincial council scores a 5★ re-rating; the province office
+    reports and the ministry's council decides it on written opinions, within 45 days."""
+    producer, owner, product = registered(api, people)
+    rice = criteria_set(api, "03")
+    provincial = open_evaluation(owner, product["id"])
+    assert score(people, provincial, council_of(best_picks(rice)))["status"] == "forwarded"
+    central = central_evaluation(owner, product["id"])
+    # A 5★ certificate issued some 32 months ago, expiring in 150 days (the re-rating window),
+    # lands while the ministry's council sits; its certificate of today then changes nothing.
+    expires = utc_now() + timedelta(days=150)
+    publish(amqp_uri, events.new_event("certification", "certificate.issued",
+                                       f"products/{product['id']}", {
+                                           "code": "OCOP-91-2023-00043",
+                                           "product_id": product["id"],
+                                           "producer_id": producer["id"],
+                                           "evaluation_id": "earlier", "stars": 5,
+                                           "issued_at": rfc3339(expires - timedelta(
+                                               days=3 * 365)),
+                                           "expires_at": rfc3339(expires)}))
+    product_in_stage(owner, product["id"], "certified")
+    assert score(people, central, council_of(best_picks(rice)))["stars"] == 5
+    tap.wait_for("certificate.issued", f"products/{product['id']}")
+    assert owner.post(f"/products/{product['id']}/submission",
+                      {"kind": "re_rating"}).status_code == 202
+    evaluation = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
+        "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
+        what="the re-rating evaluation")
+    assert (evaluation["level"], evaluation["procedure"]) == ("province", "office_report")
+    refused = assert_problem(people.member("chair").post(
+        f"/evaluations/{evaluation['id']}/scores", {"picks": best_picks(rice)}), 409)
+    assert "6.3.b" in refused["detail"]
+
+    report = f"/evaluations/{evaluation['id']}/office-report"
+    assert_problem(people.calling(["province_authority"], province="91").post(
+        report, {"report": "x"}), 403)
+    reported = people.province_officer("91").post(report, {
+        "report": "Sản phẩm duy trì các tiêu chí 5 sao; đề nghị Bộ đánh giá lại"})
+    assert reported.status_code == 200, reported.text
+    assert reported.json()["status"] == "forwarded" and reported.json()["score"] is None
+    forwarded = wait_until(lambda: [
+        e for e in tap.events("evaluation.forwarded", f"products/{product['id']}")
+        if e["data"]["evaluation_id"] == evaluation["id"]], what="the re-rating forwarded")
+    assert forwarded[0]["data"]["office_report"].startswith("Sản phẩm duy trì")
+    assert forwarded[0]["data"]["score"] is None and forwarded[0]["data"]["round_id"] is None
+    again = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
+        "product_id": product["id"]}).json() if e["parent_evaluation_id"] == evaluation["id"]),
+        None), what="the ministry's re-rating")
+    assert (again["level"], again["kind"], again["procedure"], again["round"]) == (
+        "central", "re_rating", "written", None)
+    assert date.fromisoformat(again["decide_by"]) == date.fromisoformat(
+        again["proposed_on"]) + timedelta(days=45)
+    submit_sheets(people, again, {m: best_picks(rice) for m in MEMBERS})
+    decided = decide(people, again).json()
+    assert decided["status"] == "completed" and decided["stars"] == 5
+    assert decided["result"]["level"] == "central"
+
+
+def test_the_annex_as_the_council_sees_and_applies_it(api, people, tap, councils):
+    """Through the API: the errata, conditions and flags served with a set; a sheet that
+    contradicts a printed condition refused naming the criterion; "none" accepted; and a
+    note that stops evaluation recorded by its criterion."""
+    beans = criteria_set(api, "04")
+    assert [(e["option"], e["printed"], e["applied"]) for e in beans["errata"]] == [
+        ("7.c", 13, 3), ("1.2.a", None, 0)]
+    assert beans["conditions"][0]["criterion"] == "5.2" and beans["flags"] == []
+    assert criteria_set(api, "07")["flags"][0]["option"] == "3.1.b"
+
+    rice = criteria_set(api, "03")
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    sheets = f"/evaluations/{evaluation['id']}/scores"
+    story_less = {**best_picks(rice), "5.1": "5.1.a"}
+    refused = assert_problem(people.member("chair").post(sheets, {"picks": story_less}), 422,
+                             "/picks/5.2")
+    assert "câu chuyện" in refused["errors"][0]["detail"]
+    submit_sheets(people, evaluation, council_of({**story_less, "5.2": "none"}))
+    decided = decide(people, evaluation, {"knockouts": ["6.1"]})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["status"] == "rejected"
+    rejected = tap.wait_for("evaluation.rejected", f"products/{product['id']}")
+    assert rejected["data"]["reason"]["criteria"] == {"food_safety_contaminant": "6.1"}
+    assert rejected["data"]["reason"]["vi"].startswith("Tiêu chí 6.1: ")
