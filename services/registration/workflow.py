@@ -126,3 +126,12 @@ def on_certificate_issued(store, event):
     product_moved(store, event, Move.CERTIFY, {
         "certificate_code": data["code"], "certificate_expires_at": data["expires_at"],
         "stars": data["stars"]})
+
+
+def on_certificate_revoked(store, event):
+    """A revoked product has no certificate in force: it starts again as a first rating."""
+    product_moved(store, event, Move.REVOKE, {"certificate_expires_at": None})
+
+
+def on_certificate_expired(store, event):
+    product_moved(store, event, Move.EXPIRE, {})

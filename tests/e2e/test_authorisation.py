@@ -17,8 +17,8 @@ from gateway.service import GatewayService  # noqa: F401  (declares the operatio
 from gateway.tokens import DevelopmentIssuer
 from tests.conftest import Api
 from tests.conftest import wait_until
-from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, open_evaluation, \
-    registered, score, set_up_council
+from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, \
+    lowered_picks, open_evaluation, recognise, registered, score, set_up_council
 from tests.e2e.test_bad_input import assert_problem
 
 OWN, OTHER = "91", "79"  # An Giang, where the objects are; Hồ Chí Minh City, elsewhere
@@ -65,7 +65,9 @@ EXPECTED = {
     "rescore": own("council_member"),
     "decide": own("council_member"),
 
-    # Certification
+    # Certification: the province's chair decides on its province's 3★/4★
+    "recognise_result": own("province_authority"),
+    "revoke_certificate": own("province_authority"),
     "verify_certificate": EVERYONE,
     "list_certificates": EVERYONE,
 
@@ -108,6 +110,10 @@ def requests_for(world):
         "decide": ("POST", f"{evaluation}/decision", None, {"knockouts": 5}),
 
         # Certification
+        "recognise_result": ("POST", f"/evaluations/{world['recognised']}/recognition", None,
+                             {"reference": ""}),
+        "revoke_certificate": ("POST", f"/certificates/{world['certificate']}/revocation",
+                               None, {"ground": "nope"}),
         "verify_certificate": ("GET", "/certificates/OCOP-91-2026-99999", None, None),
         "list_certificates": ("GET", "/certificates", {"product_id": world["product"]}, None),
 
@@ -122,9 +128,9 @@ def requests_for(world):
 
 @pytest.fixture(scope="module")
 def world(api, people, councils):
-    """In An Giang: a producer, its product under evaluation before the provincial council.
-    In Hồ Chí Minh City: a council with the same member names, so that only the scope
-    differs."""
+    """In An Giang: a producer, its product under evaluation before the provincial council,
+    and a 4★ product certified on recognition. In Hồ Chí Minh City: a council with the same
+    member names, so that only the scope differs."""
     set_up_council(people, f"province-{OTHER}")
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
@@ -135,9 +141,14 @@ def world(api, people, councils):
         "status"] == "forwarded"
     central = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": forwarded["id"]}).json() if e["level"] == "central"), None))
+    _, owner, rated = registered(api, people)
+    recognised = score(people, open_evaluation(owner, rated["id"]),
+                       council_of(lowered_picks(criteria_set(api, "03"), 15)))
+    certificate = recognise(people, recognised)
     return {"producer": producer["id"], "product": product["id"],
             "evaluation": evaluation["id"], "other_producer": other_producer["id"],
-            "central_evaluation": central["id"]}
+            "central_evaluation": central["id"], "recognised": recognised["id"],
+            "certificate": certificate["code"]}
 
 
 def caller(people, world, role, scope):

@@ -7,8 +7,8 @@ from chassis import events
 from chassis.events import rfc3339, utc_now
 from tests.conftest import publish, wait_until
 from tests.e2e.journeys import MEMBERS, best_picks, council_of, criteria_set, decide, \
-    lowered_picks, open_evaluation, product_in_stage, registered, score, set_up_council, \
-    submit_sheets
+    lowered_picks, open_evaluation, product_in_stage, recognise, recognition_of, registered, \
+    score, set_up_council, submit_sheets, vietnam_today
 from tests.e2e.test_bad_input import assert_problem
 
 
@@ -36,9 +36,15 @@ def test_province_forwards_a_potential_five_star_and_the_ministry_recognises_it(
     owner, product, central = forwarded_product(api, people, tap)
     decided = score(people, central, council_of(best_picks(criteria_set(api, "03"))))
     assert decided["status"] == "completed" and decided["stars"] == 5
+    decision = {"reference": "88/QĐ-BNNMT", "date": vietnam_today().isoformat()}
+    # 5★ is the minister's to recognise, not the province's chair.
+    chair = people.calling(["province_authority"], province=product["province_code"])
+    assert recognition_of(chair, central, decision).status_code == 403
+    recognise(people, decided, reference="88/QĐ-BNNMT")
     certified = product_in_stage(owner, product["id"], "certified")
     certificate = api.get(f"/certificates/{certified['certificate_code']}").json()
     assert certificate["stars"] == 5 and certificate["level"] == "central"
+    assert certificate["code"].startswith(f"OCOP-TW-{vietnam_today().year}-")
 
 
 def test_a_central_result_below_90_is_recognised_by_the_province(api, people, tap, councils):
@@ -48,9 +54,18 @@ def test_a_central_result_below_90_is_recognised_by_the_province(api, people, ta
     assert decided["stars"] == 4 and decided["score"] < 90
     completed = tap.wait_for("evaluation.completed", f"products/{product['id']}")
     assert completed["data"]["level"] == "province" and completed["data"]["recognised"]
+    # Handed back: the province's chair recognises it at 4★ (Art. 7.4.g), not the minister.
+    decision = {"reference": "310/QĐ-UBND", "date": vietnam_today().isoformat()}
+    minister = people.calling(["central_authority"])
+    assert recognition_of(minister, central, decision).status_code == 403
+    other_chair = people.calling(["province_authority"], province="79")
+    assert recognition_of(other_chair, central, decision).status_code == 403
+    recognised = recognise(people, decided, reference="310/QĐ-UBND")
+    assert recognised["code"].startswith(f"OCOP-91-{vietnam_today().year}-")
     certified = product_in_stage(owner, product["id"], "certified")
     certificate = api.get(f"/certificates/{certified['certificate_code']}").json()
     assert certificate["stars"] == 4 and certificate["level"] == "province"
+    assert certificate["recognition"]["reference"] == "310/QĐ-UBND"
 
 
 def test_an_unmet_star_minimum_caps_a_high_total(api, people, councils):
@@ -66,6 +81,7 @@ def test_an_unmet_star_minimum_caps_a_high_total(api, people, councils):
     assert decided["score"] >= 90 and decided["result"]["band_stars"] == 5
     assert decided["stars"] == 4 and starred["code"] in decided["result"]["capped_by"]
     assert decided["status"] == "completed"
+    recognise(people, decided)
     assert product_in_stage(owner, product["id"], "certified")["stars"] == 4
 
 
@@ -171,12 +187,24 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
     producer, owner, product = registered(api, people)
     open_evaluation(owner, product["id"])
     expires = utc_now() + timedelta(days=150)
+    issued_on = (expires - timedelta(days=3 * 365)).date()
     issued = events.new_event("certification", "certificate.issued",
                               f"products/{product['id']}", {
                                   "code": "OCOP-91-2023-00042", "product_id": product["id"],
                                   "producer_id": producer["id"], "evaluation_id": "earlier",
-                                  "stars": 4, "issued_at": rfc3339(expires - timedelta(
-                                      days=3 * 365)), "expires_at": rfc3339(expires)})
+                                  "product_code": None, "province_code": "91",
+                                  "category": "03", "stars": 4, "score": 80.0,
+                                  "level": "province", "rule_version": "26/2026",
+                                  "recognition_reference": "12/QĐ-UBND",
+                                  "recognition_date": issued_on.isoformat(),
+                                  "issued_on": issued_on.isoformat(),
+                                  "expires_on": expires.date().isoformat(),
+                                  "renewal_opens_on": (expires - timedelta(days=180)).date()
+                                  .isoformat(),
+                                  "renewal_closes_on": (expires - timedelta(days=120)).date()
+                                  .isoformat(),
+                                  "issued_at": rfc3339(expires - timedelta(days=3 * 365)),
+                                  "expires_at": rfc3339(expires)})
     publish(amqp_uri, issued)
     product_in_stage(owner, product["id"], "certified")
 
