@@ -119,8 +119,15 @@ class CertificationStore:
                                            {"outbox": 0}))
 
     def record_re_rating(self, code, re_rating):
-        self.certificates.update_one({"_id": code, "state": VALID, "re_rating": None},
-                                     {"$set": {"re_rating": re_rating}})
+        """The first filing counts (its day decides whether it was late); a dossier filed
+        again after a completion request only moves the undecided re-rating to its new
+        evaluation."""
+        filed = self.certificates.update_one({"_id": code, "state": VALID, "re_rating": None},
+                                             {"$set": {"re_rating": re_rating}})
+        if not filed.modified_count:
+            self.certificates.update_one(
+                {"_id": code, "state": VALID, "re_rating.decided_on": None},
+                {"$set": {"re_rating.evaluation_id": re_rating["evaluation_id"]}})
 
     def re_rated_by(self, evaluation_id):
         return self.certificates.find_one({"re_rating.evaluation_id": evaluation_id},

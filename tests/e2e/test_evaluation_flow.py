@@ -31,7 +31,7 @@ def forwarded_product(api, people, tap):
     return owner, product, central
 
 
-def test_province_forwards_a_potential_five_star_and_the_ministry_recognises_it(
+def test_province_forwards_a_potential_five_star_the_ministry_recognises_and_revokes_it(
         api, people, tap, councils):
     owner, product, central = forwarded_product(api, people, tap)
     decided = score(people, central, council_of(best_picks(criteria_set(api, "03"))))
@@ -45,6 +45,15 @@ def test_province_forwards_a_potential_five_star_and_the_ministry_recognises_it(
     certificate = api.get(f"/certificates/{certified['certificate_code']}").json()
     assert certificate["stars"] == 5 and certificate["level"] == "central"
     assert certificate["code"].startswith(f"OCOP-TW-{vietnam_today().year}-")
+    # And only the minister revokes it (Art. 8.2.b).
+    revocation = f"/certificates/{certificate['code']}/revocation"
+    misuse = {"ground": "mark_misused", "finding_reference": "7/KL-QLTT",
+              "finding_date": vietnam_today().isoformat()}
+    assert_problem(chair.post(revocation, misuse), 403)
+    revoked = people.calling(["central_authority"]).post(revocation, misuse)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked" and not revoked.json()["revocation"]["late"]
+    product_in_stage(owner, product["id"], "revoked")
 
 
 def test_a_central_result_below_90_is_recognised_by_the_province(api, people, tap, councils):

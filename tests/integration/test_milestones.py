@@ -87,3 +87,14 @@ def test_a_late_re_rating_moves_expiry_until_its_decision(certificates):
     [expired] = [e for e in certificates.certificates.find_one({"_id": code})["outbox"].values()
                  if e["type"].endswith(".expired.v1")]
     assert expired["data"]["valid_until"] == (EXPIRES_ON + timedelta(days=180)).isoformat()
+
+
+def test_a_re_rating_filed_again_keeps_its_first_day(certificates):
+    code = valid_certificate(certificates, 11)
+    first = renewal.re_rating("e-first", EXPIRES_ON, EXPIRES_ON - timedelta(days=150))
+    certificates.record_re_rating(code, first)
+    certificates.record_re_rating(code, renewal.re_rating("e-again", EXPIRES_ON,
+                                                          EXPIRES_ON - timedelta(days=20)))
+    recorded = certificates.get(code)["re_rating"]
+    assert recorded == {**first, "evaluation_id": "e-again"}
+    assert certificates.re_rated_by("e-again")["_id"] == code
