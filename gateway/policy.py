@@ -19,6 +19,7 @@ from chassis.identity import (
 from chassis.errors import NotFound
 from gateway.problems import Problem
 from gateway.signin import SignInRefused
+from services.certification.authority import target as authority_target
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,17 @@ def seated(obj, roster, **details):
                   chairs=frozenset(roster["chairs"]), **details)
 
 
+def decided_at_level(kind, name):
+    """A completed result (``kind`` ``result``, by evaluation id) or a certificate
+    (``certificate``, by number), as the authorities see it: one of the central level is
+    national and no province's (``services.certification.authority.target``)."""
+    def locate(services, values, identity):
+        scope = getattr(services.certification, f"{kind}_scope")(values[name])
+        return authority_target(f"{kind}s/{values[name]}", scope["level"],
+                                scope["province_code"])
+    return locate
+
+
 def province_in(name):
     """A province named in the query; the caller's own when none is."""
     def locate(services, values, identity):
@@ -179,6 +191,12 @@ POLICY = {
     "report_five_star_re_rating": allow(PROVINCE_OFFICER, on=evaluation("evaluation_id")),
 
     # Certification -----------------------------------------------------------------------
+    # The authority of the level decides: the province's chair on 3★/4★ of its province,
+    # the minister on 5★ (Decision 26/2026 Art. 4.1, 8.2).
+    "recognise_result": allow(PROVINCE_AUTHORITY, CENTRAL_AUTHORITY,
+                              on=decided_at_level("result", "evaluation_id")),
+    "revoke_certificate": allow(PROVINCE_AUTHORITY, CENTRAL_AUTHORITY,
+                                on=decided_at_level("certificate", "code")),
     "verify_certificate": public(),
     "list_certificates": public(),
     "list_certified_products": public(),

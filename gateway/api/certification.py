@@ -1,10 +1,12 @@
-"""Certificates: the certification service's operations, and each certificate's public
-face — its page, QR code and printable PDF (rendered in ``gateway.face``)."""
+"""Recognition and certificates: the certification service's operations, and each
+certificate's public face — its page, QR code and printable PDF (rendered in
+``gateway.face``)."""
 from chassis.errors import NotFound
 from gateway.api import API
 from gateway.face import links, page, pdf, qr
 from gateway.routes import operation, paging, query_parameter
-from services.certification.schemas import VerificationSchema
+from services.certification.schemas import RecognitionSchema, RevocationSchema, \
+    VerificationSchema
 
 CERTIFICATE = f"{API}/certificates/<string:code>"
 LIST_FILTERS = {
@@ -20,6 +22,19 @@ class CertificationApi:
     def base_url(self):
         """Where the public reaches this gateway (PUBLIC_BASE_URL): the QR's addresses."""
         return self.config["PUBLIC_BASE_URL"]
+
+    @operation("POST", f"{API}/evaluations/<string:evaluation_id>/recognition",
+               "Quyết định công nhận kết quả, cấp giấy chứng nhận / Recognise a completed "
+               "result and issue its certificate", "certification", status=201,
+               body=RecognitionSchema, response=VerificationSchema)
+    def recognise_result(self, request, body, evaluation_id):
+        return self.certification.recognise(evaluation_id, body)
+
+    @operation("POST", f"{CERTIFICATE}/revocation",
+               "Thu hồi giấy chứng nhận / Revoke a certificate", "certification",
+               body=RevocationSchema, response=VerificationSchema)
+    def revoke_certificate(self, request, body, code):
+        return self.certification.revoke(code, body)
 
     @operation("GET", CERTIFICATE,
                "Tra cứu giấy chứng nhận (công khai) / Verify a certificate (public)",

@@ -66,10 +66,11 @@ def certificate_page(view):
         (("Hạng", "Rating"),
          f"<span class=\"stars\" aria-hidden=\"true\">{'★' * view['stars']}</span> "
          f"{escape(wording.stars_label(view['stars']))}"),
-        (("Ngày cấp", "Issued on"), escape(wording.vietnam_date(view["issued_at"]))),
-        (("Có giá trị đến", "Valid until"),
-         escape(wording.vietnam_date(view["expires_at"]))),
+        (("Ngày cấp", "Issued on"), escape(wording.vietnam_date(view["issued_on"]))),
+        (("Có giá trị đến", "Valid until"), escape(wording.last_valid_day(view))),
         (("Cơ quan công nhận", "Recognised by"), bilingual(authority_vi, authority_en)),
+        (("Quyết định công nhận", "Recognition decision"),
+         escape(wording.recognition(view))),
     ]
     if status == "superseded":
         rows.append((("Giấy chứng nhận mới", "New certificate"),

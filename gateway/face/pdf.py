@@ -123,9 +123,10 @@ def particulars(page, view, y):
         ("Chủ thể OCOP / Producer", view["producer_name"]),
         ("Địa phương / Place", wording.place(view)),
         ("Hạng / Rating", wording.stars_label(view["stars"])),
-        ("Ngày cấp / Issued on", wording.vietnam_date(view["issued_at"])),
-        ("Có giá trị đến / Valid until", wording.vietnam_date(view["expires_at"])),
+        ("Ngày cấp / Issued on", wording.vietnam_date(view["issued_on"])),
+        ("Có giá trị đến / Valid until", wording.last_valid_day(view)),
         ("Cơ quan công nhận / Recognised by", f"{authority_vi} ({authority_en})"),
+        ("Quyết định công nhận / Recognition", wording.recognition(view)),
     )
     label_x, value_x = MARGIN + 8 * mm, MARGIN + 70 * mm
     value_width = WIDTH - MARGIN - 8 * mm - value_x

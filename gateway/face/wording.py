@@ -1,11 +1,8 @@
 """The words of a certificate's public face, Vietnamese first then English, shared by the
 page and the PDF so that both say the same."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from chassis.provinces import COMMUNES, PROVINCES
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # state (validity.status) → (Vietnamese, English), as shown in capitals on the face
 STATES = {
@@ -28,8 +25,8 @@ def state_explanation(view):
         return ("Sản phẩm được công nhận OCOP và giấy chứng nhận đang có hiệu lực.",
                 "The product is OCOP-certified and the certificate is in force.")
     if status == "expired":
-        return (f"Giấy chứng nhận đã hết hạn ngày {vietnam_date(view['expires_at'])}.",
-                f"The certificate expired on {vietnam_date(view['expires_at'])}.")
+        return (f"Giấy chứng nhận đã hết hạn ngày {vietnam_date(view['valid_until'])}.",
+                f"The certificate expired on {vietnam_date(view['valid_until'])}.")
     if status == "superseded":
         return (f"Đã được thay thế bởi giấy chứng nhận {view['superseded_by']} "
                 "(nâng hạng hoặc đánh giá lại).",
@@ -39,9 +36,22 @@ def state_explanation(view):
             "The certificate was revoked: the product may no longer carry the OCOP mark.")
 
 
-def vietnam_date(instant):
-    """An RFC 3339 UTC instant as the calendar date in Vietnam, dd/mm/yyyy."""
-    return datetime.fromisoformat(instant).astimezone(VIETNAM).strftime("%d/%m/%Y")
+def vietnam_date(day):
+    """A Vietnam calendar day (``YYYY-MM-DD``, as certification keeps them) as dd/mm/yyyy."""
+    return date.fromisoformat(day).strftime("%d/%m/%Y")
+
+
+def last_valid_day(view):
+    """The last day the certificate is valid by the calendar, as printed under "valid
+    until": the day before ``valid_until`` (its expiry, or later under a late re-rating)."""
+    return vietnam_date((date.fromisoformat(view["valid_until"]) - timedelta(days=1))
+                        .isoformat())
+
+
+def recognition(view):
+    """The recognition decision: its reference and date."""
+    decision = view["recognition"]
+    return f"{decision['reference']} ({vietnam_date(decision['date'])})"
 
 
 def province_name(code):

@@ -98,6 +98,14 @@ class RegistrationService(OperationsEndpoints, AuditedService):
     def on_certificate_issued(self, event):
         workflow.on_certificate_issued(self.store, event)
 
+    @handle_event("certification", "certificate.revoked")
+    def on_certificate_revoked(self, event):
+        workflow.on_certificate_revoked(self.store, event)
+
+    @handle_event("certification", "certificate.expired")
+    def on_certificate_expired(self, event):
+        workflow.on_certificate_expired(self.store, event)
+
     def refresh_gauges(self):
         for stage, count in self.store.count_by_stage().items():
             PRODUCTS_BY_STAGE.labels(stage).set(count)

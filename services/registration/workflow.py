@@ -257,3 +257,12 @@ def imported_product(row, producer, province_code, import_id):
         "certificate_number": row["certificate_number"], "decided_on": row["decided_on"],
         "expires_on": row["expires_on"], "import_id": import_id})
     return outbox.new_document(document, [event])
+
+
+def on_certificate_revoked(store, event):
+    """A revoked product has no certificate in force: it starts again as a first rating."""
+    product_moved(store, event, Move.REVOKE, {"certificate_expires_at": None})
+
+
+def on_certificate_expired(store, event):
+    product_moved(store, event, Move.EXPIRE, {})

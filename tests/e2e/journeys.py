@@ -3,6 +3,8 @@ import base64
 import csv
 import io
 import random
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import openpyxl
 
@@ -190,3 +192,38 @@ def xlsx_file(rows, headings=HEADINGS):
 def spreadsheet_upload(province_code, data, file_name="ocop.csv"):
     return {"province_code": province_code, "file_name": file_name,
             "content": base64.b64encode(data).decode()}
+
+
+# Recognition: the authority's decision that issues the certificate ------------------------
+
+def vietnam_today():
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+def authority_for(people, evaluation):
+    """Who recognises a result: the minister for 5★, else the chair of its province (also
+    for a central result below 5★, handed back to the province)."""
+    if evaluation["stars"] == 5:
+        return people.calling(["central_authority"], subject="minister")
+    province = evaluation["province_code"]
+    return people.calling(["province_authority"], subject=f"chair-{province}",
+                          province=province)
+
+
+def recognition_of(authority, evaluation, body):
+    """The answer to recognising ``evaluation`` once certification has its result."""
+    path = f"/evaluations/{evaluation['id']}/recognition"
+
+    def attempt():  # a list: a refused Response is falsy
+        response = authority.post(path, body)
+        return None if response.status_code == 404 else [response]
+    return wait_until(attempt, what="the result to reach certification")[0]
+
+
+def recognise(people, evaluation, on=None, reference="1234/QĐ-UBND", by=None):
+    """The authority recognises the completed ``evaluation`` with its decision of ``on``
+    (default: today): the certificate issued."""
+    response = recognition_of(by or authority_for(people, evaluation), evaluation, {
+        "reference": reference, "date": (on or vietnam_today()).isoformat()})
+    assert response.status_code == 201, response.text
+    return response.json()

@@ -18,7 +18,8 @@ from gateway.tokens import DevelopmentIssuer
 from tests.conftest import Api
 from tests.conftest import wait_until
 from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, csv_file, \
-    open_evaluation, registered, row, score, set_up_council, spreadsheet_upload
+    lowered_picks, open_evaluation, recognise, registered, row, score, set_up_council, \
+    spreadsheet_upload
 from tests.e2e.test_bad_input import assert_problem
 
 OWN, OTHER = "91", "79"  # An Giang, where the objects are; Hồ Chí Minh City, elsewhere
@@ -71,7 +72,9 @@ EXPECTED = {
     "order_provincial_evaluation": own("province_authority"),
     "report_five_star_re_rating": own("province_officer"),
 
-    # Certification
+    # Certification: the province's chair decides on its province's 3★/4★
+    "recognise_result": own("province_authority"),
+    "revoke_certificate": own("province_authority"),
     "verify_certificate": EVERYONE,
     "list_certificates": EVERYONE,
     "list_certified_products": EVERYONE,
@@ -131,6 +134,10 @@ def requests_for(world):
         "report_five_star_re_rating": ("POST", f"{evaluation}/office-report", None, {}),
 
         # Certification
+        "recognise_result": ("POST", f"/evaluations/{world['recognised']}/recognition", None,
+                             {"reference": ""}),
+        "revoke_certificate": ("POST", f"/certificates/{world['certificate']}/revocation",
+                               None, {"ground": "nope"}),
         "verify_certificate": ("GET", "/certificates/OCOP-91-2026-99999", None, None),
         "list_certificates": ("GET", "/certificates", {"product_id": world["product"]}, None),
         "list_certified_products": ("GET", "/certified-products", {"province": OWN}, None),
@@ -154,9 +161,9 @@ def requests_for(world):
 
 @pytest.fixture(scope="module")
 def world(api, people, councils):
-    """In An Giang: a producer, its product under evaluation before the provincial council.
-    In Hồ Chí Minh City: a council with the same member names, so that only the scope
-    differs."""
+    """In An Giang: a producer, its product under evaluation before the provincial council,
+    and a 4★ product certified on recognition. In Hồ Chí Minh City: a council with the same
+    member names, so that only the scope differs."""
     set_up_council(people, f"province-{OTHER}")
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
@@ -170,9 +177,14 @@ def world(api, people, councils):
     imported = people.province_officer(OWN).post("/imports", spreadsheet_upload(
         "91", csv_file([row(certificate_number="MATRIX-1")])))
     assert imported.status_code == 201, imported.text
+    _, owner, rated = registered(api, people)
+    recognised = score(people, open_evaluation(owner, rated["id"]),
+                       council_of(lowered_picks(criteria_set(api, "03"), 15)))
+    certificate = recognise(people, recognised)
     return {"producer": producer["id"], "product": product["id"],
             "evaluation": evaluation["id"], "other_producer": other_producer["id"],
-            "central_evaluation": central["id"], "import": imported.json()["id"]}
+            "central_evaluation": central["id"], "import": imported.json()["id"],
+            "recognised": recognised["id"], "certificate": certificate["code"]}
 
 
 def caller(people, world, role, scope):

@@ -3,8 +3,9 @@ in each of its four states, the not-found page, the QR decoded back to the page'
 the printable PDF's text and the QR printed on it, and the public list of certified products.
 
 One certificate is issued through the whole procedure (registration, the council's scores,
-recognition). Its siblings in the other states, and the list's certificates, are written
-through the certification service's own store: no command yet expires or revokes one.
+recognition). Its siblings in the other states, and the list's certificates (many, in a
+province of their own, with chosen dates), are written into the certification service's own
+store as the service writes them.
 Pages are checked by parsing the HTML served; ``test_pages_as_a_browser_renders_them`` also
 renders them in headless Chromium (Debian's ``chromium``, installed by the project when
 missing and the tests run as root).
@@ -13,7 +14,7 @@ import io
 import itertools
 import subprocess
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pypdfium2
 import pytest
@@ -28,9 +29,9 @@ from chassis import pages
 from chassis.events import rfc3339
 from scripts import devstack
 from services.certification.store import CertificationStore
-from services.certification.validity import expires_at
+from services.certification.validity import REVOKED, VALID, expires_on, vietnam_day
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
-    product_in_stage, registered, score
+    product_in_stage, recognise, registered, score
 from tests.e2e.test_bad_input import assert_problem
 
 PRODUCT = "Mắm cá linh Châu Đốc ướp muối hột"  # every kind of Vietnamese diacritic
@@ -50,7 +51,9 @@ def issued(api, people, councils):
     """A 4★ certificate, issued through the whole procedure: the code."""
     _, owner, product = registered(api, people, name=PRODUCT)
     evaluation = open_evaluation(owner, product["id"])
-    score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
+    decided = score(people, evaluation,
+                    council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
+    recognise(people, decided)
     return product_in_stage(owner, product["id"], "certified")["certificate_code"]
 
 
@@ -64,33 +67,48 @@ def new_code(province, year):
 
 
 def stored(store, province="91", commune="30406", category="03", stars=4, issued_at=None,
-           **fields):
+           state=VALID, **fields):
     """A certificate written as the service writes one when it issues it: its code."""
     issued_at = issued_at or datetime.now(timezone.utc)
-    code = new_code(province, issued_at.year)
+    issued_on = vietnam_day(issued_at)
+    code = new_code(province, issued_on.year)
+    product_id = str(uuid.uuid4())
     certificate = pages.stamped({
-        "_id": code, "evaluation_id": str(uuid.uuid4()), "product_id": str(uuid.uuid4()),
-        "producer_id": str(uuid.uuid4()), "product_name": PRODUCT,
-        "producer_name": "HTX Nông nghiệp Châu Đốc", "category": category,
-        "province_code": province, "commune_code": commune, "stars": stars,
-        "score": 80, "level": "central" if stars == 5 else "province",
-        "rule_version": "26/2026", "issued_at": rfc3339(issued_at),
-        "expires_at": rfc3339(expires_at(issued_at)), "revoked_at": None,
-        "superseded_by": None, "superseded_at": None, **fields}, issued_at)
-    assert store.issue(certificate, [])
+        "_id": code, "authority": province, "evaluation_id": str(uuid.uuid4()),
+        "product_id": product_id, "product_code": None, "producer_id": str(uuid.uuid4()),
+        "product_name": PRODUCT, "producer_name": "HTX Nông nghiệp Châu Đốc",
+        "category": category, "province_code": province, "commune_code": commune,
+        "stars": stars, "score": 80, "level": "central" if stars == 5 else "province",
+        "kind": "first", "rule_version": "26/2026",
+        "recognition": {"reference": "77/QĐ-UBND", "date": issued_on.isoformat(),
+                        "by": "chair"},
+        "issued_on": issued_on.isoformat(), "expires_on": expires_on(issued_on).isoformat(),
+        "issued_at": rfc3339(issued_at), "state": state, "superseded_by": None,
+        "superseded_at": None, "revoked_at": None, "revocation": None, "re_rating": None,
+        "milestones": {}, **({"valid_product_id": product_id} if state == VALID else {}),
+        **fields}, issued_at)
+    store.certificates.insert_one(certificate)
     return code
+
+
+def revoked_now():
+    today = vietnam_day(datetime.now(timezone.utc)).isoformat()
+    return {"revoked_at": rfc3339(datetime.now(timezone.utc)), "revocation": {
+        "ground": "criteria_not_met", "finding_reference": "5/BB-KT", "finding_date": today,
+        "due_on": today, "revoked_on": today, "late": False, "by": "chair"}}
 
 
 @pytest.fixture(scope="module")
 def states(store, issued):
     """A certificate in each state: code by state."""
     superseded = stored(store)
-    store.supersede(superseded, issued, rfc3339(datetime.now(timezone.utc)), [])
+    store.supersede(superseded, {"superseded_by": issued,
+                                 "superseded_at": rfc3339(datetime.now(timezone.utc))}, [])
     return {
         "valid": issued,
         "expired": stored(store, issued_at=datetime.now(timezone.utc) - timedelta(days=1100)),
         "superseded": superseded,
-        "revoked": stored(store, revoked_at=rfc3339(datetime.now(timezone.utc)),
+        "revoked": stored(store, state=REVOKED, **revoked_now(),
                           product_name="<script>alert('x')</script> Mắm & cá"),
     }
 
@@ -136,11 +154,13 @@ def test_the_page_says_each_state_plainly(api, states, state):
 def test_the_page_gives_dates_in_vietnam_and_escapes_what_it_shows(api, states, store):
     _, soup = page_of(api, states["valid"])
     certificate = store.get(states["valid"])
-    vietnam = timezone(timedelta(hours=7))
-    issued = datetime.fromisoformat(certificate["issued_at"]).astimezone(vietnam)
+    issued = date.fromisoformat(certificate["issued_on"])
+    assert issued == vietnam_day(datetime.fromisoformat(certificate["issued_at"]))
     assert shown(soup, "Ngày cấp") == issued.strftime("%d/%m/%Y")
-    assert shown(soup, "Có giá trị đến") == issued.replace(year=issued.year + 3).strftime(
-        "%d/%m/%Y")
+    assert shown(soup, "Có giá trị đến") == (
+        expires_on(issued) - timedelta(days=1)).strftime("%d/%m/%Y")
+    assert shown(soup, "Quyết định công nhận") == \
+        f"{certificate['recognition']['reference']} ({issued.strftime('%d/%m/%Y')})"
     assert shown(soup, "Sản phẩm") == PRODUCT
     assert shown(soup, "Cơ quan công nhận") == "ỦY BAN NHÂN DÂN TỈNH AN GIANG " \
                                                "People's Committee of An Giang"
@@ -233,9 +253,10 @@ def listed(store):
                     (HAI_CHAU, "01", 3), (HAI_CHAU, "03", 4), (HOA_CUONG, "03", 5),
                     (HOA_CUONG, "01", 4), (HAI_CHAU, "03", 3)])]
     stored(store, UNUSED_PROVINCE, HAI_CHAU, issued_at=now - timedelta(days=1100))
-    stored(store, UNUSED_PROVINCE, HAI_CHAU, revoked_at=rfc3339(now))
+    stored(store, UNUSED_PROVINCE, HAI_CHAU, state=REVOKED, **revoked_now())
     replaced = stored(store, UNUSED_PROVINCE, HAI_CHAU)
-    store.supersede(replaced, in_force[-1], rfc3339(now), [])
+    store.supersede(replaced, {"superseded_by": in_force[-1], "superseded_at": rfc3339(now)},
+                    [])
     return {"codes": in_force, "particulars": [
         (HAI_CHAU, "01", 3), (HAI_CHAU, "03", 4), (HOA_CUONG, "03", 5), (HOA_CUONG, "01", 4),
         (HAI_CHAU, "03", 3)]}

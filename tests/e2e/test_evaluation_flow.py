@@ -3,12 +3,14 @@ central result handed back to the province, star minimums, knock-outs, the advis
 review, and the council regulation."""
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from chassis import events
 from chassis.events import rfc3339, utc_now
 from tests.conftest import publish, wait_until
 from tests.e2e.journeys import MEMBERS, best_picks, council_of, criteria_set, decide, \
-    lowered_picks, open_evaluation, product_in_stage, registered, score, set_up_council, \
-    submit_sheets
+    lowered_picks, open_evaluation, product_in_stage, recognise, recognition_of, registered, \
+    score, set_up_council, submit_sheets, vietnam_today
 from tests.e2e.test_bad_input import assert_problem
 
 
@@ -31,14 +33,29 @@ def forwarded_product(api, people, tap):
     return owner, product, central
 
 
-def test_province_forwards_a_potential_five_star_and_the_ministry_recognises_it(
+def test_province_forwards_a_potential_five_star_the_ministry_recognises_and_revokes_it(
         api, people, tap, councils):
     owner, product, central = forwarded_product(api, people, tap)
     decided = score(people, central, council_of(best_picks(criteria_set(api, "03"))))
     assert decided["status"] == "completed" and decided["stars"] == 5
+    decision = {"reference": "88/QĐ-BNNMT", "date": vietnam_today().isoformat()}
+    # 5★ is the minister's to recognise, not the province's chair.
+    chair = people.calling(["province_authority"], province=product["province_code"])
+    assert recognition_of(chair, central, decision).status_code == 403
+    recognise(people, decided, reference="88/QĐ-BNNMT")
     certified = product_in_stage(owner, product["id"], "certified")
     certificate = api.get(f"/certificates/{certified['certificate_code']}").json()
     assert certificate["stars"] == 5 and certificate["level"] == "central"
+    assert certificate["code"].startswith(f"OCOP-TW-{vietnam_today().year}-")
+    # And only the minister revokes it (Art. 8.2.b).
+    revocation = f"/certificates/{certificate['code']}/revocation"
+    misuse = {"ground": "mark_misused", "finding_reference": "7/KL-QLTT",
+              "finding_date": vietnam_today().isoformat()}
+    assert_problem(chair.post(revocation, misuse), 403)
+    revoked = people.calling(["central_authority"]).post(revocation, misuse)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked" and not revoked.json()["revocation"]["late"]
+    product_in_stage(owner, product["id"], "revoked")
 
 
 def test_a_central_result_below_90_is_recognised_by_the_province(api, people, tap, councils):
@@ -48,9 +65,18 @@ def test_a_central_result_below_90_is_recognised_by_the_province(api, people, ta
     assert decided["stars"] == 4 and decided["score"] < 90
     completed = tap.wait_for("evaluation.completed", f"products/{product['id']}")
     assert completed["data"]["level"] == "province" and completed["data"]["recognised"]
+    # Handed back: the province's chair recognises it at 4★ (Art. 7.4.g), not the minister.
+    decision = {"reference": "310/QĐ-UBND", "date": vietnam_today().isoformat()}
+    minister = people.calling(["central_authority"])
+    assert recognition_of(minister, central, decision).status_code == 403
+    other_chair = people.calling(["province_authority"], province="79")
+    assert recognition_of(other_chair, central, decision).status_code == 403
+    recognised = recognise(people, decided, reference="310/QĐ-UBND")
+    assert recognised["code"].startswith(f"OCOP-91-{vietnam_today().year}-")
     certified = product_in_stage(owner, product["id"], "certified")
     certificate = api.get(f"/certificates/{certified['certificate_code']}").json()
     assert certificate["stars"] == 4 and certificate["level"] == "province"
+    assert certificate["recognition"]["reference"] == "310/QĐ-UBND"
 
 
 def test_an_unmet_star_minimum_caps_a_high_total(api, people, tap, councils):
@@ -75,6 +101,8 @@ def test_an_unmet_star_minimum_caps_a_high_total(api, people, tap, councils):
     assert central["status"] == "completed" and central["score"] >= 90
     assert central["stars"] == 4 and central["result"]["level"] == "province"
     assert central["result"]["recognised"]
+    recognise(people, central)
+    assert product_in_stage(owner, product["id"], "certified")["stars"] == 4
 
 
 def test_a_knocked_out_dossier_is_rejected_with_its_reason(api, people, tap, councils):
@@ -178,12 +206,24 @@ def re_rating(api, people, amqp_uri, owner, producer, product):
     producer files the re-rating: its evaluation, decided on written opinions."""
     open_evaluation(owner, product["id"])
     expires = utc_now() + timedelta(days=150)
+    issued_on = (expires - timedelta(days=3 * 365)).date()
     issued = events.new_event("certification", "certificate.issued",
                               f"products/{product['id']}", {
                                   "code": "OCOP-91-2023-00042", "product_id": product["id"],
                                   "producer_id": producer["id"], "evaluation_id": "earlier",
-                                  "stars": 4, "issued_at": rfc3339(expires - timedelta(
-                                      days=3 * 365)), "expires_at": rfc3339(expires)})
+                                  "product_code": None, "province_code": "91",
+                                  "category": "03", "stars": 4, "score": 80.0,
+                                  "level": "province", "rule_version": "26/2026",
+                                  "recognition_reference": "12/QĐ-UBND",
+                                  "recognition_date": issued_on.isoformat(),
+                                  "issued_on": issued_on.isoformat(),
+                                  "expires_on": expires.date().isoformat(),
+                                  "renewal_opens_on": (expires - timedelta(days=180)).date()
+                                  .isoformat(),
+                                  "renewal_closes_on": (expires - timedelta(days=120)).date()
+                                  .isoformat(),
+                                  "issued_at": rfc3339(expires - timedelta(days=3 * 365)),
+                                  "expires_at": rfc3339(expires)})
     publish(amqp_uri, issued)
     product_in_stage(owner, product["id"], "certified")
     assert_problem(owner.post(f"/products/{product['id']}/submission", {"kind": "first"}), 409,
@@ -261,21 +301,13 @@ def test_a_five_star_re_rating_goes_to_the_ministry_on_the_province_offices_repo
     provincial = open_evaluation(owner, product["id"])
     assert score(people, provincial, council_of(best_picks(rice)))["status"] == "forwarded"
     central = central_evaluation(owner, product["id"])
-    # A 5★ certificate issued some 32 months ago, expiring in 150 days (the re-rating window),
-    # lands while the ministry's council sits; its certificate of today then changes nothing.
-    expires = utc_now() + timedelta(days=150)
-    publish(amqp_uri, events.new_event("certification", "certificate.issued",
-                                       f"products/{product['id']}", {
-                                           "code": "OCOP-91-2023-00043",
-                                           "product_id": product["id"],
-                                           "producer_id": producer["id"],
-                                           "evaluation_id": "earlier", "stars": 5,
-                                           "issued_at": rfc3339(expires - timedelta(
-                                               days=3 * 365)),
-                                           "expires_at": rfc3339(expires)}))
+    decided = score(people, central, council_of(best_picks(rice)))
+    assert decided["stars"] == 5
+    # Recognised by a decision of some 32 months ago: its certificate expires in 150 days,
+    # inside the re-rating window.
+    recognise(people, decided, on=vietnam_today() - relativedelta(months=36) +
+              timedelta(days=150))
     product_in_stage(owner, product["id"], "certified")
-    assert score(people, central, council_of(best_picks(rice)))["stars"] == 5
-    tap.wait_for("certificate.issued", f"products/{product['id']}")
     assert owner.post(f"/products/{product['id']}/submission",
                       {"kind": "re_rating"}).status_code == 202
     evaluation = wait_until(lambda: next((e for e in owner.get("/evaluations", params={

@@ -62,6 +62,11 @@ def test_the_issuing_authority_follows_the_level():
         "BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
 
 
-def test_dates_are_vietnam_calendar_dates():
-    assert wording.vietnam_date("2026-11-29T17:30:00+00:00") == "30/11/2026"
-    assert wording.vietnam_date("2026-11-29T16:59:59+00:00") == "29/11/2026"
+def test_days_are_printed_as_vietnam_writes_them_and_valid_until_is_the_last_valid_day():
+    assert wording.vietnam_date("2026-11-30") == "30/11/2026"
+    # valid_until is the first day no longer valid: the face prints the day before it.
+    assert wording.last_valid_day({"valid_until": "2029-11-30"}) == "29/11/2029"
+    assert wording.last_valid_day({"valid_until": "2029-03-01"}) == "28/02/2029"
+    assert wording.recognition({"recognition": {"reference": "12/QĐ-UBND",
+                                                "date": "2026-11-30"}}) == \
+        "12/QĐ-UBND (30/11/2026)"
