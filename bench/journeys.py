@@ -1,4 +1,5 @@
-"""Journeys per second: N products from submission to the certificate's notification.
+"""Journeys per second: N products from the dossier's filing to the certificate's
+notification.
 
     python -m bench.journeys [--products 50] [--concurrency 8]
 
@@ -19,13 +20,14 @@ import requests
 from gateway.tokens import DevelopmentIssuer
 from scripts import devstack
 from tests.conftest import UNLIMITED, People
-from tests.e2e.journeys import council_of, lowered_picks, set_up_council
+from tests.e2e.journeys import council_of, lowered_picks, propose, set_up_council
 
 
 def journey(people, session):
-    """Register, submit, three members of the council score every criterion, decide; wait
-    for the producer to be told of the certificate. Each step is signed in as the role that
-    does it. Returns seconds from submission to that notification."""
+    """Register; file the dossier, the commune forwards it, the province proposes it; three
+    members of the council score every criterion, decide; wait for the producer to be told
+    of the certificate. Each step is signed in as the role that does it. Returns seconds
+    from the dossier's filing to that notification."""
     api = people.base_url + "/api/v1"
     producer = session.post(f"{api}/producers", json={
         "name": "HTX Bench", "kind": "cooperative",
@@ -37,8 +39,7 @@ def journey(people, session):
     product = session.post(f"{api}/products", headers=owner, json={
         "producer_id": producer["id"], "name": "Gạo bench", "category": "03"}).json()
     started = time.perf_counter()
-    session.post(f"{api}/products/{product['id']}/submission", headers=owner
-                 ).raise_for_status()
+    propose(people, people.producer(producer), product["id"])
     evaluation = wait(lambda: session.get(f"{api}/evaluations", headers=owner,
                                           params={"product_id": product["id"]}).json())[0]
     for member, picks in council_of(PICKS).items():

@@ -6,7 +6,7 @@ from pymongo import MongoClient
 
 from tests.conftest import publish, wait_until
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, product_in_stage, \
-    score
+    propose, score
 from tests.integration.test_reliability import certified_product, duplicates_seen
 
 CONSUMER = "certification.on_evaluation_completed"
@@ -20,8 +20,7 @@ def test_an_upgrade_supersedes_the_first_certificate(api, people, tap, stack, mo
                                                      amqp_uri, councils):
     producer, owner, product = certified_product(api, people)
     first = product["certificate_code"]
-    submitted = owner.post(f"/products/{product['id']}/submission", {"kind": "upgrade"})
-    assert submitted.status_code == 202, submitted.text
+    propose(people, owner, product["id"], "upgrade")
     upgrade = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": product["id"]}).json() if e["kind"] == "upgrade"), None),
         what="the upgrade's evaluation")
