@@ -55,12 +55,18 @@ def product_scope(store, product_id):
     return scope_of(product, product["producer_id"])
 
 
-def register_product(store, product, caller):
-    producer = store.producer(product["producer_id"])
+def known_producer(store, producer_id):
+    """The producer a new product or idea names; its absence is the body's fault (422)."""
+    producer = store.producer(producer_id)
     if producer is None:
         raise InvalidInput(
             "Chủ thể chưa được đăng ký", "The producer is not registered",
             [field_error("/producer_id", "Không có chủ thể này", "No such producer")])
+    return producer
+
+
+def register_product(store, product, caller):
+    producer = known_producer(store, product["producer_id"])
     dossiers.check_category(product["category"])
     moment = utc_now()
     now = rfc3339(moment)
@@ -128,11 +134,7 @@ def on_certificate_issued(store, event):
 # Steps 2 and 3: ideas and business plans (steps.py) --------------------------------------
 
 def submit_idea(store, idea, caller):
-    producer = store.producer(idea["producer_id"])
-    if producer is None:
-        raise InvalidInput(
-            "Chủ thể chưa được đăng ký", "The producer is not registered",
-            [field_error("/producer_id", "Không có chủ thể này", "No such producer")])
+    producer = known_producer(store, idea["producer_id"])
     return new_step(store, "idea", idea, producer, caller, {"title": idea["title"]})
 
 
