@@ -112,7 +112,7 @@ def main():
     latencies.sort()
     print(f"products: {args.products}, concurrency: {args.concurrency}")
     print(f"journeys/second: {args.products / elapsed:.2f} ({elapsed:.1f}s in all)")
-    print(f"submission → certificate notification: median {statistics.median(latencies):.2f}s,"
+    print(f"dossier → certificate notification: median {statistics.median(latencies):.2f}s,"
           f" p95 {latencies[int(0.95 * (len(latencies) - 1))]:.2f}s, max {latencies[-1]:.2f}s")
 
 
