@@ -9,10 +9,14 @@ II and Annex III Form 01; unit codes of Decision 19/2025/QĐ-TTg):
 
 Both serials count per commune and year, each from its own counter document
 (``store.RegistrationStore.next_serial``): one atomic ``$inc`` per number, so concurrent
-dossiers never share a serial.
+dossiers never share a serial. Nor is a serial lost: an act that numbers a product first
+claims it (``store.RegistrationStore.claim``), so two at once cannot both draw, and an
+act refused for any other reason is refused before it draws.
 """
 FORM = "form"
 PRODUCT = "product"
+# A claim whose process died is taken over after this long, with the serial it drew.
+CLAIM_SECONDS = 60
 
 
 def form_number(serial, province_code, commune_code, year):

@@ -101,6 +101,28 @@ class RegistrationStore:
             upsert=True, return_document=ReturnDocument.AFTER)
         return counter["last"]
 
+    def claim(self, product_id, kind, where, now, stale_after):
+        """Claim the product for the act that numbers it (``kind``: the form or the
+        product code), so that two such acts at once cannot both draw a serial: True for
+        the one that got it. A claim older than ``stale_after`` seconds (its process died)
+        is taken over, with the serial it drew. ``now`` in whole seconds (a number: the
+        stand-in compares strings at whole seconds anyway)."""
+        held = f"claims.{kind}"
+        return self.update_product(product_id, {**where, "$or": [
+            {held: None}, {f"{held}.at": {"$lt": now - stale_after}}]},
+            {"$set": {f"{held}.at": now}})
+
+    def claimed_serial(self, product_id, kind, commune_code, year, claimed_at):
+        """The serial of the claim: the one a crashed holder drew, or the next one, kept in
+        the claim before anything else happens so a retry reuses it."""
+        product = self.products.find_one({"_id": product_id}, {"claims": 1})
+        serial = product.get("claims", {}).get(kind, {}).get("serial")
+        if serial is None:
+            serial = self.next_serial(kind, commune_code, year)
+            self.update_product(product_id, {f"claims.{kind}.at": claimed_at},
+                                {"$set": {f"claims.{kind}.serial": serial}})
+        return serial
+
     # Steps 2 and 3: ideas and plans ----------------------------------------------------
 
     def add_step(self, step, document, events):

@@ -283,12 +283,16 @@ def file_dossier(store, product_id, filing, caller):
     submissions.check(filing["kind"], product, utc_now())
     dossiers.check_self_assessment(category, filing["self_assessment"],
                                    store.evidence_ids(product_id))
-    if product["stage"] not in {s.value for s in allowed_from(Move.FILE)}:
-        raise stage_conflict(product, "nộp hồ sơ", "file a dossier for")
     now = utc_now()
+    claim = int(now.timestamp())
+    sources = [s.value for s in allowed_from(Move.FILE)]
+    if not store.claim(product_id, product_codes.FORM, {"stage": {"$in": sources}}, claim,
+                       product_codes.CLAIM_SECONDS):
+        raise stage_conflict(product_or_404(store, product_id), "nộp hồ sơ",
+                             "file a dossier for")
     today = working_days.vietnam_date(now)
     province, commune = product["province_code"], product["commune_code"]
-    serial = store.next_serial(product_codes.FORM, commune, today.year)
+    serial = store.claimed_serial(product_id, product_codes.FORM, commune, today.year, claim)
     dossier = {
         "kind": filing["kind"], "category": category,
         "form_number": product_codes.form_number(serial, province, commune, today.year),
@@ -304,7 +308,9 @@ def file_dossier(store, product_id, filing, caller):
     if not store.move(product_id, Move.FILE, {"dossier": dossier, "category": category,
                                               "submission_kind": filing["kind"],
                                               "rejection_reason": None},
-                      events=[submitted], entry=entry):
+                      events=[submitted], entry=entry,
+                      where={f"claims.{product_codes.FORM}.at": claim},
+                      unset=(f"claims.{product_codes.FORM}",)):
         raise stage_conflict(product_or_404(store, product_id), "nộp hồ sơ", "file a dossier for")
     return product_view(product_or_404(store, product_id))
 
@@ -394,17 +400,12 @@ def check_completeness(store, product_id, caller):
     return product_view(product_or_404(store, product_id))
 
 
-# A proposal whose process died after claiming it is taken over after this long.
-CLAIM_SECONDS = 60
-
-
 def propose_product(store, product_id, caller):
     """The province's office proposes a checked dossier to an evaluation round (Art. 7.3.a):
     the product gets its code and ``product.submitted`` leaves, dated by the proposal.
 
-    One proposal per product at a time: it first claims the product, so that two officers
-    proposing it together cannot both draw a serial (a gap in the commune's numbering);
-    the serial drawn is kept in the claim, so a retry after a crash reuses it."""
+    One proposal per product at a time (``store.claim``): two officers proposing it
+    together cannot both draw a serial and leave a gap in the commune's numbering."""
     product = product_or_404(store, product_id)
     if product["stage"] != Stage.FORWARDED.value or \
             not (product.get("dossier") or {}).get("completeness"):
@@ -412,14 +413,11 @@ def propose_product(store, product_id, caller):
                        "Only a dossier checked complete can be proposed")
     now = utc_now()
     claim = int(now.timestamp())
-    if not store.update_product(product_id, {
-            "stage": Stage.FORWARDED.value,
-            "$or": [{"proposal_claim": None},
-                    {"proposal_claim.at": {"$lt": claim - CLAIM_SECONDS}}]},
-            {"$set": {"proposal_claim.at": claim}}):
+    if not store.claim(product_id, product_codes.PRODUCT, {"stage": Stage.FORWARDED.value},
+                       claim, product_codes.CLAIM_SECONDS):
         raise Conflict("Sản phẩm đang được đề nghị", "The product is being proposed")
     today = working_days.vietnam_date(now)
-    code = product_code_for(store, product_id, today.year, claim)
+    code = product_code_for(store, product, today.year, claim)
     kind = product["dossier"]["kind"]
     submitted = make_event("product.submitted", f"products/{product_id}", {
         "product_id": product_id, "producer_id": product["producer_id"],
@@ -432,23 +430,20 @@ def propose_product(store, product_id, caller):
                            proposed_on=today.isoformat())
     if not store.move(product_id, Move.SUBMIT, {"product_code": code, "code_year": today.year,
                                                 "dossier.proposed_on": today.isoformat()},
-                      events=[submitted], entry=entry, where={"proposal_claim.at": claim},
-                      unset=("proposal_claim",)):
+                      events=[submitted], entry=entry,
+                      where={f"claims.{product_codes.PRODUCT}.at": claim},
+                      unset=(f"claims.{product_codes.PRODUCT}",)):
         raise Conflict("Sản phẩm đang được đề nghị", "The product is being proposed")
     return product_view(product_or_404(store, product_id))
 
 
-def product_code_for(store, product_id, year, claim):
+def product_code_for(store, product, year, claim):
     """The product's code for ``year``: the one it has (a product proposed again in the
-    same year keeps it), the serial its claim drew, or the commune's next serial."""
-    product = product_or_404(store, product_id)
+    same year keeps it), or one with the serial its claim drew."""
     if product.get("product_code") and product.get("code_year") == year:
         return product["product_code"]
-    serial = product.get("proposal_claim", {}).get("serial")
-    if serial is None:
-        serial = store.next_serial(product_codes.PRODUCT, product["commune_code"], year)
-        store.update_product(product_id, {"proposal_claim.at": claim},
-                             {"$set": {"proposal_claim.serial": serial}})
+    serial = store.claimed_serial(product["_id"], product_codes.PRODUCT,
+                                  product["commune_code"], year, claim)
     return product_codes.product_code(serial, product["province_code"],
                                       product["commune_code"], year)
 
@@ -475,7 +470,7 @@ def stage_conflict(product, act_vi, act_en):
 def product_view(product):
     """A product as callers see it: its dossier's lists as lists, without its timeline."""
     view = {k: v for k, v in resource(product).items()
-            if k not in ("timeline", "proposal_claim", "code_year")}
+            if k not in ("timeline", "claims", "code_year")}
     if view.get("dossier"):
         dossier = dict(view["dossier"])
         dossier["self_assessment"] = timeline.as_list(dossier.get("self_assessment"))

@@ -34,49 +34,57 @@ def store(mongo_uri):
     client.close()
 
 
-def forwarded_products(store, n, checked=True):
+ASSESSMENT = [{"criterion": c["code"], "option": None, "evidence": [], "note": ""}
+              for c in dossiers.criteria_of("03")]
+
+
+def registered_products(store, n):
     producer = workflow.register_producer(store, {
         "name": "HTX Phú Tân", "kind": "cooperative",
         "tax_code": str(random.randrange(10 ** 9, 10 ** 10)), "province_code": "91",
         "commune_code": COMMUNE, "contact": {"email": "a@example.vn", "phone": "0296 381 2345"}})
-    assessment = [{"criterion": c["code"], "option": None, "evidence": [], "note": ""}
-                  for c in dossiers.criteria_of("03")]
-    ids = []
-    for i in range(n):
-        product = workflow.register_product(store, {
-            "producer_id": producer["id"], "name": f"Gạo {i}", "category": "03",
-            "description": ""}, PRODUCER)
-        workflow.file_dossier(store, product["id"], {
-            "kind": "first", "category": None, "self_assessment": assessment}, PRODUCER)
-        workflow.review_dossier(store, product["id"], {"form_03": FORM_03, "samples": 5},
+    return [workflow.register_product(store, {
+        "producer_id": producer["id"], "name": f"Gạo {i}", "category": "03",
+        "description": ""}, PRODUCER)["id"] for i in range(n)]
+
+
+def file(store, product_id):
+    return workflow.file_dossier(store, product_id, {
+        "kind": "first", "category": None, "self_assessment": ASSESSMENT}, PRODUCER)
+
+
+def forwarded_products(store, n, checked=True):
+    ids = registered_products(store, n)
+    for product_id in ids:
+        file(store, product_id)
+        workflow.review_dossier(store, product_id, {"form_03": FORM_03, "samples": 5},
                                 COMMUNE_OFFICER)
         if checked:
-            workflow.check_completeness(store, product["id"], OFFICE)
-        ids.append(product["id"])
+            workflow.check_completeness(store, product_id, OFFICE)
     return ids
 
 
-def propose_all(store, product_ids):
-    """Every proposal at once, each on its own thread: (codes, refusals)."""
-    codes, refusals, lock = [], [], threading.Lock()
+def at_once(act, product_ids):
+    """``act`` on every product at once, each on its own thread: (results, refusals)."""
+    results, refusals, lock = [], [], threading.Lock()
     start = threading.Barrier(len(product_ids))
 
-    def propose(product_id):
+    def run(product_id):
         start.wait()
         try:
-            code = workflow.propose_product(store, product_id, OFFICE)["product_code"]
+            result = act(product_id)
             with lock:
-                codes.append(code)
+                results.append(result)
         except Conflict:
             with lock:
                 refusals.append(product_id)
 
-    threads = [threading.Thread(target=propose, args=(p,)) for p in product_ids]
+    threads = [threading.Thread(target=run, args=(p,)) for p in product_ids]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
-    return codes, refusals
+    return results, refusals
 
 
 def serial(code):
@@ -87,7 +95,9 @@ def test_fifty_concurrent_proposals_draw_fifty_serials_without_gaps(store):
     ready = forwarded_products(store, 50)
     unchecked = forwarded_products(store, 5, checked=False)
     # Each checked product proposed twice at once (two officers), the unchecked ones too.
-    codes, refusals = propose_all(store, ready * 2 + unchecked)
+    codes, refusals = at_once(
+        lambda p: workflow.propose_product(store, p, OFFICE)["product_code"],
+        ready * 2 + unchecked)
     year = vietnam_date(utc_now()).year
     assert sorted(serial(c) for c in codes) == list(range(1, 51))
     assert all(c.endswith(f"-{year}") for c in codes)
@@ -95,7 +105,7 @@ def test_fifty_concurrent_proposals_draw_fifty_serials_without_gaps(store):
     assert store.counters.find_one({"_id": f"product:{COMMUNE}:{year}"})["last"] == 50
     for product_id in ready:
         product = store.products.find_one({"_id": product_id})  # with its pending events
-        assert product["stage"] == "submitted" and "proposal_claim" not in product
+        assert product["stage"] == "submitted" and product["claims"] == {}
         [event] = [e for e in product["outbox"].values()
                    if e["type"] == "vn.gov.ocop.product.submitted.v1"]
         assert event["data"]["product_code"] == product["product_code"]
@@ -104,13 +114,22 @@ def test_fifty_concurrent_proposals_draw_fifty_serials_without_gaps(store):
     assert sorted(int(n.split("/")[0]) for n in numbers) == list(range(1, 56))
 
 
+def test_a_dossier_filed_twice_at_once_is_numbered_once(store):
+    products = registered_products(store, 20)
+    numbers, refusals = at_once(lambda p: file(store, p)["dossier"]["form_number"],
+                                products * 2)
+    assert sorted(int(n.split("/")[0]) for n in numbers) == list(range(1, 21))
+    assert len(refusals) == 20
+    assert {store.product(p)["dossier"]["form_number"] for p in products} == set(numbers)
+
+
 def test_a_serial_drawn_before_a_crash_is_reused_by_the_retry(store):
     [product_id] = forwarded_products(store, 1)
     year = vietnam_date(utc_now()).year
     drawn = store.next_serial(product_codes.PRODUCT, COMMUNE, year)
     # As left by a proposal whose process died after drawing: a claim long expired.
-    store.update_product(product_id, {}, {"$set": {"proposal_claim": {
-        "at": int(utc_now().timestamp()) - workflow.CLAIM_SECONDS - 5, "serial": drawn}}})
+    store.update_product(product_id, {}, {"$set": {"claims.product": {
+        "at": int(utc_now().timestamp()) - product_codes.CLAIM_SECONDS - 5, "serial": drawn}}})
     proposed = workflow.propose_product(store, product_id, OFFICE)
     assert proposed["product_code"] == product_codes.product_code(drawn, "91", COMMUNE, year)
     assert store.counters.find_one({"_id": f"product:{COMMUNE}:{year}"})["last"] == drawn
@@ -118,7 +137,7 @@ def test_a_serial_drawn_before_a_crash_is_reused_by_the_retry(store):
 
 def test_a_live_claim_refuses_a_second_proposal(store):
     [product_id] = forwarded_products(store, 1)
-    store.update_product(product_id, {}, {"$set": {"proposal_claim": {
+    store.update_product(product_id, {}, {"$set": {"claims.product": {
         "at": int(utc_now().timestamp())}}})
     with pytest.raises(Conflict):
         workflow.propose_product(store, product_id, OFFICE)
