@@ -243,7 +243,8 @@ def test_a_refused_read_reveals_nothing(people, world):
     """Out of scope or missing: the same 404, word for word."""
     stranger = people.province_officer(OTHER)
     for path in (f"/products/{world['product']}", f"/producers/{world['producer']}",
-                 f"/evaluations/{world['evaluation']}"):
+                 f"/evaluations/{world['evaluation']}", f"/ideas/{world['idea']}",
+                 f"/plans/{world['plan']}"):
         hidden = assert_problem(stranger.get(path), 404)
         missing = assert_problem(stranger.get(path.rsplit("/", 1)[0] + "/no-such-id"), 404)
         assert {k: v for k, v in hidden.items() if k != "instance"} == \
