@@ -6,6 +6,7 @@ Each schema describes the event's ``data``; the envelope is CloudEvents 1.0
 from marshmallow import fields, validate
 
 from chassis.contracts import CategoryCode, EventDataSchema, Identifier, ProvinceCode, Text
+from services.registration.steps import SUPPORT_KINDS
 from services.registration.submissions import KINDS
 
 
@@ -81,6 +82,19 @@ class PlanReturnedSchema(PlanDecidedSchema):
     reasons = Reasons()
 
 
+class PlanSupportedSchema(PlanDecidedSchema):
+    """Step 4: support was given to carry out an accepted plan (training, advice, credit),
+    for the plans and statistics of the programme to count."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(list(SUPPORT_KINDS)),
+                         metadata={"description": "`training` (đào tạo, tập huấn), `advice` "
+                                                  "(tư vấn) or `credit` (vốn, tín dụng)."})
+    given_on = VietnamDate("The day it was given (Vietnam date).")
+    amount_vnd = fields.Integer(required=True, allow_none=True, strict=True,
+                                validate=validate.Range(min=0), metadata={
+                                    "description": "Its amount in đồng, when it has one."})
+
+
 class DossierSchema(WhereSchema):
     product_id = Identifier("The product (sản phẩm) in registration.")
     form_number = Text("The registration form's number (số phiếu đăng ký, Form 01), "
@@ -148,6 +162,7 @@ PUBLISHED = {
     "plan.submitted": PlanSchema,
     "plan.accepted": PlanDecidedSchema,
     "plan.returned": PlanReturnedSchema,
+    "plan.supported": PlanSupportedSchema,
     "dossier.submitted": DossierSubmittedSchema,
     "dossier.returned": DossierReturnedSchema,
     "dossier.reviewed_by_commune": DossierReviewedSchema,

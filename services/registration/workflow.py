@@ -244,7 +244,11 @@ def record_support(store, plan_id, support, caller):
     record = {**support, "given_on": support["given_on"].isoformat(), "at": rfc3339(now),
               "by": timeline.person(caller)}
     change = {"$set": {f"support.{timeline.key(record)}": record, "updated_at": rfc3339(now)}}
-    if not store.change_step("plan", plan_id, steps.Status.ACCEPTED.value, change):
+    supported = step_event("plan", "supported", plan, {
+        "idea_id": plan["idea_id"], "kind": record["kind"], "given_on": record["given_on"],
+        "amount_vnd": record["amount_vnd"]})
+    if not store.change_step("plan", plan_id, steps.Status.ACCEPTED.value, change,
+                             [supported]):
         raise Conflict("Chỉ ghi nhận hỗ trợ cho phương án đã được chấp nhận",
                        f"Support is recorded against an accepted plan; this one is "
                        f"{plan['status']}")

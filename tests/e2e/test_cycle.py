@@ -109,6 +109,10 @@ def test_a_plan_needs_an_accepted_idea_and_support_an_accepted_plan(api, people,
     subject = f"plans/{recorded['id']}"
     tap.wait_for("plan.accepted", subject)
     assert [len(tap.events(k, subject)) for k in ("plan.submitted", "plan.returned")] == [2, 1]
+    supported = wait_until(lambda: (lambda found: found if len(found) == 2 else None)(
+        tap.events("plan.supported", subject)), what="both supports")
+    assert [(e["data"]["kind"], e["data"]["amount_vnd"]) for e in supported] == [
+        ("training", None), ("credit", 300_000_000)]
 
 
 # The dossier ------------------------------------------------------------------------------

@@ -216,6 +216,8 @@ def samples():
         "plan.submitted": {**plan, "title": "Phương án sản xuất gạo 2027"},
         "plan.accepted": plan,
         "plan.returned": {**plan, "reasons": ["Thiếu kế hoạch tài chính"]},
+        "plan.supported": {**plan, "kind": "credit", "given_on": "2026-11-30",
+                           "amount_vnd": 300_000_000},
         "dossier.submitted": {**dossier, "category": "03", "kind": "first",
                               "received_on": "2026-02-06", "deadline_on": "2026-03-06"},
         "dossier.returned": {**dossier, "by_level": "commune", "reasons": ["Thiếu Mẫu 02"]},
