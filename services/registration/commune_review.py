@@ -9,7 +9,7 @@ returns the dossier to the producer with its reasons.
 
 The day of receipt is the day the producer filed the electronic dossier, unless the
 commune records the day the paper dossier arrived (Form 01's "Ngày nhận"): never a day in
-the future, never before the dossier existed.
+the future, and not more than a year before the electronic filing.
 """
 from datetime import date
 
@@ -34,8 +34,8 @@ def check_samples(category, samples):
 
 
 def check_receipt(received_on, filed_on, today):
-    """The paper dossier's day of receipt: between a year before the electronic filing (a
-    paper dossier may arrive first) and today."""
+    """The paper dossier's day of receipt: from the first of the month a year before the
+    electronic filing (a paper dossier may arrive first) to today."""
     if received_on > today or received_on < date(filed_on.year - 1, filed_on.month, 1):
         raise InvalidInput(
             "Ngày nhận không thể ở tương lai hay trước hồ sơ quá một năm",

@@ -417,7 +417,8 @@ def propose_product(store, product_id, caller):
                        "Only a dossier checked complete can be proposed")
     now = utc_now()
     claim = int(now.timestamp())
-    if not store.claim(product_id, product_codes.PRODUCT, {"stage": Stage.FORWARDED.value},
+    checked = {"stage": Stage.FORWARDED.value, "dossier.completeness": {"$exists": True}}
+    if not store.claim(product_id, product_codes.PRODUCT, checked,
                        claim, product_codes.CLAIM_SECONDS):
         raise Conflict("Sản phẩm đang được đề nghị", "The product is being proposed")
     today = working_days.vietnam_date(now)
