@@ -4,11 +4,11 @@ operations."""
 from gateway.api import API
 from gateway.routes import operation
 from services.registration.schemas import (
-    CalendarSchema, CommuneReviewSchema, DaysOffSchema, DecisionSchema, DossierFilingSchema,
-    EvidenceSchema, EvidenceUploadSchema, IdeaContentSchema, IdeaSchema, NewIdeaSchema,
-    NewPlanSchema, NewProducerSchema, NewProductSchema, OverdueSchema, PlanContentSchema,
-    PlanSchema, ProducerSchema, ProductSchema, ReceiptSchema, ReturnSchema, SupportSchema,
-    TimelineEntrySchema)
+    CalendarSchema, CommuneReviewSchema, DaysOffSchema, DossierFilingSchema, EvidenceSchema,
+    EvidenceUploadSchema, IdeaContentSchema, IdeaSchema, NewIdeaSchema, NewPlanSchema,
+    NewProducerSchema, NewProductSchema, OverdueSchema, PlanContentSchema, PlanSchema,
+    ProducerSchema, ProductSchema, ReceiptSchema, ReturnSchema, StepDecisionSchema,
+    SupportSchema, TimelineEntrySchema)
 
 PRODUCT = f"{API}/products/<string:product_id>"
 IDEA = f"{API}/ideas/<string:idea_id>"
@@ -56,7 +56,7 @@ class RegistrationApi:
 
     @operation("POST", f"{IDEA}/decision",
                "Chấp nhận hoặc trả lại ý tưởng / Accept or return an idea", "registration",
-               body=DecisionSchema, response=IdeaSchema)
+               body=StepDecisionSchema, response=IdeaSchema)
     def decide_idea(self, request, body, idea_id):
         return self.registration.decide_step("idea", idea_id, body)
 
@@ -77,7 +77,7 @@ class RegistrationApi:
 
     @operation("POST", f"{PLAN}/decision",
                "Chấp nhận hoặc trả lại phương án / Accept or return a plan", "registration",
-               body=DecisionSchema, response=PlanSchema)
+               body=StepDecisionSchema, response=PlanSchema)
     def decide_plan(self, request, body, plan_id):
         return self.registration.decide_step("plan", plan_id, body)
 

@@ -73,7 +73,7 @@ class ProductSchema(NewProductSchema):
     rejection_reason = fields.Dict(allow_none=True)
     product_code = fields.String(allow_none=True, metadata={
         "description": "Mã số sản phẩm (T)-(X)-(STT)-(năm), given at the proposal"})
-    dossier = fields.Dict(allow_none=True, metadata={
+    dossier = fields.Nested("DossierRecordSchema", allow_none=True, metadata={
         "description": "The dossier last filed: Form 01/02, the commune's review, the "
                        "province's check"})
     created_at = Timestamp(required=True)
@@ -121,7 +121,7 @@ class NewPlanSchema(PlanContentSchema):
     idea_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
-class DecisionSchema(BaseSchema):
+class StepDecisionSchema(BaseSchema):
     """Accept, or return with reasons."""
 
     outcome = fields.String(required=True, validate=validate.OneOf(
@@ -149,8 +149,17 @@ class SupportSchema(BaseSchema):
 class HistoryEntrySchema(BaseSchema):
     at = Timestamp(required=True)
     status = fields.String(required=True)
-    by = fields.Dict(required=True)
+    by = fields.Nested("ActorSchema", required=True)
     reasons = fields.List(fields.String())
+
+
+class SupportRecordSchema(BaseSchema):
+    kind = fields.String(required=True, metadata={"enum": list(steps.SUPPORT_KINDS)})
+    description = fields.String(required=True)
+    given_on = fields.String(required=True, metadata={"format": "date"})
+    amount_vnd = fields.Integer(allow_none=True)
+    at = Timestamp(required=True)
+    by = fields.Nested("ActorSchema", required=True)
 
 
 class StepSchema(BaseSchema):
@@ -173,7 +182,7 @@ class PlanSchema(StepSchema):
     idea_id = fields.String(required=True)
     summary = fields.String()
     budget_vnd = fields.Integer(allow_none=True)
-    support = fields.List(fields.Dict())
+    support = fields.List(fields.Nested(SupportRecordSchema))
 
 
 # The dossier ----------------------------------------------------------------------------
@@ -251,8 +260,10 @@ class ReceiptSchema(BaseSchema):
 class TimelineEntrySchema(BaseSchema):
     at = Timestamp(required=True)
     stage = fields.String(required=True)
-    act = fields.String(required=True)
-    by = fields.Dict(required=True)
+    act = fields.String(required=True, metadata={
+        "description": "What happened: the event it caused or followed"})
+    by = fields.Nested("ActorSchema", required=True, metadata={
+        "description": "Who: a person, or `service:<name>` for another service's result"})
     reasons = fields.List(fields.String())
     details = fields.Dict()
 
@@ -270,3 +281,39 @@ class OverdueSchema(BaseSchema):
 class CalendarSchema(BaseSchema):
     province_code = fields.String(required=True)
     days = fields.List(fields.String(), required=True)
+
+
+class ActorSchema(BaseSchema):
+    subject = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    name = fields.String(allow_none=True)
+
+
+class CommuneReviewRecordSchema(CommuneReviewSchema):
+    reviewed_at = Timestamp(required=True)
+    by = fields.Nested(ActorSchema, required=True)
+    forwarded_on = fields.String(required=True, metadata={"format": "date"})
+
+
+class CompletenessSchema(BaseSchema):
+    checked_at = Timestamp(required=True)
+    by = fields.Nested(ActorSchema, required=True)
+
+
+class DossierRecordSchema(BaseSchema):
+    """A dossier as filed and followed: Form 01, Form 02 part III, the commune's 15 working
+    days, its Form 03 review, the province's check and the day of the proposal."""
+
+    kind = fields.String(required=True, metadata={"enum": list(submissions.KINDS)})
+    category = fields.String(required=True)
+    form_number = fields.String(required=True, metadata={
+        "description": "Số phiếu đăng ký (serial)/PĐK-(province)-(commune)-(year)"})
+    self_assessment = fields.List(fields.Nested(AssessmentSchema), required=True)
+    filed_at = Timestamp(required=True)
+    filed_on = fields.String(required=True, metadata={"format": "date"})
+    received_on = fields.String(required=True, metadata={"format": "date"})
+    deadline_on = fields.String(required=True, metadata={
+        "format": "date", "description": "The last of the commune's 15 working days"})
+    commune_review = fields.Nested(CommuneReviewRecordSchema)
+    completeness = fields.Nested(CompletenessSchema)
+    proposed_on = fields.String(metadata={"format": "date"})

@@ -9,9 +9,9 @@ from chassis.web import OperationsEndpoints
 from services.registration import store, workflow
 from services.registration.metrics import PRODUCTS_BY_STAGE
 from services.registration.schemas import CommuneReviewSchema, DaysOffSchema, \
-    DecisionSchema, DossierFilingSchema, EvidenceUploadSchema, IdeaContentSchema, \
-    NewIdeaSchema, NewPlanSchema, NewProducerSchema, NewProductSchema, PlanContentSchema, \
-    ReceiptSchema, ReturnSchema, SupportSchema
+    DossierFilingSchema, EvidenceUploadSchema, IdeaContentSchema, NewIdeaSchema, \
+    NewPlanSchema, NewProducerSchema, NewProductSchema, PlanContentSchema, ReceiptSchema, \
+    ReturnSchema, StepDecisionSchema, SupportSchema
 
 
 class RegistrationService(OperationsEndpoints, AuditedService):
@@ -71,8 +71,8 @@ class RegistrationService(OperationsEndpoints, AuditedService):
 
     @command
     def decide_step(self, step, step_id, payload):
-        return workflow.decide_step(self.store, step, step_id, load(DecisionSchema(), payload),
-                                    self.audit.caller)
+        return workflow.decide_step(self.store, step, step_id,
+                                    load(StepDecisionSchema(), payload), self.audit.caller)
 
     @command
     def resubmit_step(self, step, step_id, payload):
