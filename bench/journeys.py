@@ -39,7 +39,7 @@ def journey(people, session):
     product = session.post(f"{api}/products", headers=owner, json={
         "producer_id": producer["id"], "name": "Gạo bench", "category": "03"}).json()
     started = time.perf_counter()
-    propose(people, people.producer(producer), product["id"])
+    propose(people.producer(producer), product["id"])
     evaluation = wait(lambda: session.get(f"{api}/evaluations", headers=owner,
                                           params={"product_id": product["id"]}).json())[0]
     for member, picks in council_of(PICKS).items():

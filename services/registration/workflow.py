@@ -282,6 +282,10 @@ def file_dossier(store, product_id, filing, caller):
     """The producer files Form 01 and Form 02 with the commune (Art. 7.1): the commune's
     15 working days start, the form gets its number."""
     product = product_or_404(store, product_id)
+    if not product.get("commune_code"):
+        raise Conflict("Chưa rõ xã của chủ thể: hồ sơ nộp cho UBND cấp xã (Điều 7.1)",
+                       "The producer's commune is not known: the dossier is filed with the "
+                       "commune (Art. 7.1)")
     category = filing["category"] or product["category"]
     dossiers.check_category(category)
     submissions.check(filing["kind"], product, utc_now())

@@ -72,30 +72,28 @@ def file_dossier(owner, product_id, kind=None, evidence=()):
         "self_assessment": self_assessment(owner, product["category"], evidence)})
 
 
-def commune_of(people, product):
-    return people.commune_officer(product["province_code"], product["commune_code"])
-
-
 def samples_for(product):
     return 0 if product["category"] == "26" else 5
 
 
-def forwarded(people, owner, product_id, kind=None):
-    """Filed by the producer, reviewed and forwarded by its commune."""
+def forwarded(owner, product_id, kind=None):
+    """Filed by the producer, reviewed and forwarded by its commune (signed in from the
+    same ``People`` as the producer)."""
     filed = file_dossier(owner, product_id, kind)
     assert filed.status_code == 201, filed.text
     product = filed.json()
-    reviewed = commune_of(people, product).post(
+    commune = owner.people.commune_officer(product["province_code"], product["commune_code"])
+    reviewed = commune.post(
         f"/products/{product_id}/dossier/commune-review",
         {"form_03": FORM_03, "samples": samples_for(product)})
     assert reviewed.status_code == 200, reviewed.text
     return reviewed.json()
 
 
-def propose(people, owner, product_id, kind=None):
+def propose(owner, product_id, kind=None):
     """The whole way to ``product.submitted``; the proposed product."""
-    product = forwarded(people, owner, product_id, kind)
-    office = people.province_officer(product["province_code"])
+    product = forwarded(owner, product_id, kind)
+    office = owner.people.province_officer(product["province_code"])
     checked = office.post(f"/products/{product_id}/dossier/completeness")
     assert checked.status_code == 200, checked.text
     proposed = office.post(f"/products/{product_id}/proposal")
@@ -104,9 +102,9 @@ def propose(people, owner, product_id, kind=None):
     return proposed.json()
 
 
-def open_evaluation(people, owner, product_id, kind=None):
+def open_evaluation(owner, product_id, kind=None):
     """The product proposed; wait until evaluation has opened its evaluation."""
-    propose(people, owner, product_id, kind)
+    propose(owner, product_id, kind)
     return wait_until(lambda: owner.get("/evaluations", params={"product_id": product_id})
                       .json(), what="the evaluation to open")[0]
 

@@ -171,7 +171,7 @@ def world(api, people, councils):
     set_up_council(people, f"province-{OTHER}")
     producer, owner, product = registered(api, people)
     evidence = owner.post(f"/products/{product['id']}/evidence", PDF).json()
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     idea = owner.post("/ideas", {"producer_id": producer["id"], "title": "Gạo hữu cơ",
                                  "description": "Gạo trồng theo hướng hữu cơ"}).json()
     people.commune_officer().post(f"/ideas/{idea['id']}/decision", {"outcome": "accepted"})
@@ -179,7 +179,7 @@ def world(api, people, councils):
                                  "summary": "Mở rộng vùng nguyên liệu"}).json()
     other_producer, _, _ = registered(api, people, OTHER)
     _, owner, forwarded = registered(api, people)
-    provincial = open_evaluation(people, owner, forwarded["id"])
+    provincial = open_evaluation(owner, forwarded["id"])
     assert score(people, provincial, council_of(best_picks(criteria_set(api, "03"))))[
         "status"] == "forwarded"
     central = wait_until(lambda: next((e for e in owner.get("/evaluations", params={

@@ -91,7 +91,7 @@ def test_unknown_resources_and_routes(api, people, councils):
 
 def test_score_sheets_are_checked_and_refusals_change_nothing(api, people, councils):
     producer, owner, product = registered(api, people)
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     sheets = f"/evaluations/{evaluation['id']}/scores"
     chair = people.member("chair")
     picks = best_picks(criteria_set(api, "03"))

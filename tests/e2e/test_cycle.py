@@ -182,7 +182,7 @@ def test_a_dossier_from_filing_to_proposal(api, people, tap):
                             {"reasons": ["Thiếu giấy chứng nhận ATTP"]})
     assert returned.json()["stage"] == "returned"
 
-    assert forwarded(people, owner, product_id)["stage"] == "forwarded"
+    assert forwarded(owner, product_id)["stage"] == "forwarded"
     assert_problem(commune.post(f"/products/{product_id}/dossier/return",
                                 {"reasons": ["x"]}), 409)  # now the province holds it
     assert_problem(office.post(f"/products/{product_id}/proposal"), 409)  # not checked yet
@@ -190,7 +190,7 @@ def test_a_dossier_from_filing_to_proposal(api, people, tap):
     assert office.post(f"/products/{product_id}/dossier/completeness").status_code == 200
     office.post(f"/products/{product_id}/dossier/return",
                 {"reasons": ["Bổ sung phiếu kiểm nghiệm còn hạn"]})
-    assert forwarded(people, owner, product_id)["stage"] == "forwarded"
+    assert forwarded(owner, product_id)["stage"] == "forwarded"
     assert_problem(office.post(f"/products/{product_id}/proposal"), 409)  # checked again?
     office.post(f"/products/{product_id}/dossier/completeness")
     proposed = office.post(f"/products/{product_id}/proposal")

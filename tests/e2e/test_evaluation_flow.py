@@ -20,7 +20,7 @@ def central_evaluation(owner, product_id):
 
 def forwarded_product(api, people, tap):
     producer, owner, product = registered(api, people)
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     forwarded = score(people, evaluation, council_of(best_picks(criteria_set(api, "03"))))
     assert forwarded["status"] == "forwarded" and forwarded["score"] == 100.0
     event = tap.wait_for("evaluation.forwarded", f"products/{product['id']}")
@@ -61,7 +61,7 @@ def test_an_unmet_star_minimum_caps_a_high_total(api, people, councils):
                 key=lambda o: o["points"] or 0)
     picks = {**best_picks(rice), starred["code"]: below["code"]}
     producer, owner, product = registered(api, people)
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     decided = score(people, evaluation, council_of(picks))
     assert decided["score"] >= 90 and decided["result"]["band_stars"] == 5
     assert decided["stars"] == 4 and starred["code"] in decided["result"]["capped_by"]
@@ -71,7 +71,7 @@ def test_an_unmet_star_minimum_caps_a_high_total(api, people, councils):
 
 def test_a_knocked_out_dossier_is_rejected_with_its_reason(api, people, tap, councils):
     producer, owner, product = registered(api, people)
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     decided = score(people, evaluation, council_of(best_picks(criteria_set(api, "03"))),
                     decision={"knockouts": ["dossier"]})
     assert decided["status"] == "rejected" and decided["stars"] is None
@@ -84,7 +84,7 @@ def test_a_knocked_out_dossier_is_rejected_with_its_reason(api, people, tap, cou
 
 def test_the_advisory_group_sends_the_dossier_back_for_completion(api, people, tap, councils):
     producer, owner, product = registered(api, people)
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     reviews = f"/evaluations/{evaluation['id']}/reviews"
     advisor = people.advisor("advisor-1")
     # Advising is the advisory group's act: the chair, signed in as a member, may not.
@@ -110,7 +110,7 @@ def test_the_advisory_group_sends_the_dossier_back_for_completion(api, people, t
         what="the completion request in the inbox")
     assert "complete the dossier" in inbox[0]["text"]["en"]
 
-    assert propose(people, owner, product["id"])["stage"] == "submitted"
+    assert propose(owner, product["id"])["stage"] == "submitted"
     reopened = wait_until(lambda: [e for e in owner.get("/evaluations", params={
         "product_id": product["id"]}).json() if e["status"] == "open"])
     assert reopened[0]["id"] != evaluation["id"]
@@ -119,7 +119,7 @@ def test_the_advisory_group_sends_the_dossier_back_for_completion(api, people, t
 def test_the_council_regulation_quorum_spread_and_interests(api, people, tap):
     set_up_council(people, "province-80", rules={"quorum": 0.75, "max_spread": 10})
     producer, owner, product = registered(api, people, "80")
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     member = {name: people.member(name, "province-80") for name in MEMBERS}
     declared = member["member-4"].post("/councils/province-80/interests",
                                        {"producer_id": producer["id"]})
@@ -157,7 +157,7 @@ def test_the_council_regulation_quorum_spread_and_interests(api, people, tap):
 def test_the_secretary_may_record_the_decision(api, people):
     set_up_council(people, "province-01", secretary="secretary")
     producer, owner, product = registered(api, people, "01")
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     submit_sheets(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), 15)))
     decided = decide(people, evaluation, chair="secretary")
     assert decided.status_code == 200 and decided.json()["stars"] == 4
@@ -168,7 +168,7 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
     """The certificate is made to expire in 150 days, inside the re-rating window, by the
     event certification would have published for one issued some 32 months ago."""
     producer, owner, product = registered(api, people)
-    open_evaluation(people, owner, product["id"])
+    open_evaluation(owner, product["id"])
     expires = utc_now() + timedelta(days=150)
     issued = events.new_event("certification", "certificate.issued",
                               f"products/{product['id']}", {
@@ -180,7 +180,7 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
     product_in_stage(owner, product["id"], "certified")
 
     assert_problem(file_dossier(owner, product["id"], "first"), 409, "/kind")
-    propose(people, owner, product["id"], "re_rating")
+    propose(owner, product["id"], "re_rating")
     evaluation = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
         what="the re-rating evaluation")
@@ -201,7 +201,7 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
 def test_a_sheet_stops_counting_when_its_member_declares_an_interest(api, people):
     set_up_council(people, "province-01")
     producer, owner, product = registered(api, people, "01")
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     picks = lowered_picks(criteria_set(api, "03"), drop=15)
     submit_sheets(people, evaluation, council_of(picks))
     assert people.member("member-3", "province-01").post("/councils/province-01/interests", {

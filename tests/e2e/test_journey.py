@@ -27,7 +27,7 @@ def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
     assert product["stage"] == "registered"
     subject = f"products/{product['id']}"
 
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     assert evaluation["status"] == "open" and evaluation["level"] == "province"
     product_in_stage(owner, product["id"], "under_evaluation")
 
@@ -80,7 +80,7 @@ EXPECTED_SOURCE = {"dossier.submitted": "registration", "dossier.reviewed_by_com
 
 def test_every_message_is_a_structured_cloudevent_on_its_exchange(api, people, tap):
     producer, owner, product = registered(api, people)
-    open_evaluation(people, owner, product["id"])
+    open_evaluation(owner, product["id"])
     tap.wait_for("evaluation.opened", f"products/{product['id']}")
     for exchange, routing_key, content_type, body in tap.collect():
         assert content_type == "application/cloudevents+json"
@@ -92,7 +92,7 @@ def test_every_message_is_a_structured_cloudevent_on_its_exchange(api, people, t
 
 def test_below_three_stars_is_recorded_but_not_certified(api, people, tap, councils):
     producer, owner, product = registered(api, people, category="11", name="Trà sen")
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     decided = score(people, evaluation, council_of(worst_picks(criteria_set(api, "11"))))
     assert decided["stars"] < 3 and decided["score"] < 50
     not_ranked = product_in_stage(owner, product["id"], "not_ranked")

@@ -20,7 +20,7 @@ def test_an_upgrade_supersedes_the_first_certificate(api, people, tap, stack, mo
                                                      amqp_uri, councils):
     producer, owner, product = certified_product(api, people)
     first = product["certificate_code"]
-    propose(people, owner, product["id"], "upgrade")
+    propose(owner, product["id"], "upgrade")
     upgrade = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": product["id"]}).json() if e["kind"] == "upgrade"), None),
         what="the upgrade's evaluation")

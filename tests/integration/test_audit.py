@@ -20,7 +20,7 @@ def trail(reader, **query):
 
 def test_commands_are_recorded_with_who_what_and_when(api, people, councils):
     producer, owner, product = registered(api, people)
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     picks = best_picks(criteria_set(api, "03"))
     submit_sheets(people, evaluation, {"member-2": picks})
     assert people.member("member-2").post(f"/evaluations/{evaluation['id']}/scores",

@@ -123,6 +123,16 @@ def test_a_dossier_filed_twice_at_once_is_numbered_once(store):
     assert {store.product(p)["dossier"]["form_number"] for p in products} == set(numbers)
 
 
+def test_a_product_whose_commune_is_not_known_is_not_numbered(store):
+    """As an imported record whose legacy units could not be mapped would be."""
+    [product_id] = registered_products(store, 1)
+    store.update_product(product_id, {}, {"$set": {"commune_code": None}})
+    with pytest.raises(Conflict):
+        file(store, product_id)
+    assert store.product(product_id)["stage"] == "registered"
+    assert store.counters.count_documents({}) == 0
+
+
 def test_a_serial_drawn_before_a_crash_is_reused_by_the_retry(store):
     [product_id] = forwarded_products(store, 1)
     year = vietnam_date(utc_now()).year

@@ -28,7 +28,7 @@ def duplicates_seen(stack, service, consumer):
 def certified_product(api, people):
     """A 4★ product, certified; with its producer and the producer's API."""
     producer, owner, product = registered(api, people)
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
     return producer, owner, product_in_stage(owner, product["id"], "certified")
 
@@ -85,7 +85,7 @@ def decided_while_certification_is_stopped(api, people, tap, stack):
     """A recognised result that certification has not yet seen; with the producer's API."""
     stack.kill("certification")
     producer, owner, product = registered(api, people)
-    evaluation = open_evaluation(people, owner, product["id"])
+    evaluation = open_evaluation(owner, product["id"])
     score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
     return owner, product, tap.wait_for("evaluation.completed", f"products/{product['id']}")
 
