@@ -1,4 +1,5 @@
-"""Journeys per second: N products from submission to the certificate's notification.
+"""Journeys per second: N products from the dossier's filing to the certificate's
+notification.
 
     python -m bench.journeys [--products 50] [--concurrency 8]
 
@@ -18,15 +19,16 @@ import requests
 from gateway.tokens import DevelopmentIssuer
 from scripts import devstack
 from tests.conftest import UNLIMITED, People
-from tests.e2e.journeys import council_of, lowered_picks, producer_registration, \
+from tests.e2e.journeys import council_of, lowered_picks, producer_registration, propose, \
     set_up_council, vietnam_today
 
 
 def journey(people, session):
-    """Register, submit, three members of the council score every criterion, decide, the
-    province's chair recognises the result; wait for the producer to be told of the
-    certificate. Each step is signed in as the role that does it. Returns seconds from
-    submission to that notification."""
+    """Register; file the dossier, the commune forwards it, the province proposes it; three
+    members of the council score every criterion, decide, the province's chair recognises
+    the result; wait for the producer to be told of the certificate. Each step is signed in
+    as the role that does it. Returns seconds from the dossier's filing to that
+    notification."""
     api = people.base_url + "/api/v1"
     producer = session.post(f"{api}/producers", json=producer_registration(
         name="HTX Bench", contact={"email": "bench@example.vn", "phone": "0296 3812 345"})
@@ -36,8 +38,7 @@ def journey(people, session):
     product = session.post(f"{api}/products", headers=owner, json={
         "producer_id": producer["id"], "name": "Gạo bench", "category": "03"}).json()
     started = time.perf_counter()
-    session.post(f"{api}/products/{product['id']}/submission", headers=owner
-                 ).raise_for_status()
+    propose(people.producer(producer), product["id"])
     evaluation = wait(lambda: session.get(f"{api}/evaluations", headers=owner,
                                           params={"product_id": product["id"]}).json())[0]
     for member, picks in council_of(PICKS).items():
@@ -121,7 +122,7 @@ def main():
     latencies.sort()
     print(f"products: {args.products}, concurrency: {args.concurrency}")
     print(f"journeys/second: {args.products / elapsed:.2f} ({elapsed:.1f}s in all)")
-    print(f"submission → certificate notification: median {statistics.median(latencies):.2f}s,"
+    print(f"dossier → certificate notification: median {statistics.median(latencies):.2f}s,"
           f" p95 {latencies[int(0.95 * (len(latencies) - 1))]:.2f}s, max {latencies[-1]:.2f}s")
 
 

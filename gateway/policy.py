@@ -45,10 +45,23 @@ def registered(kind, name):
     """A producer or product (``kind``) whose id is ``name``: whose it is and where."""
     def locate(services, values, identity):
         object_id = values.get(name)
-        scope = getattr(services.registration, f"{kind}_scope")(object_id)
-        return Target(f"{kind}s/{object_id}", producer_id=scope["producer_id"],
-                      province=scope["province_code"], commune=scope["commune_code"])
+        return owned(f"{kind}s/{object_id}",
+                     getattr(services.registration, f"{kind}_scope")(object_id))
     return locate
+
+
+def cycle_step(step, name):
+    """A product idea or business plan (``step``) whose id is ``name``."""
+    def locate(services, values, identity):
+        object_id = values.get(name)
+        return owned(f"{step}s/{object_id}",
+                     services.registration.step_scope(step, object_id))
+    return locate
+
+
+def owned(obj, scope):
+    return Target(obj, producer_id=scope["producer_id"], province=scope["province_code"],
+                  commune=scope["commune_code"])
 
 
 def producer(name):
@@ -65,6 +78,20 @@ def producer_of_new_product(services, values, identity):
     if not isinstance(values.get("producer_id"), str):
         return None
     return producer("producer_id")(services, values, identity)
+
+
+def idea_of_new_plan(services, values, identity):
+    """The idea a new plan carries out (like ``producer_of_new_product``)."""
+    if not isinstance(values.get("idea_id"), str):
+        return None
+    return cycle_step("idea", "idea_id")(services, values, identity)
+
+
+def province_named(name):
+    """A province named in the path: its own data (its calendar, its overdue dossiers)."""
+    def locate(services, values, identity):
+        return Target(f"provinces/{values[name]}", province=values[name], private=False)
+    return locate
 
 
 def new_producer(services, values, identity):
@@ -164,11 +191,35 @@ POLICY = {
     "register_product": allow(PRODUCER, COMMUNE_OFFICER, PROVINCE_OFFICER,
                               on=producer_of_new_product),
     "get_product": allow(*PERSONAL, on=product("product_id")),
-    "submit_product": allow(PRODUCER, on=product("product_id")),
     "list_producers": allow(*LISTERS, on=listed_scope("producers")),
     "list_products": allow(*LISTERS, on=listed_scope("products")),
     "import_products": allow(PROVINCE_OFFICER, on=province_of_import),
     "get_import": allow(*PROVINCE, ADMIN, on=an_import("import_id")),
+    "product_timeline": allow(*PERSONAL, on=product("product_id")),
+    # Steps 2–4: the producer submits and corrects; the commune's OCOP staff decide;
+    # support is recorded by the commune's or the province's office that gave it.
+    "submit_idea": allow(PRODUCER, on=producer_of_new_product),
+    "get_idea": allow(*PERSONAL, on=cycle_step("idea", "idea_id")),
+    "decide_idea": allow(COMMUNE_OFFICER, on=cycle_step("idea", "idea_id")),
+    "resubmit_idea": allow(PRODUCER, on=cycle_step("idea", "idea_id")),
+    "submit_plan": allow(PRODUCER, on=idea_of_new_plan),
+    "get_plan": allow(*PERSONAL, on=cycle_step("plan", "plan_id")),
+    "decide_plan": allow(COMMUNE_OFFICER, on=cycle_step("plan", "plan_id")),
+    "resubmit_plan": allow(PRODUCER, on=cycle_step("plan", "plan_id")),
+    "record_support": allow(COMMUNE_OFFICER, PROVINCE_OFFICER, on=cycle_step("plan", "plan_id")),
+    # The dossier (Art. 7.1–7.3.a): the producer files it, the commune reviews and
+    # forwards it, the province's OCOP office checks and proposes it; either office may
+    # return what it holds (the service checks which one holds it).
+    "upload_evidence": allow(PRODUCER, on=product("product_id")),
+    "get_evidence": allow(*PERSONAL, on=product("product_id")),
+    "file_dossier": allow(PRODUCER, on=product("product_id")),
+    "record_receipt": allow(COMMUNE_OFFICER, on=product("product_id")),
+    "review_dossier": allow(COMMUNE_OFFICER, on=product("product_id")),
+    "return_dossier": allow(COMMUNE_OFFICER, PROVINCE_OFFICER, on=product("product_id")),
+    "check_completeness": allow(PROVINCE_OFFICER, on=product("product_id")),
+    "propose_product": allow(PROVINCE_OFFICER, on=product("product_id")),
+    "overdue_dossiers": allow(*PROVINCE, on=province_named("province_code")),
+    "set_days_off": allow(*PROVINCE, on=province_named("province_code")),
 
     # Evaluation: criteria sets, councils, evaluations ------------------------------------
     "list_categories": public(),

@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from chassis.schemas import BaseSchema, Timestamp
-from services.registration import submissions, tax_codes, units
+from services.registration import steps, submissions, tax_codes, units
 from chassis.provinces import COMMUNES, PROVINCES, commune_in_province
 from services.registration.producers import CATEGORIES, KINDS
 from services.registration.stages import Stage
@@ -147,15 +147,6 @@ class NewProductSchema(BaseSchema):
         max=5000, error="Mô tả tối đa 5000 ký tự / Description is at most 5000 characters."))
 
 
-class SubmissionSchema(BaseSchema):
-    """Form 01's kind of registration; the first rating unless said otherwise."""
-
-    kind = fields.String(load_default="first", validate=validate.OneOf(
-        submissions.KINDS, error="Loại đăng ký phải là một trong {choices} / "
-                                 "Kind must be one of {choices}."),
-        metadata={"enum": list(submissions.KINDS)})
-
-
 class ProductSchema(NewProductSchema):
     id = fields.String(required=True)
     producer_name = fields.String()
@@ -170,6 +161,11 @@ class ProductSchema(NewProductSchema):
     submission_kind = fields.String(allow_none=True)
     rejection_reason = fields.Dict(allow_none=True)
     imported = fields.Nested(lambda: ImportedCertificateSchema(), allow_none=True)
+    product_code = fields.String(allow_none=True, metadata={
+        "description": "Mã số sản phẩm (T)-(X)-(STT)-(năm), given at the proposal"})
+    dossier = fields.Nested("DossierRecordSchema", allow_none=True, metadata={
+        "description": "The dossier last filed: Form 01/02, the commune's review, the "
+                       "province's check"})
     created_at = Timestamp(required=True)
     updated_at = Timestamp(required=True)
 
@@ -233,3 +229,242 @@ class ImportReportSchema(BaseSchema):
     products_created = fields.Integer(allow_none=True)
     created_at = Timestamp(required=True)
     completed_at = Timestamp(allow_none=True)
+
+
+def Title():
+    return fields.String(required=True, validate=validate.Length(
+        min=2, max=200, error="Tiêu đề từ 2 đến 200 ký tự / Title must be 2 to 200 characters."))
+
+
+def LongText(maximum=5000, required=True):
+    return fields.String(required=required, validate=validate.Length(
+        min=1, max=maximum, error=f"Từ 1 đến {maximum} ký tự / 1 to {maximum} characters."))
+
+
+def Reasons():
+    return fields.List(LongText(1000), required=True, validate=validate.Length(
+        min=1, max=20, error="Từ 1 đến 20 lý do / 1 to 20 reasons."))
+
+
+def Date(description, **kwargs):
+    return fields.Date(metadata={"description": description}, **kwargs)
+
+
+# Steps 2–4: ideas, plans, support -----------------------------------------------------------
+
+class IdeaContentSchema(BaseSchema):
+    title = Title()
+    description = LongText()
+
+
+class NewIdeaSchema(IdeaContentSchema):
+    producer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class PlanContentSchema(BaseSchema):
+    title = Title()
+    summary = LongText(10000)
+    budget_vnd = fields.Integer(strict=True, load_default=None, allow_none=True,
+                                validate=validate.Range(min=0))
+
+
+class NewPlanSchema(PlanContentSchema):
+    idea_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class StepDecisionSchema(BaseSchema):
+    """Accept, or return with reasons."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        [o.value for o in steps.Outcome]), metadata={"enum": [o.value for o in steps.Outcome]})
+    reasons = fields.List(LongText(1000), load_default=list, validate=validate.Length(max=20))
+
+    @validates_schema
+    def reasons_for_a_return(self, data, **kwargs):
+        if data.get("outcome") == steps.Outcome.RETURNED and not data.get("reasons"):
+            raise ValidationError("Trả lại phải nêu lý do / A return needs its reasons",
+                                  "reasons")
+
+
+class SupportSchema(BaseSchema):
+    """Step 4: support given to carry out an accepted plan."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(list(steps.SUPPORT_KINDS)),
+                         metadata={"enum": list(steps.SUPPORT_KINDS)})
+    description = LongText(2000)
+    given_on = Date("The day it was given (Vietnam date)", required=True)
+    amount_vnd = fields.Integer(strict=True, load_default=None, allow_none=True,
+                                validate=validate.Range(min=0))
+
+
+class HistoryEntrySchema(BaseSchema):
+    at = Timestamp(required=True)
+    status = fields.String(required=True)
+    by = fields.Nested("ActorSchema", required=True)
+    reasons = fields.List(fields.String())
+
+
+class SupportRecordSchema(BaseSchema):
+    kind = fields.String(required=True, metadata={"enum": list(steps.SUPPORT_KINDS)})
+    description = fields.String(required=True)
+    given_on = fields.String(required=True, metadata={"format": "date"})
+    amount_vnd = fields.Integer(allow_none=True)
+    at = Timestamp(required=True)
+    by = fields.Nested("ActorSchema", required=True)
+
+
+class StepSchema(BaseSchema):
+    id = fields.String(required=True)
+    producer_id = fields.String(required=True)
+    province_code = fields.String()
+    commune_code = fields.String()
+    title = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": [s.value for s in steps.Status]})
+    history = fields.List(fields.Nested(HistoryEntrySchema))
+    created_at = Timestamp(required=True)
+    updated_at = Timestamp(required=True)
+
+
+class IdeaSchema(StepSchema):
+    description = fields.String()
+
+
+class PlanSchema(StepSchema):
+    idea_id = fields.String(required=True)
+    summary = fields.String()
+    budget_vnd = fields.Integer(allow_none=True)
+    support = fields.List(fields.Nested(SupportRecordSchema))
+
+
+# The dossier ----------------------------------------------------------------------------
+
+class EvidenceUploadSchema(BaseSchema):
+    filename = fields.String(required=True, validate=validate.Length(min=5, max=200))
+    content = fields.String(required=True, metadata={
+        "description": "The file, base64 (PDF, JPEG or PNG, at most 180 KiB)",
+        "contentEncoding": "base64"})
+
+
+class EvidenceSchema(BaseSchema):
+    id = fields.String(required=True)
+    product_id = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    uploaded_at = Timestamp(required=True)
+    content = fields.String(metadata={"contentEncoding": "base64"})
+
+
+class AssessmentSchema(BaseSchema):
+    criterion = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    option = fields.String(required=True, allow_none=True, validate=validate.Length(max=20),
+                           metadata={"description": "An option of the criterion, or null"})
+    evidence = fields.List(fields.String(validate=validate.Length(min=1, max=64)),
+                           load_default=list, validate=validate.Length(max=20))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class DossierFilingSchema(BaseSchema):
+    """Form 01 (kind of registration, criteria set) and Form 02 part III."""
+
+    kind = fields.String(load_default="first", validate=validate.OneOf(
+        submissions.KINDS, error="Loại đăng ký phải là một trong {choices} / "
+                                 "Kind must be one of {choices}."),
+        metadata={"enum": list(submissions.KINDS)})
+    category = fields.String(load_default=None, validate=validate.Regexp(
+        r"^\d{2}$", error="Mã bộ sản phẩm gồm 2 chữ số / Category code is two digits."),
+        metadata={"description": "The criteria set; the product's when not given"})
+    self_assessment = fields.List(fields.Nested(AssessmentSchema), required=True,
+                                  validate=validate.Length(min=1, max=200))
+
+
+class Form03Schema(BaseSchema):
+    """The commune's report (Mẫu số 03), part II."""
+
+    local_raw_material = LongText()
+    local_labour = LongText()
+    idea_origin = LongText()
+    local_identity = LongText()
+
+
+class CommuneReviewSchema(BaseSchema):
+    form_03 = fields.Nested(Form03Schema, required=True)
+    samples = fields.Integer(required=True, strict=True, validate=validate.Range(0, 5),
+                             metadata={"description": "Samples received: 5, none for tourism"})
+
+
+class ReturnSchema(BaseSchema):
+    reasons = Reasons()
+
+
+class DaysOffSchema(BaseSchema):
+    days = fields.List(fields.Date(), required=True, validate=validate.Length(max=60),
+                       metadata={"description": "Days off the province adds (YYYY-MM-DD)"})
+
+
+class ReceiptSchema(BaseSchema):
+    received_on = Date("The day the commune received the paper dossier (Vietnam date)",
+                       required=True)
+
+
+class TimelineEntrySchema(BaseSchema):
+    at = Timestamp(required=True)
+    stage = fields.String(required=True)
+    act = fields.String(required=True, metadata={
+        "description": "What happened: the event it caused or followed"})
+    by = fields.Nested("ActorSchema", required=True, metadata={
+        "description": "Who: a person, or `service:<name>` for another service's result"})
+    reasons = fields.List(fields.String())
+    details = fields.Dict()
+
+
+class OverdueSchema(BaseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    producer_name = fields.String()
+    commune_code = fields.String()
+    form_number = fields.String()
+    received_on = fields.String()
+    deadline_on = fields.String()
+
+
+class CalendarSchema(BaseSchema):
+    province_code = fields.String(required=True)
+    days = fields.List(fields.String(), required=True)
+
+
+class ActorSchema(BaseSchema):
+    subject = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    name = fields.String(allow_none=True)
+
+
+class CommuneReviewRecordSchema(CommuneReviewSchema):
+    reviewed_at = Timestamp(required=True)
+    by = fields.Nested(ActorSchema, required=True)
+    forwarded_on = fields.String(required=True, metadata={"format": "date"})
+
+
+class CompletenessSchema(BaseSchema):
+    checked_at = Timestamp(required=True)
+    by = fields.Nested(ActorSchema, required=True)
+
+
+class DossierRecordSchema(BaseSchema):
+    """A dossier as filed and followed: Form 01, Form 02 part III, the commune's 15 working
+    days, its Form 03 review, the province's check and the day of the proposal."""
+
+    kind = fields.String(required=True, metadata={"enum": list(submissions.KINDS)})
+    category = fields.String(required=True)
+    form_number = fields.String(required=True, metadata={
+        "description": "Số phiếu đăng ký (serial)/PĐK-(province)-(commune)-(year)"})
+    self_assessment = fields.List(fields.Nested(AssessmentSchema), required=True)
+    filed_at = Timestamp(required=True)
+    filed_on = fields.String(required=True, metadata={"format": "date"})
+    received_on = fields.String(required=True, metadata={"format": "date"})
+    deadline_on = fields.String(required=True, metadata={
+        "format": "date", "description": "The last of the commune's 15 working days"})
+    commune_review = fields.Nested(CommuneReviewRecordSchema)
+    completeness = fields.Nested(CompletenessSchema)
+    proposed_on = fields.String(metadata={"format": "date"})

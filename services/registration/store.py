@@ -1,4 +1,6 @@
-"""Registration's MongoDB repository: producers, products and imports.
+"""Registration's MongoDB repository: producers, products (with their dossier and
+timeline), ideas and plans (steps 2–3), imports, the serial counters, the provinces' added
+days off and the evidence files (GridFS bucket ``evidence``).
 
 The lists (``chassis.pages``, newest first) and the index that serves each filter: a list
 filtered on several fields is served by the index of the first of them in ``LISTED_BY``
@@ -6,11 +8,13 @@ filtered on several fields is served by the index of the first of them in ``LIST
 ``listed`` alone. Searches by name use the multikey index of the folded words of names
 (``search_words``, kept on write, ``chassis.names``).
 """
-from pymongo import ASCENDING
+import gridfs
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from chassis import outbox, pages
 from chassis.events import timestamp
+from services.registration import timeline
 from services.registration.stages import Stage, allowed_from, target_of
 
 # filter → the fields it is stored as, most selective first: the list's index is
@@ -47,6 +51,10 @@ def prepare(database):
                 database[collection].create_index(
                     [(f, ASCENDING) for f in fields] + pages.INDEXED)
         database[collection].create_index(pages.INDEXED)
+    # overdue_dossiers: filed dossiers of a province, by deadline
+    database.products.create_index([("stage", ASCENDING), ("province_code", ASCENDING),
+                                    ("dossier.deadline_day", ASCENDING)])
+    database.evidence.create_index([("product_id", ASCENDING)])
 
 
 def list_query(collection, filters):
@@ -68,6 +76,12 @@ class RegistrationStore:
         self.producers = database.producers
         self.products = database.products
         self.imports = database.imports
+        self.ideas = database.ideas
+        self.plans = database.plans
+        self.counters = database.counters
+        self.calendars = database.calendars
+        self.evidence = database.evidence
+        self.files = gridfs.GridFSBucket(database, bucket_name="evidence")
 
     def add_producer(self, producer, events=()):
         try:
@@ -126,17 +140,123 @@ class RegistrationStore:
     def product(self, product_id):
         return self.products.find_one({"_id": product_id}, {"outbox": 0, "search_words": 0})
 
-    def move(self, product_id, move, changes=None, events=()):
-        """Apply ``move`` only if the product's stage allows it, in one atomic write
-        together with the events it causes. True if the product moved."""
+    def move(self, product_id, move, changes=None, events=(), entry=None, where=None,
+             unset=()):
+        """Apply ``move`` only if the product's stage allows it (and ``where`` holds), in
+        one atomic write together with the events it causes and its timeline ``entry``.
+        True if the product moved."""
         sources = [stage.value for stage in allowed_from(move)]
-        change = {"$set": {"stage": target_of(move).value, "updated_at": timestamp(), **(changes or {})}}
+        target = target_of(move).value
+        now = timestamp()
+        change = {"$set": {"stage": target, "updated_at": now, **(changes or {})}}
+        if entry is not None:
+            change["$set"][f"timeline.{timeline.key(entry)}"] = entry
+        if unset:
+            change["$unset"] = {name: "" for name in unset}
         result = self.products.update_one(
-            {"_id": product_id, "stage": {"$in": sources}}, outbox.update(change, events))
+            {"_id": product_id, "stage": {"$in": sources}, **(where or {})},
+            outbox.update(change, events))
         return result.modified_count == 1
+
+    def update_product(self, product_id, where, changes):
+        """Change a product's dossier without a move (a completeness check, a proposal's
+        claim): True if ``where`` still held."""
+        return self.products.update_one({"_id": product_id, **where},
+                                        changes).modified_count == 1
+
+    def overdue(self, province_code, today_day, limit=pages.MAX_LIMIT):
+        """A province's dossiers still with a commune past their deadline, the longest
+        overdue first (a short list: each is a fault to chase)."""
+        return list(self.products.find(
+            {"stage": Stage.FILED.value, "province_code": province_code,
+             "dossier.deadline_day": {"$lt": today_day}},
+            {"outbox": 0, "timeline": 0}).sort("dossier.deadline_day", ASCENDING).limit(limit))
 
     def count_by_stage(self):
         counts = {stage.value: 0 for stage in Stage}
         for row in self.products.aggregate([{"$group": {"_id": "$stage", "n": {"$sum": 1}}}]):
             counts[row["_id"]] = row["n"]
         return counts
+
+    # Serial numbers --------------------------------------------------------------------
+
+    def next_serial(self, kind, commune_code, year):
+        """The next serial of ``kind`` in a commune and year: one atomic ``$inc`` on the
+        counter document of that commune and year (created by the first)."""
+        counter = self.counters.find_one_and_update(
+            {"_id": f"{kind}:{commune_code}:{year}"},
+            {"$inc": {"last": 1}, "$set": {"kind": kind, "commune_code": commune_code,
+                                           "year": year}},
+            upsert=True, return_document=ReturnDocument.AFTER)
+        return counter["last"]
+
+    def claim(self, product_id, kind, where, now, stale_after):
+        """Claim the product for the act that numbers it (``kind``: the form or the
+        product code), so that two such acts at once cannot both draw a serial: True for
+        the one that got it. A claim older than ``stale_after`` seconds (its process died)
+        is taken over, with the serial it drew. ``now`` in whole seconds (a number: the
+        stand-in compares strings at whole seconds anyway)."""
+        held = f"claims.{kind}"
+        return self.update_product(product_id, {**where, "$or": [
+            {held: None}, {f"{held}.at": {"$lt": now - stale_after}}]},
+            {"$set": {f"{held}.at": now}})
+
+    def claimed_serial(self, product_id, kind, commune_code, year, claimed_at):
+        """The serial of the claim: the one a crashed holder drew, or the next one, kept in
+        the claim before anything else happens so a retry reuses it."""
+        product = self.products.find_one({"_id": product_id}, {"claims": 1})
+        serial = product.get("claims", {}).get(kind, {}).get("serial")
+        if serial is None:
+            serial = self.next_serial(kind, commune_code, year)
+            self.update_product(product_id, {f"claims.{kind}.at": claimed_at},
+                                {"$set": {f"claims.{kind}.serial": serial}})
+        return serial
+
+    # Steps 2 and 3: ideas and plans ----------------------------------------------------
+
+    def add_step(self, step, document, events):
+        self.collection(step).insert_one(outbox.new_document(document, events))
+
+    def step(self, step, step_id):
+        return self.collection(step).find_one({"_id": step_id}, {"outbox": 0})
+
+    def change_step(self, step, step_id, status, change, events=()):
+        """Change an idea or plan only if it still has ``status``: True if it did."""
+        result = self.collection(step).update_one(
+            {"_id": step_id, "status": status}, outbox.update(change, events))
+        return result.modified_count == 1
+
+    def collection(self, step):
+        return {"idea": self.ideas, "plan": self.plans}[step]
+
+    # The provinces' added days off -----------------------------------------------------
+
+    def days_off(self, province_code):
+        calendar = self.calendars.find_one({"_id": province_code}) or {}
+        return calendar.get("days", [])
+
+    def set_days_off(self, province_code, days, by):
+        self.calendars.replace_one(
+            {"_id": province_code},
+            {"_id": province_code, "days": days, "updated_at": timestamp(), "updated_by": by},
+            upsert=True)
+
+    # Evidence files --------------------------------------------------------------------
+
+    def add_evidence(self, record, content):
+        """The file into GridFS first, then its record: a record never names a file that
+        is not stored."""
+        self.files.upload_from_stream_with_id(
+            record["_id"], record["filename"], content,
+            metadata={"product_id": record["product_id"], "sha256": record["sha256"],
+                      "content_type": record["content_type"]})
+        self.evidence.insert_one(record)
+
+    def evidence_record(self, product_id, evidence_id):
+        return self.evidence.find_one({"_id": evidence_id, "product_id": product_id})
+
+    def evidence_ids(self, product_id):
+        return {r["_id"] for r in self.evidence.find({"product_id": product_id}, {"_id": 1})}
+
+    def evidence_content(self, evidence_id):
+        return self.files.open_download_stream(evidence_id).read()

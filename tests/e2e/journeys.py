@@ -68,11 +68,62 @@ def registered(api, people, province_code="91", **product):
     return producer, owner, new_product(owner, producer["id"], **product)
 
 
+# The way to evaluation (Art. 7.1–7.3.a): the producer files the dossier with the commune,
+# the commune reviews and forwards it, the province's office checks and proposes it.
+
+FORM_03 = {"local_raw_material": "Lúa thu mua tại xã, có hợp đồng liên kết",
+           "local_labour": "25 lao động thường trú tại xã",
+           "idea_origin": "Sản phẩm truyền thống của địa phương",
+           "local_identity": "Giống lúa và cách canh tác đặc trưng vùng"}
+
+
+def self_assessment(caller, category, evidence=()):
+    """Form 02 part III: no option claimed for any criterion (allowed), the evidence
+    files cited on the first."""
+    return [{"criterion": c["code"], "option": None, "evidence": list(evidence) if i == 0
+             else []} for i, c in enumerate(criteria(criteria_set(caller, category)))]
+
+
+def file_dossier(owner, product_id, kind=None, evidence=()):
+    product = owner.get(f"/products/{product_id}").json()
+    return owner.post(f"/products/{product_id}/dossier", {
+        **({"kind": kind} if kind else {}),
+        "self_assessment": self_assessment(owner, product["category"], evidence)})
+
+
+def samples_for(product):
+    return 0 if product["category"] == "26" else 5
+
+
+def forwarded(owner, product_id, kind=None):
+    """Filed by the producer, reviewed and forwarded by its commune (signed in from the
+    same ``People`` as the producer)."""
+    filed = file_dossier(owner, product_id, kind)
+    assert filed.status_code == 201, filed.text
+    product = filed.json()
+    commune = owner.people.commune_officer(product["province_code"], product["commune_code"])
+    reviewed = commune.post(
+        f"/products/{product_id}/dossier/commune-review",
+        {"form_03": FORM_03, "samples": samples_for(product)})
+    assert reviewed.status_code == 200, reviewed.text
+    return reviewed.json()
+
+
+def propose(owner, product_id, kind=None):
+    """The whole way to ``product.submitted``; the proposed product."""
+    product = forwarded(owner, product_id, kind)
+    office = owner.people.province_officer(product["province_code"])
+    checked = office.post(f"/products/{product_id}/dossier/completeness")
+    assert checked.status_code == 200, checked.text
+    proposed = office.post(f"/products/{product_id}/proposal")
+    assert proposed.status_code == 202, proposed.text
+    assert proposed.json()["stage"] == "submitted"
+    return proposed.json()
+
+
 def open_evaluation(owner, product_id, kind=None):
-    """The producer submits the product; wait until evaluation has opened its evaluation."""
-    response = owner.post(f"/products/{product_id}/submission", {"kind": kind} if kind else None)
-    assert response.status_code == 202, response.text
-    assert response.json()["stage"] == "submitted"
+    """The product proposed; wait until evaluation has opened its evaluation."""
+    propose(owner, product_id, kind)
     return wait_until(lambda: owner.get("/evaluations", params={"product_id": product_id})
                       .json(), what="the evaluation to open")[0]
 

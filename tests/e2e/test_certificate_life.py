@@ -16,7 +16,7 @@ from services.certification import workflow
 from services.certification.store import CertificationStore
 from tests.conftest import wait_until
 from tests.e2e.journeys import MEMBERS, council_of, criteria_set, decide, lowered_picks, \
-    open_evaluation, product_in_stage, recognise, recognition_of, registered, score, \
+    open_evaluation, product_in_stage, propose, recognise, recognition_of, registered, score, \
     submit_sheets, vietnam_today
 from tests.e2e.test_bad_input import assert_problem
 
@@ -38,8 +38,7 @@ def certified(api, people, expires_on=None):
 
 
 def resubmitted(owner, product_id, kind):
-    response = owner.post(f"/products/{product_id}/submission", {"kind": kind})
-    assert response.status_code == 202, response.text
+    propose(owner, product_id, kind)
     return wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": product_id}).json() if e["kind"] == kind), None),
         what=f"the {kind} evaluation")

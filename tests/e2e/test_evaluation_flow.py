@@ -9,8 +9,8 @@ from chassis import events
 from chassis.events import rfc3339, utc_now
 from tests.conftest import publish, wait_until
 from tests.e2e.journeys import MEMBERS, best_picks, council_of, criteria_set, decide, \
-    lowered_picks, open_evaluation, product_in_stage, recognise, recognition_of, registered, \
-    score, set_up_council, submit_sheets, vietnam_today
+    file_dossier, lowered_picks, open_evaluation, product_in_stage, propose, recognise, \
+    recognition_of, registered, score, set_up_council, submit_sheets, vietnam_today
 from tests.e2e.test_bad_input import assert_problem
 
 
@@ -146,8 +146,7 @@ def test_the_advisory_group_sends_the_dossier_back_for_completion(api, people, t
         what="the completion request in the inbox")
     assert "complete the dossier" in inbox[0]["text"]["en"]
 
-    again = owner.post(f"/products/{product['id']}/submission")
-    assert again.status_code == 202
+    assert propose(owner, product["id"])["stage"] == "submitted"
     reopened = wait_until(lambda: [e for e in owner.get("/evaluations", params={
         "product_id": product["id"]}).json() if e["status"] == "open"])
     assert reopened[0]["id"] != evaluation["id"]
@@ -226,10 +225,8 @@ def re_rating(api, people, amqp_uri, owner, producer, product):
                                   "expires_at": rfc3339(expires)})
     publish(amqp_uri, issued)
     product_in_stage(owner, product["id"], "certified")
-    assert_problem(owner.post(f"/products/{product['id']}/submission", {"kind": "first"}), 409,
-                   "/kind")
-    resubmitted = owner.post(f"/products/{product['id']}/submission", {"kind": "re_rating"})
-    assert resubmitted.status_code == 202, resubmitted.text
+    assert_problem(file_dossier(owner, product["id"], "first"), 409, "/kind")
+    propose(owner, product["id"], "re_rating")
     evaluation = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
         what="the re-rating evaluation")
@@ -308,8 +305,7 @@ def test_a_five_star_re_rating_goes_to_the_ministry_on_the_province_offices_repo
     recognise(people, decided, on=vietnam_today() - relativedelta(months=36) +
               timedelta(days=150))
     product_in_stage(owner, product["id"], "certified")
-    assert owner.post(f"/products/{product['id']}/submission",
-                      {"kind": "re_rating"}).status_code == 202
+    propose(owner, product["id"], "re_rating")
     evaluation = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
         what="the re-rating evaluation")

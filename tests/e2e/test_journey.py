@@ -64,7 +64,8 @@ def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
     assert any(code in m["text"]["vi"] and code in m["text"]["en"] for m in inbox)
 
     tap.wait_for("certificate.issued", subject)
-    events = {key: tap.events(key, subject) for key in EXPECTED}
+    events = {key: tap.events(key, subject) for key in EXPECTED + [
+        "dossier.submitted", "dossier.reviewed_by_commune", "dossier.forwarded"]}
     assert all(len(found) == 1 for found in events.values()), events
     for exchange, key, content_type, body in tap.collect():
         event = JSONFormat().read(CloudEvent, body)
@@ -81,7 +82,9 @@ def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
     assert issued["recognition_reference"] == "245/QĐ-UBND" and issued["level"] == "province"
 
 
-EXPECTED_SOURCE = {"product.submitted": "registration", "evaluation.opened": "evaluation",
+EXPECTED_SOURCE = {"dossier.submitted": "registration", "dossier.reviewed_by_commune":
+                   "registration", "dossier.forwarded": "registration",
+                   "product.submitted": "registration", "evaluation.opened": "evaluation",
                    "evaluation.completed": "evaluation", "evaluation.sheet_submitted": "evaluation",
                    "certificate.issued": "certification"}
 

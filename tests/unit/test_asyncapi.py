@@ -17,6 +17,7 @@ from scripts import asyncapi
 from services.certification import milestones, revocation, validity, workflow
 from services.evaluation import rounds, scoring
 from services.evaluation.catalogue import RULE_VERSION
+from services.registration import product_codes
 
 PUBLISHERS = ("registration", "evaluation", "certification")
 
@@ -180,7 +181,14 @@ def samples():
     product_id, producer_id = str(uuid.uuid4()), str(uuid.uuid4())
     submitted = {"product_id": product_id, "producer_id": producer_id,
                  "producer_name": "HTX Phú Tân", "name": "Gạo thơm Phú Tân",
-                 "category": "03", "province_code": "91", "kind": "first"}
+                 "category": "03", "province_code": "91", "kind": "first",
+                 "proposed_on": "2026-03-02", "commune_code": "30406",
+                 "product_code": product_codes.product_code(7, "91", "30406", 2026)}
+    where = {"producer_id": producer_id, "province_code": "91", "commune_code": "30406"}
+    idea = {**where, "idea_id": str(uuid.uuid4())}
+    plan = {**idea, "plan_id": str(uuid.uuid4())}
+    dossier = {**where, "product_id": product_id,
+               "form_number": product_codes.form_number(12, "91", "30406", 2026)}
     submitted_event = events.new_event("registration", "product.submitted",
                                        f"products/{product_id}", submitted)
     evaluation_id = str(uuid.uuid5(uuid.NAMESPACE_URL,
@@ -210,6 +218,19 @@ def samples():
              "finding_date": date(2027, 5, 3)}, date(2027, 5, 20)),
         "revoked_at": "2027-05-20T03:00:00.000000Z"})["data"]
     return {
+        "idea.submitted": {**idea, "title": "Gạo thơm hữu cơ"},
+        "idea.accepted": idea,
+        "idea.returned": {**idea, "reasons": ["Chưa rõ nguồn nguyên liệu"]},
+        "plan.submitted": {**plan, "title": "Phương án sản xuất gạo 2027"},
+        "plan.accepted": plan,
+        "plan.returned": {**plan, "reasons": ["Thiếu kế hoạch tài chính"]},
+        "plan.supported": {**plan, "kind": "credit", "given_on": "2026-11-30",
+                           "amount_vnd": 300_000_000},
+        "dossier.submitted": {**dossier, "category": "03", "kind": "first",
+                              "received_on": "2026-02-06", "deadline_on": "2026-03-06"},
+        "dossier.returned": {**dossier, "by_level": "commune", "reasons": ["Thiếu Mẫu 02"]},
+        "dossier.reviewed_by_commune": {**dossier, "samples": 5},
+        "dossier.forwarded": {**dossier, "forwarded_on": "2026-03-02"},
         "product.submitted": submitted,
         "evaluation.opened": summary,
         "evaluation.review_requested": {**summary, "review_id": str(uuid.uuid4()), **review},
@@ -243,7 +264,8 @@ def test_sample_data_validates_against_its_contract(published, document, name):
     # ... and the whole envelope against the generated JSON Schema of the message.
     payload = copy.deepcopy(document["components"]["messages"][name]["payload"])
     payload["properties"]["data"] = resolve(document, payload["properties"]["data"]["$ref"])
-    envelope = events.new_event(event.service, name, f"products/{data['product_id']}", data)
+    aggregate = name.split(".")[0] if name.split(".")[0] in ("idea", "plan") else "product"
+    envelope = events.new_event(event.service, name, f"{aggregate}s/{uuid.uuid4()}", data)
     jsonschema.Draft7Validator(payload, format_checker=jsonschema.FormatChecker()).validate(
         events.decode(events.encode(envelope)))
 
