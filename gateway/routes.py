@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from nameko.exceptions import UnknownService
 
 from chassis import pages
-from chassis.errors import OcopError
+from chassis.errors import InvalidInput, OcopError
 from chassis.identity import Identity
 from chassis.rpc import NoAnswer  # also: refusals arrive over RPC as their own classes
 from chassis.web import http
@@ -106,7 +106,7 @@ def read_json(request):
         raise malformed(f"không đọc được: {exc}", f"could not parse it: {exc}") from None
     errors = list(unsafe_texts(body))
     if errors:
-        raise OcopError("Có ký tự điều khiển hoặc ký tự đảo chiều trong dữ liệu",
+        raise InvalidInput("Có ký tự điều khiển hoặc ký tự đảo chiều trong dữ liệu",
                         "Control or bidirectional characters in the data", errors)
     return body
 

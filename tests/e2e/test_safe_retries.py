@@ -8,8 +8,15 @@ import pytest
 from pymongo import MongoClient
 
 from tests.conftest import wait_until
-from tests.e2e.journeys import MEMBERS, best_picks, criteria_set, lowered_picks, \
-    open_evaluation, producer_registration, registered, set_up_council
+from tests.e2e.journeys import (
+    MEMBERS,
+    best_picks,
+    criteria_set,
+    lowered_picks,
+    open_evaluation,
+    producer_registration,
+    registered,
+)
 from tests.e2e.test_bad_input import assert_problem
 
 
