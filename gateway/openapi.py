@@ -214,8 +214,8 @@ def document(server_url):
 
 
 def labelled(node, name=None):
-    """The document with province codes as an enum of the 34, and every enum whose values
-    ``ENUM_LABELS`` knows carrying their labels."""
+    """The document with province codes in bodies as an enum of the 34, and every enum
+    whose values ``ENUM_LABELS`` knows carrying their labels."""
     if isinstance(node, list):
         return [labelled(item) for item in node]
     if not isinstance(node, dict):
@@ -229,8 +229,6 @@ def labelled(node, name=None):
             if key != "properties" else {prop: labelled(schema, prop)
                                          for prop, schema in value.items()}
             for key, value in node.items()}
-    if node.get("in") == "query" and node.get("name") in ("province_code", "province"):
-        node["schema"] = labelled(node["schema"], node["name"])
     values = [v for v in node.get("enum", []) if v is not None]
     if values and all(isinstance(v, str) and v in ENUM_LABELS for v in values):
         node["x-enum-descriptions"] = [ENUM_LABELS[v] for v in values]

@@ -13,6 +13,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from nameko.exceptions import UnknownService
+from pymongo.errors import PyMongoError
 
 from chassis import pages
 from chassis.errors import InvalidInput, OcopError
@@ -194,23 +195,15 @@ def operation(method, path, summary, tag, **details):
         @wraps(handler)
         def entrypoint(self, request, **path_parameters):
             rule = POLICY[op.name]
-            claim = None
+            request.idempotency = None
             try:
                 identity = sign_in(self, rule, request)
-                if method == "POST":
-                    claim = self.idempotency.claim(request, caller_key(self, request, identity))
-                if claim is not None and claim.replay is not None:
-                    response = claim.replay
-                else:
-                    body, headers = answer(self, identity, rule, op, handler, request,
-                                           path_parameters)
-                    response = json_response(body, op.status)
-                    response.headers.extend(headers)
+                response = answer(self, identity, rule, op, handler, request, path_parameters)
             except (Problem, OcopError) as exc:
                 response = refusal_response(request, exc)
-            except (NoAnswer, UnknownService) as exc:
+            except (NoAnswer, UnknownService, PyMongoError) as exc:
                 # A request still waiting for its service expires with the call: not run later.
-                log.error("%s %s: a service did not answer: %r", method, path, exc)
+                log.error("%s %s: a service or the store did not answer: %r", method, path, exc)
                 response = problem_response(
                     request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
                     "Dịch vụ không trả lời kịp; vui lòng thử lại sau / A service did not "
@@ -222,8 +215,12 @@ def operation(method, path, summary, tag, **details):
                     request, 500, "Lỗi hệ thống / Internal error",
                     "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
                     "please retry later")
-            if claim is not None:
-                claim.settle(response)
+            if request.idempotency is not None:
+                try:
+                    request.idempotency.settle(response)
+                except PyMongoError as exc:  # the key stays running until its lease ends
+                    log.error("%s %s: its Idempotency-Key was not settled: %r", method, path,
+                              exc)
             if not (rule.public and method == "GET"):
                 response.headers["Cache-Control"] = "no-store"  # answers may be personal
             return self.cors.decorate(request, response)
@@ -252,7 +249,9 @@ def caller_key(service, request, identity):
 
 
 def answer(service, identity, rule, op, handler, request, path_parameters):
-    """Whether the caller may, then the call itself, as that caller."""
+    """Whether the caller may, then the call itself, as that caller: the response. A POST
+    with an ``Idempotency-Key`` runs under it once let in (``request.idempotency``), or
+    replays the response of the first request with that key."""
     address = service.limits.client_address(request)
     for name in op.query:
         query_parameter(request, name)
@@ -261,6 +260,11 @@ def answer(service, identity, rule, op, handler, request, path_parameters):
     values = {**request.args.to_dict(), **body, **path_parameters}
     # Every RPC call is bounded by RPC_TIMEOUT_SECONDS (chassis.rpc.BoundedRpcProxy).
     request.target = authorize(rule, identity, service, values)
+    if op.method == "POST":
+        request.idempotency = service.idempotency.claim(
+            request, caller_key(service, request, identity))
+        if request.idempotency is not None and request.idempotency.replay is not None:
+            return request.idempotency.replay
     service.caller.act_as(identity.at(address) if identity else Identity.anonymous(address),
                           request.target)
     result = handler(service, request, *args, **path_parameters)
@@ -273,7 +277,9 @@ def answer(service, identity, rule, op, handler, request, path_parameters):
         result = result["items"]
     if op.response is not None:
         result = op.response(many=op.many).dump(result)
-    return result, headers
+    response = json_response(result, op.status)
+    response.headers.extend(headers)
+    return response
 
 
 def etag(revision):

@@ -95,8 +95,9 @@ def running_keys(stack, mongo_uri):
 
 @pytest.fixture
 def paused(stack):
-    """Pause the registration service (SIGSTOP): its calls wait, as a slow service's do."""
-    process = stack.processes["registration"]
+    """Pause the evaluation service (SIGSTOP): its calls wait, as a slow service's do. A
+    product's registration asks it for the criteria sets once the caller is let in."""
+    process = stack.processes["evaluation"]
 
     def pause():
         process.send_signal(signal.SIGSTOP)
@@ -118,7 +119,7 @@ def test_a_request_still_running_is_not_run_twice(api, people, paused, stack, mo
         assert running["type"] == "urn:ocop:problem:idempotency-in-progress"
         assert_problem(owner.post("/products", {**body, "name": "x" + name}, headers=same),
                        422, "Idempotency-Key")
-        stack.processes["registration"].send_signal(signal.SIGCONT)
+        stack.processes["evaluation"].send_signal(signal.SIGCONT)
         created = first.result(timeout=30)
     assert created.status_code == 201, created.text
     replayed = owner.post("/products", body, headers=same)

@@ -1,0 +1,85 @@
+"""The served OpenAPI document is the contract: schemathesis calls every operation of the
+live gateway with data generated from it (all checks) and finds no server error, no status
+the document does not declare and no response outside its schema.
+
+Generic: it reads the document the gateway serves, so operations added to ``gateway/api/``
+are covered as they come. The caller holds every role that has a scope on the seeded
+objects (a producer, its products, An Giang's council and its chair, a certificate), so
+that deep operations are reached rather than refused at the door.
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.journeys import best_picks, council_of, criteria_set, lowered_picks, \
+    open_evaluation, product_in_stage, registered, score
+
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+EXAMPLES_PER_OPERATION = 12
+RUN_SECONDS = 240  # the run stops on its own well before; this only bounds a hang
+
+
+@pytest.fixture(scope="module")
+def seeded(api, people, councils):
+    """Objects for the path parameters: an open evaluation the chair has scored, and a
+    certified product."""
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    rice = criteria_set(api, "03")
+    assert people.member("chair").post(f"/evaluations/{evaluation['id']}/scores", {
+        "picks": best_picks(rice)}).status_code == 201
+    _, other_owner, certified = registered(api, people)
+    score(people, open_evaluation(other_owner, certified["id"]),
+          council_of(lowered_picks(rice, drop=15)))
+    code = product_in_stage(other_owner, certified["id"], "certified")["certificate_code"]
+    return {"producer_id": producer["id"], "product_id": product["id"],
+            "evaluation_id": evaluation["id"], "scope": "province-91", "member": "chair",
+            "certificate": code}
+
+
+def configuration(seeded):
+    """schemathesis.toml: the seeded objects as path parameters; the statuses a request
+    valid by the schema may still get, for rules a JSON schema cannot say."""
+    lines = ['[parameters]'] + [f'"path.{name}" = "{seeded[name]}"' for name in (
+        "producer_id", "product_id", "evaluation_id", "scope", "member")] + [
+        '"query.product_id" = "' + seeded["product_id"] + '"',
+        '"query.producer_id" = "' + seeded["producer_id"] + '"',
+        "",
+        # A commune must be in its province, a sheet must answer the set's criteria, an
+        # update must name the ETag last read, a closed evaluation takes no more sheets.
+        "[checks.positive_data_acceptance]",
+        'expected-statuses = ["2xx", "401", "403", "404", "409", "412", "422", "428"]',
+        "",
+        "[[operations]]",
+        'include-operation-id = "verify_certificate"',
+        f'parameters = {{ "path.code" = "{seeded["certificate"]}" }}',
+        "",
+        "[[operations]]",
+        'include-operation-id = "get_criteria_set"',
+        'parameters = { "path.code" = "03" }']
+    return "\n".join(lines) + "\n"
+
+
+def test_every_operation_keeps_to_the_served_document(stack, people, seeded, tmp_path):
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(configuration(seeded))
+    token = people.issuer.token(
+        ["admin", "province_officer", "council_member", "producer"], subject="chair",
+        province="91", councils=["province-91"], producers=[seeded["producer_id"]])
+    report = tmp_path / "report.json"
+    run = subprocess.run(
+        [str(SCHEMATHESIS), "--config-file", str(config), "run",
+         f"{stack.gateway_url}/api/v1/openapi.json", "--checks", "all",
+         "--header", f"Authorization: Bearer {token}", "--workers", "2",
+         "--max-examples", str(EXAMPLES_PER_OPERATION), "--seed", "26",
+         "--phases", "examples,coverage,fuzzing", "--request-timeout", "20",
+         "--generation-database", "none", "--no-color", "--report", "json",
+         "--report-json-path", str(report)],
+        capture_output=True, text=True, timeout=RUN_SECONDS)
+    assert run.returncode == 0, run.stdout[-8000:] + run.stderr[-2000:]
+    assert "No issues found" in run.stdout or "passed" in run.stdout, run.stdout[-3000:]
+    if report.exists():
+        json.loads(report.read_text())  # a complete run writes a readable report
