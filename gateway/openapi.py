@@ -5,6 +5,8 @@ schemas, every refusal it can answer (``responses_of``) as problem+json, the hea
 the gateway's mechanisms (Accept-Language, Idempotency-Key on POST, If-Match and ETag where
 declared, Link on paged lists), labels of the enums whose values it knows (province codes
 with names), and an example body where ``EXAMPLES`` has one."""
+import re
+import unicodedata
 from functools import lru_cache
 
 from apispec import APISpec
@@ -45,9 +47,17 @@ ENUM_LABELS = {
     "meeting": "Họp hội đồng / Council meeting", "written": "Ý kiến bằng văn bản / "
                                                             "Written opinions",
 }
-PROVINCE_CODE = {"type": "string", "enum": sorted(PROVINCES), "description":
-                 "Mã tỉnh, thành phố (34 đơn vị từ 1/7/2025) / Province code (the 34 units "
-                 "since 1 July 2025)"}
+def constant_name(label):
+    """A label as a generated client's constant: "Điện Biên" → "DIEN_BIEN"."""
+    folded = unicodedata.normalize("NFD", label.replace("Đ", "D").replace("đ", "d"))
+    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[^A-Za-z0-9]+", "_", ascii_only).strip("_").upper()
+
+
+PROVINCE_CODE = {"type": "string", "enum": sorted(PROVINCES),
+                 "x-enum-varnames": [constant_name(PROVINCES[c]) for c in sorted(PROVINCES)],
+                 "description": "Mã tỉnh, thành phố (34 đơn vị từ 1/7/2025) / Province code "
+                                "(the 34 units since 1 July 2025)"}
 
 # Request bodies shown (and tried) in the documentation page.
 EXAMPLES = {
@@ -184,6 +194,7 @@ def document(server_url):
                              "One Commune One Product, Decision 26/2026/QĐ-TTg."},
         servers=[{"url": server_url}] if server_url else [], security=[{"bearer": []}])
     spec.components.schema("Problem", PROBLEM)
+    spec.components.schema("ProvinceCode", PROVINCE_CODE)
     spec.components.parameter("AcceptLanguage", "header", {
         "name": "Accept-Language", "required": False, "schema": {"type": "string"},
         "description": "Ngôn ngữ của thông báo lỗi: vi hoặc en; không gửi: cả hai / The "
@@ -214,21 +225,19 @@ def document(server_url):
 
 
 def labelled(node, name=None):
-    """The document with province codes in bodies as an enum of the 34, and every enum
-    whose values ``ENUM_LABELS`` knows carrying their labels."""
+    """The document with province codes in bodies as the ``ProvinceCode`` enum of the 34,
+    and every enum whose values ``ENUM_LABELS`` knows carrying their labels."""
     if isinstance(node, list):
         return [labelled(item) for item in node]
     if not isinstance(node, dict):
         return node
     if name in ("province_code", "province") and node.get("type") in ("string",
                                                                        ["string", "null"]):
-        nullable = node["type"] != "string"
-        node = {**node, **PROVINCE_CODE, "type": node["type"],
-                "enum": PROVINCE_CODE["enum"] + ([None] if nullable else [])}
-    node = {key: labelled(value, key if key != "properties" else None)
-            if key != "properties" else {prop: labelled(schema, prop)
-                                         for prop, schema in value.items()}
-            for key, value in node.items()}
+        reference = {"$ref": "#/components/schemas/ProvinceCode"}
+        return reference if node["type"] == "string" else {"anyOf": [reference,
+                                                                     {"type": "null"}]}
+    node = {key: {prop: labelled(schema, prop) for prop, schema in value.items()}
+            if key == "properties" else labelled(value) for key, value in node.items()}
     values = [v for v in node.get("enum", []) if v is not None]
     if values and all(isinstance(v, str) and v in ENUM_LABELS for v in values):
         node["x-enum-descriptions"] = [ENUM_LABELS[v] for v in values]

@@ -153,8 +153,8 @@ class OptionSchema(OpenSchema):
     points = fields.Integer(required=True, allow_none=True, metadata={
         "description": "null: the annex leaves the cell blank (see the criterion's "
                        "source_note)"})
-    star_min = fields.Integer(required=True, allow_none=True,
-                              metadata={"enum": [3, 4, 5, None]})
+    star_min = fields.Integer(required=True, allow_none=True, validate=validate.Range(3, 5),
+                              metadata={"description": "null: no star minimum"})
     knockout = fields.Boolean(required=True)
     case = fields.String(allow_none=True)
 

@@ -133,7 +133,9 @@ def test_the_document_declares_every_mechanism(api):
     option = document["components"]["schemas"]["Option"]
     assert {"points", "star_min", "knockout"} <= set(option["properties"])
     assert option["additionalProperties"] is True  # additions to the set are served
-    province = document["components"]["schemas"]["NewProducer"]["properties"]["province_code"]
+    assert document["components"]["schemas"]["NewProducer"]["properties"][
+        "province_code"] == {"$ref": "#/components/schemas/ProvinceCode"}
+    province = document["components"]["schemas"]["ProvinceCode"]
     assert len(province["enum"]) == 34
     assert province["x-enum-descriptions"][province["enum"].index("91")] == "An Giang"
     producers = document["paths"]["/api/v1/producers"]["post"]
