@@ -162,8 +162,9 @@ def responses_of(op):
     if op.path_parameters or op.query or (rule.locate and not rule.public):
         yield 404, "Không tìm thấy, hoặc không được xem / Not found, or not yours to see"
     yield 408, "Yêu cầu gửi quá chậm / Request timeout"
-    if op.body is not None or op.method == "POST":
-        yield 400, "JSON hoặc Idempotency-Key không hợp lệ / Malformed JSON or Idempotency-Key"
+    if op.body is not None or op.method == "POST" or op.query:
+        yield 400, ("JSON, Idempotency-Key hoặc tham số bắt buộc không hợp lệ / Malformed "
+                    "JSON or Idempotency-Key, or a required parameter missing")
     if op.body is not None:
         yield 411, "Cần Content-Length / Length required"
         yield 413, "Dữ liệu quá lớn / Payload too large"
