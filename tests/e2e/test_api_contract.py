@@ -4,8 +4,10 @@ the document does not declare and no response outside its schema.
 
 Generic: it reads the document the gateway serves, so operations added to ``gateway/api/``
 are covered as they come. The caller holds every role that has a scope on the seeded
-objects (a producer, its products, An Giang's council and its chair, a certificate), so
-that deep operations are reached rather than refused at the door.
+objects (a producer, its products, Vĩnh Long's council and its chair, a certificate), so
+that deep operations are reached rather than refused at the door. Statuses the checks
+expect of a request valid by the schema are widened only for rules a JSON schema cannot say
+(``configuration``).
 """
 import json
 import subprocess
@@ -14,29 +16,44 @@ from pathlib import Path
 
 import pytest
 
+from chassis.provinces import COMMUNES
 from tests.e2e.journeys import best_picks, council_of, criteria_set, lowered_picks, \
-    open_evaluation, product_in_stage, registered, score
+    new_product, open_evaluation, producer_registration, product_in_stage, score, \
+    set_up_council
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 5
 RUN_SECONDS = 240  # the run stops on its own well before; this only bounds a hang
+# The generated calls change what they reach (a council reconstituted with "If-Match: *",
+# sheets, decisions): a province of their own keeps the other tests' objects out of reach.
+PROVINCE = "86"
+SCOPE = f"province-{PROVINCE}"
+
+
+def registered_here(api, people):
+    commune = next(code for code, (_, province) in COMMUNES.items() if province == PROVINCE)
+    producer = api.post("/producers", {**producer_registration(), "province_code": PROVINCE,
+                                       "commune_code": commune}).json()
+    owner = people.producer(producer)
+    return producer, owner, new_product(owner, producer["id"])
 
 
 @pytest.fixture(scope="module")
-def seeded(api, people, councils):
-    """Objects for the path parameters: an open evaluation the chair has scored, and a
-    certified product."""
-    producer, owner, product = registered(api, people)
+def seeded(api, people):
+    """Objects for the path parameters, in Vĩnh Long: an open evaluation the chair has
+    scored, and a certified product."""
+    set_up_council(people, SCOPE)
+    producer, owner, product = registered_here(api, people)
     evaluation = open_evaluation(owner, product["id"])
     rice = criteria_set(api, "03")
-    assert people.member("chair").post(f"/evaluations/{evaluation['id']}/scores", {
+    assert people.member("chair", SCOPE).post(f"/evaluations/{evaluation['id']}/scores", {
         "picks": best_picks(rice)}).status_code == 201
-    _, other_owner, certified = registered(api, people)
+    _, other_owner, certified = registered_here(api, people)
     score(people, open_evaluation(other_owner, certified["id"]),
           council_of(lowered_picks(rice, drop=15)))
     code = product_in_stage(other_owner, certified["id"], "certified")["certificate_code"]
     return {"producer_id": producer["id"], "product_id": product["id"],
-            "evaluation_id": evaluation["id"], "scope": "province-91", "member": "chair",
+            "evaluation_id": evaluation["id"], "scope": SCOPE, "member": "chair",
             "certificate": code}
 
 
@@ -68,7 +85,7 @@ def test_every_operation_keeps_to_the_served_document(stack, people, seeded, tmp
     config.write_text(configuration(seeded))
     token = people.issuer.token(
         ["admin", "province_officer", "council_member", "producer"], subject="chair",
-        province="91", councils=["province-91"], producers=[seeded["producer_id"]])
+        province=PROVINCE, councils=[SCOPE], producers=[seeded["producer_id"]])
     report = tmp_path / "report.json"
     run = subprocess.run(
         [str(SCHEMATHESIS), "--config-file", str(config), "run",
