@@ -4,6 +4,7 @@ document, where a developer pastes a token ("Authorize") and tries each call.
 Swagger UI's files come from the ``swagger-ui-py`` package (requirements/services.txt),
 installed in the image with the gateway: the page loads nothing from elsewhere.
 """
+import json
 import mimetypes
 from pathlib import Path
 
@@ -33,11 +34,11 @@ def page(api):
 def start_script(api):
     """Swagger UI on the served document; the token pasted in "Authorize" is kept across
     reloads, and every operation can be tried at once."""
-    script = (f'window.ui = SwaggerUIBundle({{url: "{api}/openapi.json", '
-              'dom_id: "#swagger-ui", deepLinking: true, persistAuthorization: true, '
-              'tryItOutEnabled: true, displayRequestDuration: true, '
-              'requestSnippetsEnabled: true}});\n')
-    return Response(script, mimetype="text/javascript")
+    options = {"url": f"{api}/openapi.json", "dom_id": "#swagger-ui", "deepLinking": True,
+               "persistAuthorization": True, "tryItOutEnabled": True,
+               "displayRequestDuration": True, "requestSnippetsEnabled": True}
+    return Response(f"window.ui = SwaggerUIBundle({json.dumps(options)});\n",
+                    mimetype="text/javascript")
 
 
 def asset(name):

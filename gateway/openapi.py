@@ -161,13 +161,14 @@ def responses_of(op):
         yield 403, "Không có quyền / Forbidden"
     if op.path_parameters or op.query or (rule.locate and not rule.public):
         yield 404, "Không tìm thấy, hoặc không được xem / Not found, or not yours to see"
+    # The server reads and bounds any request's body before the operation sees it.
+    yield 400, ("Yêu cầu không đọc được: dữ liệu thiếu, JSON, Idempotency-Key hoặc tham số "
+                "bắt buộc / Unreadable request: an incomplete body, malformed JSON or "
+                "Idempotency-Key, a required parameter missing")
     yield 408, "Yêu cầu gửi quá chậm / Request timeout"
-    if op.body is not None or op.method == "POST" or op.query:
-        yield 400, ("JSON, Idempotency-Key hoặc tham số bắt buộc không hợp lệ / Malformed "
-                    "JSON or Idempotency-Key, or a required parameter missing")
+    yield 411, "Cần Content-Length / Length required"
+    yield 413, "Dữ liệu quá lớn / Payload too large"
     if op.body is not None:
-        yield 411, "Cần Content-Length / Length required"
-        yield 413, "Dữ liệu quá lớn / Payload too large"
         yield 415, "Gửi application/json / Unsupported media type"
     if op.method != "GET":
         yield 409, ("Trạng thái không cho phép, hoặc yêu cầu cùng Idempotency-Key đang chạy / "

@@ -103,6 +103,20 @@ def ensure_rabbitmq(amqp_uri):
                            stdout=subprocess.DEVNULL)
 
 
+def ensure_debian_program(name, package=None):
+    """The path of program ``name``, installing its Debian package (``name`` unless said)
+    with apt-get when it is missing and we run as root; otherwise say what to do."""
+    if shutil.which(name) is None:
+        if os.geteuid() != 0 or shutil.which("apt-get") is None:
+            raise StackError(f"{name} is not installed: install the Debian package "
+                             f"{package or name}")
+        print(f"installing {package or name} (apt-get)…", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", package or name], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which(name)
+
+
 def ensure_vhost(amqp_uri, vhost, fresh=False):
     """A vhost of its own keeps a test run apart from a running ``make run``; possible
     only on a local broker we administer, otherwise the URI is used as it is.

@@ -2,11 +2,13 @@
 405 and CORS preflights, strict JSON, bounded errors, the documentation page, the list of
 evaluations a council works through."""
 import re
+import subprocess
 
 import pytest
 
 from chassis.provinces import COMMUNES
 from gateway.routes import MAX_JSON_DEPTH
+from scripts import devstack
 from tests.conftest import FRONT_END
 from tests.e2e.journeys import best_picks, criteria_set, new_product, open_evaluation, \
     producer_registration, set_up_council
@@ -111,7 +113,7 @@ def test_the_docs_page_runs_from_the_gateways_own_files(api):
         asset = api.http.get(api.root + source, timeout=10)
         assert asset.status_code == 200 and asset.content, source
     start = api.get("/docs/assets/start.js").text
-    assert "/api/v1/openapi.json" in start and "persistAuthorization: true" in start
+    assert "/api/v1/openapi.json" in start and '"persistAuthorization": true' in start
     assert "SwaggerUIBundle" in api.get("/docs/assets/swagger-ui-bundle.js").text
     assert_problem(api.get("/docs/assets/..%2F..%2Fservice.py"), 404)
 
@@ -207,3 +209,24 @@ def test_waiting_for_me_is_what_the_member_has_still_to_score(api, people, counc
     assert_problem(member.get("/evaluations", params={"waiting_for_me": "true"}), 422,
                    "/scope")
 
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's headless Chromium, installed when missing (as root with apt-get)."""
+    return devstack.ensure_debian_program("chromium")
+
+
+def test_the_docs_page_renders_every_operation_in_a_browser(api, chromium):
+    """Swagger UI, run by a real browser from the gateway's own files, lists every
+    operation of the served document and offers the token dialog ("Authorize")."""
+    rendered = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--virtual-time-budget=15000", "--dump-dom", api.base + "/docs"],
+        capture_output=True, text=True, timeout=120).stdout
+    document = api.get("/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, op in operations.items():
+            shown = f'id="operations-{op["tags"][0]}-{op["operationId"]}"'
+            assert shown in rendered, (method, path)
+    assert "btn authorize" in rendered
