@@ -11,7 +11,8 @@ from chassis.errors import PROBLEM_TYPE, InvalidInput, PreconditionFailed, Preco
     check_revision
 from gateway import service  # noqa: F401  (declares the operations)
 from gateway.idempotency import KEY
-from gateway.problems import MAX_ERRORS, PROBLEM_TYPES, Problem, in_language, language, problem_response
+from gateway.problems import MAX_ERRORS, PROBLEM_TYPES, Problem, in_language, language, \
+    problem_response
 from gateway.routes import MAX_JSON_DEPTH, if_match, methods_at, nesting, read_json
 
 
