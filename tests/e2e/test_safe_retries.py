@@ -5,9 +5,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 from pymongo import MongoClient
 
-from tests.conftest import wait_until
+from scripts import devstack
+from tests.conftest import UNLIMITED, Api, wait_until
 from tests.e2e.journeys import (
     MEMBERS,
     best_picks,
@@ -176,3 +178,32 @@ def test_a_sheet_is_rescored_only_with_the_etag_last_read(api, people, councils)
     assert_problem(member.put(sheet, lower, headers={"If-Match": "W/1"}), 412)
     after = member.get(sheet)
     assert after.headers["ETag"] == '"2"' and after.json()["total"] < 100
+
+
+def test_without_its_store_the_gateway_is_not_ready_and_keyed_posts_wait(
+        stack, amqp_uri, issuer, tmp_path):
+    """The gateway's store away: /readyz says so, a POST with a key is a 503 to retry (not
+    run without its record), a POST without one and every read go on."""
+    store = devstack.MongoStandIn(tmp_path / "mongo", devstack.free_port(),
+                                  tmp_path / "nx.log").start()
+    gateway = devstack.Stack(
+        amqp_uri, store.uri, ports={"gateway": devstack.free_port()},
+        ops_ports={"gateway": devstack.free_port()}, db_prefix="alone_", log_dir=tmp_path,
+        extra_env={**issuer.gateway_settings(), **UNLIMITED})
+    try:
+        gateway.start("gateway").wait_ready(60)
+        api = Api(gateway.gateway_url)
+        store.stop()
+        readyz = gateway.ops_url("gateway") + "/readyz"
+        problems = wait_until(lambda: requests.get(readyz, timeout=10).json()["problems"], 30,
+                              what="the gateway to be unready")
+        assert "store" in problems
+        refused = api.post("/producers", producer_registration(),
+                           headers={"Idempotency-Key": key()})
+        assert_problem(refused, 503)
+        assert refused.headers["Retry-After"]
+        assert api.post("/producers", producer_registration()).status_code == 201
+        assert api.get("/categories").status_code == 200
+    finally:
+        gateway.stop()
+        store.stop()
