@@ -155,7 +155,7 @@ def test_a_council_is_changed_only_with_the_etag_last_read(people, api):
     assert stale["type"] == "urn:ocop:problem:precondition-failed"
     assert api.get(f"/councils/{scope}").json()["name"] == "Hội đồng mới"
     # A council not yet set up cannot match an ETag.
-    assert_problem(people.province_officer("96").put("/councils/province-96", council,
+    assert_problem(people.province_officer("68").put("/councils/province-68", council,
                                                      headers={"If-Match": '"1"'}), 412)
 
 
