@@ -46,6 +46,13 @@ class Unauthenticated(OcopError):
     title = "Chưa xác thực / Unauthenticated"
 
 
+class Forbidden(OcopError):
+    """The caller is identified, but the act belongs to another authority."""
+
+    status = 403
+    title = "Không có quyền / Forbidden"
+
+
 class NotFound(OcopError):
     status = 404
     title = "Không tìm thấy / Not found"
@@ -73,8 +80,16 @@ class PreconditionRequired(OcopError):
     title = "Cần If-Match / Precondition required"
 
 
-REFUSALS = (OcopError, InvalidInput, Unauthenticated, NotFound, Conflict, PreconditionFailed,
-            PreconditionRequired)
+class Unavailable(OcopError):
+    """A service the command needs did not answer in time: nothing was done; retry later."""
+
+    status = 503
+    title = "Dịch vụ tạm thời không sẵn sàng / Service unavailable"
+    headers = {"Retry-After": "5"}
+
+
+REFUSALS = (OcopError, InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict,
+            PreconditionFailed, PreconditionRequired, Unavailable)
 
 
 def check_revision(expected, current):

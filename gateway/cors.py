@@ -8,9 +8,10 @@ the API is answered 204 with the methods that path serves.
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
-ALLOWED_HEADERS = "Authorization, Content-Type, Accept-Language, Idempotency-Key, If-Match"
+ALLOWED_HEADERS = "Authorization, Content-Type, Accept-Language, Idempotency-Key, If-Match, " \
+                  "X-Correlation-Id"
 EXPOSED_HEADERS = "ETag, Link, Location, Retry-After, WWW-Authenticate, Content-Language, " \
-                  "Idempotency-Key-Replayed"
+                  "Idempotency-Key-Replayed, X-Correlation-Id"
 MAX_AGE_SECONDS = 600
 
 

@@ -2,7 +2,7 @@
 
 Every operation gets, from its declaration alone: its parameters, body and response
 schemas, every refusal it can answer (``responses_of``) as problem+json, the headers of
-the gateway's mechanisms (Accept-Language, Idempotency-Key on POST, If-Match and ETag where
+the gateway's mechanisms (Accept-Language, X-Correlation-Id, Idempotency-Key on POST, If-Match and ETag where
 declared, Link on paged lists), labels of the enums whose values it knows (province codes
 with names), and an example body where ``EXAMPLES`` has one."""
 import re
@@ -12,13 +12,13 @@ from functools import lru_cache
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from chassis import pages
+from chassis import correlation, pages
 from chassis.errors import PROBLEM_TYPE
 from chassis.provinces import PROVINCES
 from gateway.idempotency import HEADER as IDEMPOTENCY_KEY
 from gateway.policy import POLICY
 from gateway.problems import LANGUAGES, MAX_ERRORS, PROBLEM_TYPES
-from gateway.routes import OPERATIONS
+from gateway.routes import JSON, OPERATIONS
 
 PROBLEM = {
     "type": "object", "required": ["type", "title", "status"],
@@ -46,7 +46,12 @@ ENUM_LABELS = {
     "upgrade": "Nâng hạng / Upgrade", "re_rating": "Đánh giá lại / Re-rating",
     "meeting": "Họp hội đồng / Council meeting", "written": "Ý kiến bằng văn bản / "
                                                             "Written opinions",
+    "office_report": "Báo cáo của cơ quan tham mưu cấp tỉnh / The province office's report",
+    "province_reevaluates": "Tỉnh tổ chức đánh giá lại / Set aside: the province evaluates "
+                            "again",
 }
+
+
 def constant_name(label):
     """A label as a generated client's constant: "Điện Biên" → "DIEN_BIEN"."""
     folded = unicodedata.normalize("NFD", label.replace("Đ", "D").replace("đ", "d"))
@@ -62,8 +67,9 @@ PROVINCE_CODE = {"type": "string", "enum": sorted(PROVINCES),
 # Request bodies shown (and tried) in the documentation page.
 EXAMPLES = {
     "register_producer": {
-        "name": "HTX Nông nghiệp Phú Tân", "kind": "cooperative", "tax_code": "1601234567",
+        "name": "HTX Nông nghiệp Phú Tân", "kind": "cooperative", "tax_code": "1601234565",
         "province_code": "91", "commune_code": "30406",
+        "legal_representative": {"name": "Nguyễn Văn An", "position": "Giám đốc"},
         "contact": {"email": "htx.phutan@example.vn", "phone": "0296 3812 345"}},
     "register_product": {"producer_id": "<producer id>", "name": "Gạo thơm Phú Tân",
                          "category": "03", "description": "Gạo ST25"},
@@ -91,6 +97,26 @@ def problem_reference(description):
         "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
+# Refused by the HTTP server (chassis/web.py) before any operation runs: always problem+json.
+SERVER_REFUSALS = {408, 411, 413, 431}
+
+
+def refusal_reference(op, status, description):
+    """A refusal as the operation answers it: problem+json, or a page saying the same."""
+    if op.problem_page is None or status in SERVER_REFUSALS:
+        return problem_reference(description)
+    return {"description": description, "content": {"text/html": {"schema": {
+        "type": "string"}}}}
+
+
+def body_content(op):
+    """The response body of an operation that does not answer JSON: text (HTML, SVG) or
+    binary (PNG, PDF)."""
+    text = op.produces.startswith("text/") or op.produces.endswith("+xml")
+    return {op.produces: {"schema": {"type": "string"} if text else {
+        "type": "string", "contentMediaType": op.produces}}}
+
+
 def operation_spec(op):
     spec = {"summary": op.summary, "tags": [op.tag], "operationId": op.name,
             "responses": {}}
@@ -99,7 +125,7 @@ def operation_spec(op):
     parameters += [query_parameter(name, described, required)
                    for required, query in ((True, op.query), (False, op.optional_query))
                    for name, described in query.items()]
-    parameters.append("AcceptLanguage")
+    parameters += ["AcceptLanguage", "CorrelationId"]
     if op.method == "POST":
         parameters.append("IdempotencyKey")
     if op.if_match:
@@ -122,22 +148,28 @@ def operation_spec(op):
         if op.name in EXAMPLES:
             spec["requestBody"]["content"]["application/json"]["example"] = EXAMPLES[op.name]
     ok = {"description": "OK"}
-    if op.response is not None:
+    if op.produces != JSON:
+        ok["content"] = body_content(op)
+    elif op.response is not None:
         schema = op.response
         ok["content"] = {"application/json": {"schema": {
             "type": "array", "items": schema} if op.many else schema}}
+    ok["headers"] = {correlation.HEADER: {
+        "description": "Mã theo dõi của yêu cầu / The request's correlation id, in every log "
+                       "line and event it caused", "required": True,
+        "schema": {"type": "string"}}}
     if op.paged:
-        ok["headers"] = {"Link": {
+        ok["headers"]["Link"] = {
             "description": "<…>; rel=\"next\" khi còn trang sau / when there is a next page",
-            "schema": {"type": "string"}}}
+            "schema": {"type": "string"}}
     if op.etag:
-        ok["headers"] = {"ETag": {
+        ok["headers"]["ETag"] = {
             "description": "Phiên bản; gửi lại trong If-Match khi sửa / The revision; send it "
                            "back in If-Match to change the resource",
-            "required": True, "schema": {"type": "string"}}}
+            "required": True, "schema": {"type": "string"}}
     spec["responses"][str(op.status)] = ok
     for status, description in responses_of(op):
-        spec["responses"][str(status)] = problem_reference(description)
+        spec["responses"][str(status)] = refusal_reference(op, status, description)
     if op.public:
         spec["security"] = []
     return spec
@@ -145,8 +177,8 @@ def operation_spec(op):
 
 def query_parameter(name, described, required):
     """A query parameter: ``described`` is its description, or (description, schema)."""
-    text, schema = described if isinstance(described, tuple) else (described,
-                                                                  {"type": "string"})
+    text, schema = described if isinstance(described, tuple) else (described, {
+        "type": "string", **({"minLength": 1} if required else {})})  # "" is as missing
     return {"name": name, "in": "query", "required": required, "description": text,
             "schema": schema}
 
@@ -202,6 +234,11 @@ def document(server_url):
         "description": "Ngôn ngữ của thông báo lỗi: vi hoặc en; không gửi: cả hai / The "
                        f"language of problem titles and details: one of {LANGUAGES}; "
                        "without it, both (Vietnamese first)"})
+    spec.components.parameter("CorrelationId", "header", {
+        "name": correlation.HEADER, "required": False, "schema": {"type": "string"},
+        "description": "Mã theo dõi do bên gọi đặt / A correlation id of the caller's own, "
+                       "kept when it is 1–64 of A–Z a–z 0–9 . _ : - (else the gateway makes "
+                       "one); answered in the response's X-Correlation-Id"})
     spec.components.parameter("IdempotencyKey", "header", {
         "name": IDEMPOTENCY_KEY, "required": False,
         "schema": {"type": "string", "minLength": 1, "maxLength": 255,

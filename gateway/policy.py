@@ -19,6 +19,7 @@ from chassis.identity import (
 from chassis.errors import NotFound
 from gateway.problems import Problem
 from gateway.signin import SignInRefused
+from services.certification.authority import target as authority_target
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,31 @@ def new_producer(services, values, identity):
                   commune=values.get("commune_code"))
 
 
+def listed_scope(kind):
+    """A list of producers or products: the province, commune or producer its query names,
+    by default the caller's own (a province officer lists its province, a commune officer
+    its commune, a producer its own; the central roles and admin, everything)."""
+    def locate(services, values, identity):
+        own_producer = next(iter(identity.producers)) if len(identity.producers) == 1 \
+            else None
+        return Target(kind, producer_id=values.get("producer") or own_producer,
+                      province=values.get("province") or identity.province,
+                      commune=values.get("commune") or identity.commune, national=True,
+                      private=False)
+    return locate
+
+
+def province_of_import(services, values, identity):
+    return Target("imports", province=values.get("province_code"), private=False)
+
+
+def an_import(name):
+    def locate(services, values, identity):
+        scope = services.registration.import_scope(values[name])
+        return Target(f"imports/{values[name]}", province=scope["province_code"])
+    return locate
+
+
 def council(name):
     def locate(services, values, identity):
         return seated(f"councils/{values[name]}",
@@ -102,6 +128,17 @@ def evaluations_of(services, values, identity):
     return None
 
 
+def decided_at_level(kind, name):
+    """A completed result (``kind`` ``result``, by evaluation id) or a certificate
+    (``certificate``, by number), as the authorities see it: one of the central level is
+    national and no province's (``services.certification.authority.target``)."""
+    def locate(services, values, identity):
+        scope = getattr(services.certification, f"{kind}_scope")(values[name])
+        return authority_target(f"{kind}s/{values[name]}", scope["level"],
+                                scope["province_code"])
+    return locate
+
+
 def province_in(name):
     """A province named in the query; the caller's own when none is."""
     def locate(services, values, identity):
@@ -127,6 +164,8 @@ PROVINCE = (PROVINCE_OFFICER, PROVINCE_AUTHORITY)
 CENTRAL = (CENTRAL_OFFICER, CENTRAL_AUTHORITY)
 # Personal data (tax code, e-mail, phone, inbox): the producer, its commune and province.
 PERSONAL = (PRODUCER, COMMUNE_OFFICER, *PROVINCE, ADMIN)
+# Lists of producers and products: each in its own scope (listed_scope).
+LISTERS = (*PERSONAL, *CENTRAL)
 
 POLICY = {
     # Registration: producers and products ------------------------------------------------
@@ -136,6 +175,10 @@ POLICY = {
                               on=producer_of_new_product),
     "get_product": allow(*PERSONAL, on=product("product_id")),
     "submit_product": allow(PRODUCER, on=product("product_id")),
+    "list_producers": allow(*LISTERS, on=listed_scope("producers")),
+    "list_products": allow(*LISTERS, on=listed_scope("products")),
+    "import_products": allow(PROVINCE_OFFICER, on=province_of_import),
+    "get_import": allow(*PROVINCE, ADMIN, on=an_import("import_id")),
 
     # Evaluation: criteria sets, councils, evaluations ------------------------------------
     "list_categories": public(),
@@ -156,10 +199,26 @@ POLICY = {
     "get_sheet": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
     "rescore": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
     "decide": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=chairs_the_council),
+    # Art. 7.4.g: the provincial chair decides on a central result handed back.
+    "order_provincial_evaluation": allow(PROVINCE_AUTHORITY, on=evaluation("evaluation_id")),
+    # Art. 6.3.b: the province OCOP office reports on a 5★ re-rating.
+    "report_five_star_re_rating": allow(PROVINCE_OFFICER, on=evaluation("evaluation_id")),
 
     # Certification -----------------------------------------------------------------------
+    # The authority of the level decides: the province's chair on 3★/4★ of its province,
+    # the minister on 5★ (Decision 26/2026 Art. 4.1, 8.2).
+    "recognise_result": allow(PROVINCE_AUTHORITY, CENTRAL_AUTHORITY,
+                              on=decided_at_level("result", "evaluation_id")),
+    "revoke_certificate": allow(PROVINCE_AUTHORITY, CENTRAL_AUTHORITY,
+                                on=decided_at_level("certificate", "code")),
     "verify_certificate": public(),
     "list_certificates": public(),
+    "list_certified_products": public(),
+    "verification_page": public(),
+    "digital_link_page": public(),
+    "certificate_qr_svg": public(),
+    "certificate_qr_png": public(),
+    "certificate_pdf": public(),
 
     # Notification ------------------------------------------------------------------------
     "list_notifications": allow(*PERSONAL, on=producer("producer_id")),

@@ -14,14 +14,15 @@ from urllib.parse import urlencode
 
 from nameko.exceptions import UnknownService
 from pymongo.errors import PyMongoError
+from werkzeug.wrappers import Response
 
-from chassis import pages
+from chassis import correlation, pages
 from chassis.errors import InvalidInput, OcopError
 from chassis.identity import Identity
 from chassis.rpc import NoAnswer  # also: refusals arrive over RPC as their own classes
 from chassis.web import http
 from gateway.policy import POLICY, authorize
-from gateway.problems import Problem, json_response, problem_response, refusal_response
+from gateway.problems import Problem, json_response, refusal_response
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,11 @@ class Operation:
     if_match: bool = False  # an update that takes If-Match (``if_match(request)``)
     public: bool = False
     name: str = ""
+    # Not JSON: the handler returns the body (bytes or text) in this media type.
+    produces: str = "application/json"
+    # How a refusal looks to a person (an HTML operation): (status, title, detail) → page.
+    # Without it refusals are problem+json, as everywhere in the API.
+    problem_page: object = None
 
     def __post_init__(self):
         self.many = self.many or self.paged
@@ -183,8 +189,9 @@ def unsafe(text, name):
 def operation(method, path, summary, tag, **details):
     """Declare an API operation. Its rule in ``gateway.policy.POLICY`` decides who may call
     it; the handler gets the request, the parsed JSON body when the operation has one, and
-    the path parameters, and returns the response body. The object the policy located is
-    ``request.target``."""
+    the path parameters, and returns the response body: data for the response schema, or
+    for an operation that ``produces`` another media type, the bytes or text themselves.
+    The object the policy located is ``request.target``."""
     op = Operation(method, path, summary, tag, **details)
     OPERATIONS.append(op)
 
@@ -200,27 +207,29 @@ def operation(method, path, summary, tag, **details):
                 identity = sign_in(self, rule, request)
                 response = answer(self, identity, rule, op, handler, request, path_parameters)
             except (Problem, OcopError) as exc:
-                response = refusal_response(request, exc)
+                response = refusal(op, request, exc)
             except (NoAnswer, UnknownService, PyMongoError) as exc:
                 # A request still waiting for its service expires with the call: not run later.
                 log.error("%s %s: a service or the store did not answer: %r", method, path, exc)
-                response = problem_response(
-                    request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
+                response = refusal(op, request, Problem(
+                    503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
                     "Dịch vụ không trả lời kịp; vui lòng thử lại sau / A service did not "
                     "answer in time; please retry later",
-                    headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
+                    headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)}))
             except Exception:  # a fault here or in a service: logged, and still a problem
                 log.exception("%s %s failed", method, path)
-                response = problem_response(
-                    request, 500, "Lỗi hệ thống / Internal error",
+                response = refusal(op, request, Problem(
+                    500, "Lỗi hệ thống / Internal error",
                     "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
-                    "please retry later")
+                    "please retry later"))
             if request.idempotency is not None:
                 try:
                     request.idempotency.settle(response)
                 except PyMongoError as exc:  # the key stays running until its lease ends
                     log.error("%s %s: its Idempotency-Key was not settled: %r", method, path,
                               exc)
+            response.headers[correlation.HEADER] = correlation.current()
+            log.info("%s %s %s", method, request.path, response.status_code)
             if not (rule.public and method == "GET"):
                 response.headers["Cache-Control"] = "no-store"  # answers may be personal
             return self.cors.decorate(request, response)
@@ -228,6 +237,19 @@ def operation(method, path, summary, tag, **details):
         return http(method, path)(entrypoint)
 
     return decorate
+
+
+JSON = "application/json"
+
+
+def refusal(op, request, exc):
+    """The refusal ``exc`` (a ``Problem`` or a service's ``OcopError``): problem+json in
+    the caller's language, or for an operation that answers people with pages, a page
+    saying the same with the same status."""
+    if op.problem_page is None:
+        return refusal_response(request, exc)
+    return Response(op.problem_page(exc.status, exc.title, exc.detail), exc.status,
+                    headers=getattr(exc, "headers", None), mimetype="text/html")
 
 
 def sign_in(service, rule, request):
@@ -275,11 +297,11 @@ def answer(service, identity, rule, op, handler, request, path_parameters):
         if result["next"]:
             headers["Link"] = f'<{next_page(request, result["next"])}>; rel="next"'
         result = result["items"]
+    if op.produces != JSON:  # the handler made the body itself
+        return Response(result, op.status, headers=headers, mimetype=op.produces)
     if op.response is not None:
         result = op.response(many=op.many).dump(result)
-    response = json_response(result, op.status)
-    response.headers.extend(headers)
-    return response
+    return json_response(result, op.status, headers)
 
 
 def etag(revision):

@@ -192,6 +192,10 @@ def envelope(event):
             "datacontenttype": {"type": "string", "const": sample["datacontenttype"],
                                 "description": "The media type of `data`."},
             "data": {"$ref": f"#/components/schemas/{event.schema_name}"},
+            "correlationid": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$",
+                              "description": "Extension attribute: the id of the request "
+                                             "or event that caused this one, the same in "
+                                             "every log line written on its way."},
         },
         "additionalProperties": True,
     }

@@ -3,6 +3,7 @@ MONGO_URI) and the services as real processes, apart from anything `make run` st
 import json
 import os
 import queue
+import subprocess
 import threading
 import time
 import uuid
@@ -234,6 +235,26 @@ class EventTap:
         self.stopping = True
         self.thread.join(2)
         self.connection.release()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium (installed by ``devstack`` when missing and we may), for
+    what people look at in a browser: pages, the API's documentation page."""
+    path = devstack.ensure_chromium()
+    if path is None:
+        pytest.skip("Debian's chromium is not installed and cannot be (not root, or no "
+                    "apt-get): the pages are checked by parsing their HTML only")
+    return path
+
+
+def browse(chromium, url, *options):
+    """The DOM (with ``--dump-dom``) or what else ``options`` ask of Chromium at ``url``."""
+    done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--no-first-run", "--disable-dev-shm-usage", *options, url],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ from marshmallow import INCLUDE, ValidationError, fields, post_dump, validate, v
 
 from chassis.schemas import BaseSchema, Timestamp
 
-STATUSES = ("open", "returned", "rejected", "forwarded", "completed")
+STATUSES = ("open", "returned", "rejected", "forwarded", "completed", "province_reevaluates")
 LEVELS = ("province", "central")
 MEMBER_ID = validate.Regexp(
     r"^[A-Za-z0-9_-]{1,64}$",
@@ -65,21 +65,44 @@ class ReviewSchema(BaseSchema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+PICKS = ("criterion code → answer: an option code of the criterion (`2.3.c`), `yes`/`no` "
+         "for a criterion printed without options, or `none` on any criterion (no printed "
+         "option describes the product: 0 points, no star minimum met)")
+
+
 class SheetSchema(BaseSchema):
     """The calling council member's score sheet (phiếu chấm): one option per criterion of
     the product's criteria set (Decision 26/2026 Annex II)."""
 
     picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                        metadata={"description": "criterion code → option code"})
+                        metadata={"description": PICKS})
 
 
 class RescoreSchema(BaseSchema):
-    picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": PICKS})
 
 
 class DecisionSchema(BaseSchema):
     knockouts = fields.List(fields.String(), load_default=list, metadata={
-        "description": "dossier-level knock-out findings: codes of the set's `knockouts`"})
+        "description": "knock-out findings: codes of the set's `knockouts`, or the code of "
+                       "a criterion whose printed note stops or voids the evaluation (e.g. "
+                       "`6.1`, unacceptable impurities)"})
+
+
+class ProvincialEvaluationOrderSchema(BaseSchema):
+    """The provincial chair's choice to have the province evaluate a product the ministry
+    handed back (Decision 26/2026 Art. 7.4.g), instead of recognising it on that result."""
+
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "The decision, in the authority's words"})
+
+
+class OfficeReportSchema(BaseSchema):
+    """The province OCOP office's report on a 5★ re-rating, with which the province sends it
+    to the ministry (Decision 26/2026 Art. 6.3.b, 7.6.e)."""
+
+    report = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
 class EvaluationFiltersSchema(BaseSchema):
@@ -113,7 +136,7 @@ class SheetViewSchema(BaseSchema):
     evaluation_id = fields.String(required=True)
     member = fields.String(required=True)
     picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                        metadata={"description": "criterion code → option code"})
+                        metadata={"description": PICKS})
     parts = fields.Dict(keys=fields.String(), values=fields.Float(), required=True,
                         metadata={"description": "part code (A, B, C) → points"})
     total = fields.Float(required=True)
@@ -157,6 +180,9 @@ class OptionSchema(OpenSchema):
                               metadata={"description": "null: no star minimum"})
     knockout = fields.Boolean(required=True)
     case = fields.String(allow_none=True)
+    printed_points = fields.Integer(allow_none=True, metadata={
+        "description": "Only on an option the errata correct: what the annex prints, "
+                       "where ``points`` is the value applied"})
 
 
 class CaseSchema(OpenSchema):
@@ -219,6 +245,16 @@ class CriteriaSetSchema(OpenSchema):
     source_note = fields.Raw(allow_none=True)
     knockouts = fields.List(fields.Nested(KnockoutSchema), required=True)
     parts = fields.List(fields.Nested(PartSchema), required=True)
+    errata = fields.List(fields.Dict(), required=True, metadata={
+        "description": "The misprints of this set corrected in ``parts`` (criterion, "
+                       "option, printed, applied, the sibling sets that are the evidence)"})
+    conditions = fields.List(fields.Dict(), required=True, metadata={
+        "description": "Criteria that apply only when another criterion of the sheet is "
+                       "answered otherwise than ``applies_when.not``; else their only "
+                       "answer is `none`"})
+    flags = fields.List(fields.Dict(), required=True, metadata={
+        "description": "Values unlike those every sibling set prints for the same option: "
+                       "shown to the council, not changed"})
 
 
 class EvaluationSchema(BaseSchema):
@@ -231,8 +267,19 @@ class EvaluationSchema(BaseSchema):
     scope = fields.String(required=True, metadata={
         "description": "The council that evaluates: central or province-<code>"})
     province_code = fields.String(required=True)
-    procedure = fields.String(metadata={"enum": ["meeting", "written"]})
-    round = fields.Dict()
+    procedure = fields.String(metadata={"enum": ["meeting", "written", "office_report"]})
+    proposed_on = fields.String(metadata={
+        "description": "The Vietnam date the dossier was proposed, which picks its round"})
+    round = fields.Dict(allow_none=True, metadata={
+        "description": "The Art. 5 round; null for a re-rating (its own 45 days)"})
+    decide_by = fields.String(metadata={
+        "description": "The last Vietnam date on which the council may decide"})
+    meeting = fields.Dict(metadata={
+        "description": "A re-rating whose written opinions differed: when and why the "
+                       "council was called to meet"})
+    set_aside = fields.Dict(metadata={
+        "description": "A central result the province chose to evaluate again: when, by "
+                       "whom, and the provincial evaluation it opened"})
     status = fields.String(required=True, metadata={"enum": list(STATUSES)})
     rule_version = fields.String(required=True)
     parent_evaluation_id = fields.String(allow_none=True)

@@ -4,19 +4,20 @@ from chassis.handlers import handle_event
 from chassis.mongo import MongoDatabase
 from chassis.outbox import OutboxRelay, resource
 from chassis.rpc import rpc
-from chassis.schemas import load
+from chassis.schemas import load, load_query
 from chassis.web import OperationsEndpoints
 from services.registration import store, workflow
 from services.registration.metrics import PRODUCTS_BY_STAGE
-from services.registration.schemas import NewProducerSchema, NewProductSchema, \
-    SubmissionSchema
+from services.registration.imports import decoded
+from services.registration.schemas import ImportSchema, NewProducerSchema, \
+    NewProductSchema, ProducerFilterSchema, ProductFilterSchema, SubmissionSchema
 
 
 class RegistrationService(OperationsEndpoints, AuditedService):
     name = "registration"
 
     db = MongoDatabase(store.prepare)
-    relay = OutboxRelay("products")
+    relay = OutboxRelay("products", "producers", "imports")
 
     @property
     def store(self):
@@ -33,6 +34,32 @@ class RegistrationService(OperationsEndpoints, AuditedService):
     @rpc
     def producer_scope(self, producer_id):
         return workflow.producer_scope(self.store, producer_id)
+
+    @rpc
+    def list_producers(self, filters, limit, cursor=None):
+        return workflow.listed(self.store, "producers",
+                               load_query(ProducerFilterSchema(), filters), limit, cursor)
+
+    @rpc
+    def list_products(self, filters, limit, cursor=None):
+        return workflow.listed(self.store, "products",
+                               load_query(ProductFilterSchema(), filters), limit, cursor)
+
+    @command
+    def import_products(self, payload):
+        spreadsheet = load(ImportSchema(), payload)
+        return workflow.import_products(
+            self.store, spreadsheet["province_code"], spreadsheet["file_name"],
+            decoded(spreadsheet["content"]), self.audit.caller.as_actor())
+
+    @rpc
+    def get_import(self, import_id):
+        return workflow.import_report(self.store, import_id)
+
+    @rpc
+    def import_scope(self, import_id):
+        return {"province_code": workflow.import_report(self.store, import_id)[
+            "province_code"]}
 
     @command
     def register_product(self, payload):
@@ -70,6 +97,14 @@ class RegistrationService(OperationsEndpoints, AuditedService):
     @handle_event("certification", "certificate.issued")
     def on_certificate_issued(self, event):
         workflow.on_certificate_issued(self.store, event)
+
+    @handle_event("certification", "certificate.revoked")
+    def on_certificate_revoked(self, event):
+        workflow.on_certificate_revoked(self.store, event)
+
+    @handle_event("certification", "certificate.expired")
+    def on_certificate_expired(self, event):
+        workflow.on_certificate_expired(self.store, event)
 
     def refresh_gauges(self):
         for stage, count in self.store.count_by_stage().items():

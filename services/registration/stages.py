@@ -4,7 +4,9 @@ registered → submitted → under_evaluation → evaluated → certified, or �
 the council ranks it below 3 stars, → rejected when a knock-out rule applies, or →
 returned when the advisory group asks the producer to complete the dossier. A returned,
 rejected or not-ranked product may be submitted again after improvement (the cycle loops
-back), and a certified one for an upgrade (nâng hạng) or a re-rating before expiry.
+back), and a certified one for an upgrade (nâng hạng) or a re-rating before expiry. A
+certified product becomes revoked when its certificate is revoked (Art. 8) and expired when
+it expires; either may be submitted again, as a first rating.
 """
 from enum import Enum
 
@@ -18,6 +20,8 @@ class Stage(str, Enum):
     EVALUATED = "evaluated"
     NOT_RANKED = "not_ranked"
     CERTIFIED = "certified"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
 
 
 class Move(str, Enum):
@@ -28,6 +32,8 @@ class Move(str, Enum):
     RANK = "rank"
     DECLINE = "decline"
     CERTIFY = "certify"
+    REVOKE = "revoke"
+    EXPIRE = "expire"
 
 
 IN_EVALUATION = {Stage.SUBMITTED, Stage.UNDER_EVALUATION}
@@ -36,7 +42,7 @@ IN_EVALUATION = {Stage.SUBMITTED, Stage.UNDER_EVALUATION}
 # out of order (a certificate before the evaluation's completion is seen).
 MOVES = {
     Move.SUBMIT: ({Stage.REGISTERED, Stage.RETURNED, Stage.REJECTED, Stage.NOT_RANKED,
-                   Stage.CERTIFIED}, Stage.SUBMITTED),
+                   Stage.CERTIFIED, Stage.REVOKED, Stage.EXPIRED}, Stage.SUBMITTED),
     # Also from under_evaluation: a potential 5★ product is opened again at central level.
     Move.OPEN_EVALUATION: (IN_EVALUATION, Stage.UNDER_EVALUATION),
     Move.RETURN: (IN_EVALUATION, Stage.RETURNED),
@@ -44,6 +50,9 @@ MOVES = {
     Move.RANK: (IN_EVALUATION, Stage.EVALUATED),
     Move.DECLINE: (IN_EVALUATION, Stage.NOT_RANKED),
     Move.CERTIFY: (IN_EVALUATION | {Stage.EVALUATED}, Stage.CERTIFIED),
+    # A product under an upgrade or re-rating stays in it; its next certificate decides.
+    Move.REVOKE: ({Stage.CERTIFIED}, Stage.REVOKED),
+    Move.EXPIRE: ({Stage.CERTIFIED}, Stage.EXPIRED),
 }
 
 

@@ -2,14 +2,13 @@
 405 and CORS preflights, strict JSON, bounded errors, the documentation page, the list of
 evaluations a council works through."""
 import re
-import subprocess
 
 import pytest
 
 from chassis.provinces import COMMUNES
+from gateway.openapi import SERVER_REFUSALS
 from gateway.routes import MAX_JSON_DEPTH
-from scripts import devstack
-from tests.conftest import FRONT_END
+from tests.conftest import FRONT_END, browse
 from tests.e2e.journeys import best_picks, criteria_set, new_product, open_evaluation, \
     producer_registration, set_up_council
 from tests.e2e.test_bad_input import VALID_PRODUCER, assert_problem
@@ -124,11 +123,17 @@ def test_the_document_declares_every_mechanism(api):
                   for method, op in item.items()]
     for path, method, op in operations:
         refs = {p.get("$ref", "").rsplit("/", 1)[-1] for p in op.get("parameters", [])}
-        assert "AcceptLanguage" in refs, path
+        assert {"AcceptLanguage", "CorrelationId"} <= refs, path
         assert ("IdempotencyKey" in refs) == (method == "post"), (method, path)
+        answered = next(r for status, r in op["responses"].items() if status.startswith("2"))
+        assert "X-Correlation-Id" in answered["headers"], path
+        # A page (HTML) refuses with a page, but for what the HTTP server refuses first.
+        page = "text/html" in answered["content"]
         for status, response in op["responses"].items():
             if int(status) >= 400:
-                assert "application/problem+json" in response["content"], (path, status)
+                refusal = "text/html" if page and int(status) not in SERVER_REFUSALS \
+                    else "application/problem+json"
+                assert list(response["content"]) == [refusal], (path, status)
     criteria = document["paths"]["/api/v1/categories/{code}/criteria"]["get"]
     assert criteria["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/CriteriaSet"}
@@ -211,19 +216,11 @@ def test_waiting_for_me_is_what_the_member_has_still_to_score(api, people, counc
 
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's headless Chromium, installed when missing (as root with apt-get)."""
-    return devstack.ensure_debian_program("chromium")
-
-
 def test_the_docs_page_renders_every_operation_in_a_browser(api, chromium):
     """Swagger UI, run by a real browser from the gateway's own files, lists every
     operation of the served document and offers the token dialog ("Authorize")."""
-    rendered = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--virtual-time-budget=15000", "--dump-dom", api.base + "/docs"],
-        capture_output=True, text=True, timeout=120).stdout
+    rendered = browse(chromium, api.base + "/docs", "--virtual-time-budget=15000",
+                      "--dump-dom")
     document = api.get("/openapi.json").json()
     for path, operations in document["paths"].items():
         for method, op in operations.items():

@@ -17,8 +17,9 @@ from gateway.service import GatewayService  # noqa: F401  (declares the operatio
 from gateway.tokens import DevelopmentIssuer
 from tests.conftest import Api
 from tests.conftest import wait_until
-from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, open_evaluation, \
-    registered, score, set_up_council
+from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, csv_file, \
+    lowered_picks, open_evaluation, recognise, registered, row, score, set_up_council, \
+    spreadsheet_upload
 from tests.e2e.test_bad_input import assert_problem
 
 OWN, OTHER = "91", "79"  # An Giang, where the objects are; Hồ Chí Minh City, elsewhere
@@ -47,6 +48,10 @@ EXPECTED = {
     "register_product": own("producer", "commune_officer", "province_officer"),
     "get_product": PERSONAL,
     "submit_product": own("producer"),
+    "list_producers": PERSONAL | anywhere("central_officer", "central_authority"),
+    "list_products": PERSONAL | anywhere("central_officer", "central_authority"),
+    "import_products": own("province_officer"),
+    "get_import": own("province_officer", "province_authority") | anywhere("admin"),
 
     # Evaluation
     "list_categories": EVERYONE,
@@ -65,10 +70,20 @@ EXPECTED = {
     "get_sheet": own("council_member"),
     "rescore": own("council_member"),
     "decide": own("council_member"),
+    "order_provincial_evaluation": own("province_authority"),
+    "report_five_star_re_rating": own("province_officer"),
 
-    # Certification
+    # Certification: the province's chair decides on its province's 3★/4★
+    "recognise_result": own("province_authority"),
+    "revoke_certificate": own("province_authority"),
     "verify_certificate": EVERYONE,
     "list_certificates": EVERYONE,
+    "list_certified_products": EVERYONE,
+    "verification_page": EVERYONE,
+    "digital_link_page": EVERYONE,
+    "certificate_qr_svg": EVERYONE,
+    "certificate_qr_png": EVERYONE,
+    "certificate_pdf": EVERYONE,
 
     # Notification
     "list_notifications": PERSONAL,
@@ -93,6 +108,13 @@ def requests_for(world):
         "get_product": ("GET", f"/products/{world['product']}", None, None),
         "submit_product": ("POST", f"/products/{world['product']}/submission", None,
                            {"kind": "nope"}),
+        "list_producers": ("GET", "/producers", {"province": OWN,
+                                                 "producer": world["producer"]}, None),
+        "list_products": ("GET", "/products", {"province": OWN, "producer": world["producer"]},
+                          None),
+        "import_products": ("POST", "/imports", None,
+                            {"province_code": OWN, "file_name": "x.csv", "content": "!"}),
+        "get_import": ("GET", f"/imports/{world['import']}", None, None),
 
         # Evaluation
         "list_categories": ("GET", "/categories", None, None),
@@ -109,10 +131,27 @@ def requests_for(world):
                       None),
         "rescore": ("PUT", f"{evaluation}/scores/chair", None, {}),
         "decide": ("POST", f"{evaluation}/decision", None, {"knockouts": 5}),
+        "order_provincial_evaluation": (
+            "POST", f"/evaluations/{world['central_evaluation']}/provincial-evaluation", None,
+            {}),
+        "report_five_star_re_rating": ("POST", f"{evaluation}/office-report", None, {}),
 
         # Certification
+        "recognise_result": ("POST", f"/evaluations/{world['recognised']}/recognition", None,
+                             {"reference": ""}),
+        "revoke_certificate": ("POST", f"/certificates/{world['certificate']}/revocation",
+                               None, {"ground": "nope"}),
         "verify_certificate": ("GET", "/certificates/OCOP-91-2026-99999", None, None),
         "list_certificates": ("GET", "/certificates", {"product_id": world["product"]}, None),
+        "list_certified_products": ("GET", "/certified-products", {"province": OWN}, None),
+        # The public pages are addressed from the site's root, not the API's.
+        "verification_page": ("GET", "/verify/OCOP-91-2026-99999", None, None),
+        "digital_link_page": ("GET", "/01/08934567890128", {"ocop": "OCOP-91-2026-99999"},
+                              None),
+        "certificate_qr_svg": ("GET", "/certificates/OCOP-91-2026-99999/qr.svg", None, None),
+        "certificate_qr_png": ("GET", "/certificates/OCOP-91-2026-99999/qr.png", None, None),
+        "certificate_pdf": ("GET", "/certificates/OCOP-91-2026-99999/certificate.pdf", None,
+                            None),
 
         # Notification
         "list_notifications": ("GET", "/notifications", {"producer_id": world["producer"]},
@@ -125,9 +164,9 @@ def requests_for(world):
 
 @pytest.fixture(scope="module")
 def world(api, people, councils):
-    """In An Giang: a producer, its product under evaluation before the provincial council.
-    In Hồ Chí Minh City: a council with the same member names, so that only the scope
-    differs."""
+    """In An Giang: a producer, its product under evaluation before the provincial council,
+    and a 4★ product certified on recognition. In Hồ Chí Minh City: a council with the same
+    member names, so that only the scope differs."""
     set_up_council(people, f"province-{OTHER}")
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
@@ -138,10 +177,18 @@ def world(api, people, councils):
         "status"] == "forwarded"
     central = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": forwarded["id"]}).json() if e["level"] == "central"), None))
+    imported = people.province_officer(OWN).post("/imports", spreadsheet_upload(
+        "91", csv_file([row(certificate_number="MATRIX-1")])))
+    assert imported.status_code == 201, imported.text
+    _, owner, rated = registered(api, people)
+    recognised = score(people, open_evaluation(owner, rated["id"]),
+                       council_of(lowered_picks(criteria_set(api, "03"), 15)))
+    certificate = recognise(people, recognised)
     return {"producer": producer["id"], "product": product["id"],
             "evaluation": evaluation["id"], "other_producer": other_producer["id"],
             "scored_evaluation": provincial["id"],
-            "central_evaluation": central["id"]}
+            "central_evaluation": central["id"], "import": imported.json()["id"],
+            "recognised": recognised["id"], "certificate": certificate["code"]}
 
 
 def caller(people, world, role, scope):
@@ -174,8 +221,8 @@ def test_the_matrix(people, world, role, scope):
     api = caller(people, world, role, scope)
     wrong = []
     for name, (method, path, query, body) in requests_for(world).items():
-        response = api.http.request(method, api.base + path, params=query, json=body,
-                                    timeout=15)
+        base = api.root if path.startswith(PAGES) else api.base
+        response = api.http.request(method, base + path, params=query, json=body, timeout=15)
         assert response.status_code < 500, (name, response.text)
         # A public route's 404 is an answer (no such certificate); elsewhere it is a refusal.
         let_in = response.status_code not in ((401, 403) if name in PUBLIC_ROUTES
@@ -190,6 +237,7 @@ def test_the_matrix(people, world, role, scope):
     assert not wrong, f"{role} ({scope}): {wrong}"
 
 
+PAGES = ("/verify/", "/01/")  # addressed from the site's root
 PUBLIC_ROUTES = {name for name, allowed in EXPECTED.items() if allowed == EVERYONE}
 
 

@@ -6,7 +6,8 @@ from tests.e2e.journeys import best_picks, criteria_set, decide, open_evaluation
     registered, score
 
 VALID_PRODUCER = {"name": "Tổ hợp tác Mắm Châu Đốc", "kind": "cooperative_group",
-                  "tax_code": "1601234567", "province_code": "91", "commune_code": "30406",
+                  "tax_code": "1601234565", "province_code": "91", "commune_code": "30406",
+                  "legal_representative": {"name": "Trần Thị Bình"},
                   "contact": {"email": "mam@example.vn", "phone": "0296 3868 999"}}
 
 
@@ -43,7 +44,7 @@ def test_missing_fields_are_all_named(api):
 
 
 def test_a_refused_producer_is_not_stored(api):
-    body = {**VALID_PRODUCER, "tax_code": "1609999999"}
+    body = {**VALID_PRODUCER, "tax_code": "1609999982"}
     assert_problem(api.post("/producers", {**body, "kind": "nope"}), 422, "/kind")
     assert api.post("/producers", body).status_code == 201
     problem = assert_problem(api.post("/producers", body), 409, "/tax_code")

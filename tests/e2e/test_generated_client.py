@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import wait_until
-from tests.e2e.journeys import COMMUNES, MEMBERS, council_of, lowered_picks
+from tests.e2e.journeys import COMMUNES, MEMBERS, council_of, lowered_picks, tax_code, \
+    vietnam_today
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "ocop_api_client"
@@ -21,7 +22,12 @@ def client_package(stack, tmp_path_factory):
     """The client, generated at test time from the document the gateway serves."""
     directory = tmp_path_factory.mktemp("generated")
     config = directory / "generator.yaml"
-    config.write_text(f"package_name_override: {PACKAGE}\npost_hooks: []\n")
+    # The generator reads JSON and text bodies itself; binary ones it is told to leave raw.
+    config.write_text(f"package_name_override: {PACKAGE}\npost_hooks: []\n"
+                      "content_type_overrides:\n"
+                      "  image/png: application/octet-stream\n"
+                      "  application/pdf: application/octet-stream\n"
+                      "  image/svg+xml: text/plain\n")
     run = subprocess.run(
         [str(GENERATOR), "generate", "--url", f"{stack.gateway_url}/api/v1/openapi.json",
          "--meta", "none", "--output-path", str(directory / PACKAGE), "--config",
@@ -50,7 +56,8 @@ def test_the_whole_journey_through_the_generated_client(client_package, stack, p
                                                         councils):
     from ocop_api_client import AuthenticatedClient, Client  # noqa: E402
     from ocop_api_client.api.catalogue import get_criteria_set, list_categories
-    from ocop_api_client.api.certification import verify_certificate
+    from ocop_api_client.api.certification import certificate_pdf, certificate_qr_png, \
+        list_certified_products, recognise_result, verification_page, verify_certificate
     from ocop_api_client.api.evaluation import decide, get_council, get_evaluation, \
         get_sheet, list_evaluations, record_sheet, rescore, set_council
     from ocop_api_client.api.registration import get_producer, get_product, \
@@ -67,8 +74,9 @@ def test_the_whole_journey_through_the_generated_client(client_package, stack, p
     # A producer registers itself; the retry with the same key gets the same producer.
     registration = models.NewProducer(
         name="HTX Bánh tráng Mỹ Lồng", kind=models.NewProducerKind.COOPERATIVE,
-        tax_code=str(uuid.uuid4().int)[:10], province_code=models.ProvinceCode.AN_GIANG,
+        tax_code=tax_code(), province_code=models.ProvinceCode.AN_GIANG,
         commune_code=models.NewProducerCommuneCode(COMMUNES["91"]),
+        legal_representative=models.Representative(name="Trần Thị Bình", position="Giám đốc"),
         contact=models.Contact(email="banhtrang@example.vn", phone="0275 3860 111"))
     key = str(uuid.uuid4())
     producer = typed(register_producer.sync_detailed(
@@ -137,13 +145,36 @@ def test_the_whole_journey_through_the_generated_client(client_package, stack, p
     assert typed(get_evaluation.sync_detailed(evaluation.id, client=owner),
                  models.Evaluation).score == decided.score
 
+    # The province's chair recognises the result (once certification has it): the
+    # certificate is issued, and the product is certified.
+    authority = as_caller(people.issuer.token(["province_authority"], subject="chair-91",
+                                              province="91"))
+    decision = models.Recognition(reference="2345/QĐ-UBND", date=vietnam_today())
+    issued = wait_until(lambda: (lambda r: r if r.status_code != 404 else None)(
+        recognise_result.sync_detailed(evaluation.id, client=authority, body=decision)),
+        what="the result to reach certification")
+    certificate = typed(issued, models.Verification, 201)
+    assert certificate.stars == 4 and certificate.recognition.reference == "2345/QĐ-UBND"
     certified = wait_until(lambda: (lambda p: p if p.stage == models.ProductStage.CERTIFIED
                                     else None)(typed(get_product.sync_detailed(
                                         product.id, client=owner), models.Product)),
-                           what="the certificate")
+                           what="the product to be certified")
+    assert certified.certificate_code == certificate.code
     verified = typed(verify_certificate.sync_detailed(certified.certificate_code,
                                                       client=anonymous), models.Verification)
     assert verified.stars == 4 and verified.product_name == "Bánh tráng phơi sương"
+    listed = typed(list_certified_products.sync_detailed(
+        client=anonymous, commune=COMMUNES["91"], category="03", limit=200),
+        (models.Verification,))
+    assert certificate.code in {item.code for item in listed}
+
+    # Its public face through the same client: the page, the QR code, the printable PDF.
+    shown = verification_page.sync_detailed(certificate.code, client=anonymous)
+    assert shown.status_code == 200 and certificate.code in shown.parsed
+    assert certificate_qr_png.sync_detailed(certificate.code, client=anonymous).parsed[
+        :8] == b"\x89PNG\r\n\x1a\n"
+    assert certificate_pdf.sync_detailed(certificate.code, client=anonymous).parsed[
+        :5] == b"%PDF-"
 
     # A refusal is typed too, in the language asked for.
     refused = typed(get_product.sync_detailed("no-such-product", client=owner,

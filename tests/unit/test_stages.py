@@ -5,7 +5,8 @@ from services.registration.stages import InvalidMove, Move, Stage, after, \
 
 VALID = [
     *[(stage, Move.SUBMIT, Stage.SUBMITTED) for stage in (
-        Stage.REGISTERED, Stage.RETURNED, Stage.REJECTED, Stage.NOT_RANKED, Stage.CERTIFIED)],
+        Stage.REGISTERED, Stage.RETURNED, Stage.REJECTED, Stage.NOT_RANKED, Stage.CERTIFIED,
+        Stage.REVOKED, Stage.EXPIRED)],
     (Stage.SUBMITTED, Move.OPEN_EVALUATION, Stage.UNDER_EVALUATION),
     (Stage.UNDER_EVALUATION, Move.OPEN_EVALUATION, Stage.UNDER_EVALUATION),
     *[(stage, move, target) for stage in (Stage.SUBMITTED, Stage.UNDER_EVALUATION)
@@ -13,6 +14,8 @@ VALID = [
                            (Move.RANK, Stage.EVALUATED), (Move.DECLINE, Stage.NOT_RANKED),
                            (Move.CERTIFY, Stage.CERTIFIED))],
     (Stage.EVALUATED, Move.CERTIFY, Stage.CERTIFIED),
+    (Stage.CERTIFIED, Move.REVOKE, Stage.REVOKED),
+    (Stage.CERTIFIED, Move.EXPIRE, Stage.EXPIRED),
 ]
 
 
@@ -30,7 +33,7 @@ def test_every_other_move_is_refused(stage, move):
 
 
 def test_a_certified_product_only_comes_back_by_a_new_submission():
-    for move in set(Move) - {Move.SUBMIT}:
+    for move in set(Move) - {Move.SUBMIT, Move.REVOKE, Move.EXPIRE}:
         with pytest.raises(InvalidMove):
             after(Stage.CERTIFIED, move)
 
