@@ -65,6 +65,21 @@ class Conflict(OcopError):
     title = "Xung đột trạng thái / Conflict"
 
 
+class PreconditionFailed(OcopError):
+    """The client's ``If-Match`` names a revision the resource has moved past (RFC 9110)."""
+
+    status = 412
+    title = "Dữ liệu đã thay đổi / Precondition failed"
+
+
+class PreconditionRequired(OcopError):
+    """An update of a resource that changes under concurrent edits needs ``If-Match``
+    (RFC 6585)."""
+
+    status = 428
+    title = "Cần If-Match / Precondition required"
+
+
 class Unavailable(OcopError):
     """A service the command needs did not answer in time: nothing was done; retry later."""
 
@@ -74,7 +89,22 @@ class Unavailable(OcopError):
 
 
 REFUSALS = (OcopError, InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict,
-            Unavailable)
+            PreconditionFailed, PreconditionRequired, Unavailable)
+
+
+def check_revision(expected, current):
+    """The optimistic-concurrency rule of updates (``ETag``/``If-Match``): ``expected`` is
+    the revision the client read (None when it sent no ``If-Match``, ``"*"`` for any),
+    ``current`` the resource's. Refuses with 428 or 412."""
+    if expected is None:
+        raise PreconditionRequired(
+            "Gửi If-Match với ETag đã đọc để không ghi đè thay đổi của người khác",
+            "Send If-Match with the ETag you read, so as not to overwrite someone else's "
+            "change")
+    if expected != "*" and expected != current:
+        raise PreconditionFailed(
+            "Dữ liệu đã thay đổi kể từ khi bạn đọc: đọc lại rồi gửi lại",
+            "The resource changed since you read it: read it again, then retry")
 
 
 def from_validation_error(exc, message_vi="Dữ liệu không hợp lệ",

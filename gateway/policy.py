@@ -145,6 +145,16 @@ def seated(obj, roster, **details):
                   chairs=frozenset(roster["chairs"]), **details)
 
 
+def evaluations_of(services, values, identity):
+    """What a list of evaluations is of: a product, or a council (``scope``); none named
+    is the service's to refuse."""
+    if values.get("product_id"):
+        return product("product_id")(services, values, identity)
+    if values.get("scope"):
+        return council("scope")(services, values, identity)
+    return None
+
+
 def decided_at_level(kind, name):
     """A completed result (``kind`` ``result``, by evaluation id) or a certificate
     (``certificate``, by number), as the authorities see it: one of the central level is
@@ -229,11 +239,15 @@ POLICY = {
     "list_interests": allow(COUNCIL_MEMBER, ADVISORY_MEMBER, *PROVINCE, *CENTRAL, ADMIN,
                             on=council("scope")),
     "declare_interest": allow(COUNCIL_MEMBER, on=council("scope")),
-    "list_evaluations": allow(PRODUCER, *PROVINCE, ADMIN, on=product("product_id")),
+    # A product's: its producer, province, admin; a council's: its members, advisory group,
+    # the province's offices (the ministry's for the central council), admin.
+    "list_evaluations": allow(PRODUCER, *PROVINCE, *CENTRAL, COUNCIL_MEMBER, ADVISORY_MEMBER,
+                              ADMIN, on=evaluations_of),
     "get_evaluation": allow(PRODUCER, *PROVINCE, *CENTRAL, COUNCIL_MEMBER, ADVISORY_MEMBER,
                             ADMIN, on=evaluation("evaluation_id")),
     "request_review": allow(ADVISORY_MEMBER, on=evaluation("evaluation_id")),
     "record_sheet": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id")),
+    "get_sheet": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
     "rescore": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
     "decide": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=chairs_the_council),
     # Art. 7.4.g: the provincial chair decides on a central result handed back.

@@ -1,21 +1,28 @@
-"""One declaration per API operation: the nameko HTTP entrypoint and its OpenAPI entry."""
+"""One declaration per API operation: the nameko HTTP entrypoint and its OpenAPI entry.
+
+What every operation gets without code of its own: sign-in, the policy, rate limits,
+problems in the caller's language (``gateway.problems``), strict JSON bodies,
+``Idempotency-Key`` on every POST (``gateway.idempotency``), ``ETag`` on reads and
+``If-Match`` on updates where the operation declares them, pagination, CORS."""
 import json
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlencode
 
 from nameko.exceptions import UnknownService
+from pymongo.errors import PyMongoError
 from werkzeug.wrappers import Response
 
 from chassis import correlation, pages
-from chassis.errors import OcopError
+from chassis.errors import InvalidInput, OcopError
 from chassis.identity import Identity
 from chassis.rpc import NoAnswer  # also: refusals arrive over RPC as their own classes
 from chassis.web import http
 from gateway.policy import POLICY, authorize
-from gateway.problems import Problem, json_response, problem_response
+from gateway.problems import Problem, json_response, refusal_response
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +43,10 @@ class Operation:
     response: object = None
     many: bool = False
     paged: bool = False  # a list read page by page (chassis.pages): limit, cursor, Link
-    query: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)  # name → description, or (description, schema)
     optional_query: dict = field(default_factory=dict)
+    etag: bool = False  # the answer carries the resource's revision: sent as ETag
+    if_match: bool = False  # an update that takes If-Match (``if_match(request)``)
     public: bool = False
     name: str = ""
     # Not JSON: the handler returns the body (bytes or text) in this media type.
@@ -57,29 +66,124 @@ class Operation:
     def path_parameters(self):
         return re.findall(r"<(?:\w+:)?(\w+)>", self.path)
 
+    def matches(self, path):
+        """Whether ``path`` is this operation's (any value of its path parameters)."""
+        pattern = re.sub(r"<(?:\w+:)?\w+>", "[^/]+", re.escape(self.path).replace(
+            r"\<", "<").replace(r"\>", ">"))
+        return re.fullmatch(pattern, path) is not None
+
 
 OPERATIONS = []
 
 
+# Deeper than any body of the API needs; the parser's recursion is never reached.
+MAX_JSON_DEPTH = 32
+# Characters that make a text lie about itself: controls, and the invisible marks that
+# reorder what is displayed (bidi overrides, "Trojan Source"). Line breaks and tabs are
+# allowed in free text, not in names.
+BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                    "\u2066\u2067\u2068\u2069")
+LINE_BREAKS = set("\t\n\r")
+
+
 def read_json(request):
     """The request's JSON body; None when it has none (for operations whose body is
-    optional: the service decides). The server has already read it, bounded (chassis.web)."""
-    if not request.get_data():
+    optional: the service decides). The server has already read it, bounded (chassis.web).
+    Refused, before anything is stored: another media type (415); invalid UTF-8, malformed
+    JSON, duplicate keys, nesting deeper than ``MAX_JSON_DEPTH`` (400); control or bidi
+    characters in a text (422, naming the field)."""
+    raw = request.get_data()
+    if not raw:
         return None
     if request.mimetype != "application/json":
         raise Problem(415, "Sai kiểu dữ liệu / Unsupported media type",
                       "Gửi dữ liệu dạng application/json / Send application/json")
     try:
-        body = json.loads(request.get_data(as_text=True), parse_constant=refuse_constant)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise malformed(f"UTF-8 không hợp lệ ở byte {exc.start}",
+                        f"invalid UTF-8 at byte {exc.start}") from None
+    if nesting(text) > MAX_JSON_DEPTH:
+        raise malformed(f"lồng sâu quá {MAX_JSON_DEPTH} cấp",
+                        f"nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        body = json.loads(text, parse_constant=refuse_constant, object_pairs_hook=unique_keys)
         json.dumps(body, ensure_ascii=False).encode("utf-8")  # lone surrogates
     except (ValueError, UnicodeError) as exc:
-        raise Problem(400, "JSON không hợp lệ / Malformed JSON",
-                      f"Không đọc được JSON: {exc} / Could not parse the JSON: {exc}") from None
+        raise malformed(f"không đọc được: {exc}", f"could not parse it: {exc}") from None
+    errors = list(unsafe_texts(body))
+    if errors:
+        raise InvalidInput("Có ký tự điều khiển hoặc ký tự đảo chiều trong dữ liệu",
+                        "Control or bidirectional characters in the data", errors)
     return body
+
+
+def malformed(detail_vi, detail_en):
+    return Problem(400, "JSON không hợp lệ / Malformed JSON",
+                   f"JSON {detail_vi} / The JSON is {detail_en}")
+
+
+def nesting(text):
+    """How deeply ``text`` nests arrays and objects, counted before parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def refuse_constant(name):
     raise ValueError(f"{name} is not a JSON number")
+
+
+def unique_keys(pairs):
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        raise ValueError(f"duplicate keys {repeated}")
+    return dict(pairs)
+
+
+def unsafe_texts(value, pointer=""):
+    """Field errors for texts carrying control or bidi characters (line breaks only in
+    names), keys included; at most one per field."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+            if unsafe(key, name=True):
+                yield {"pointer": here, "detail": UNSAFE_TEXT}
+            else:
+                yield from unsafe_texts(item, here)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unsafe_texts(item, f"{pointer}/{index}")
+    elif isinstance(value, str):
+        field_name = pointer.rsplit("/", 1)[-1]
+        if unsafe(value, name=field_name == "name" or field_name.endswith("_name")):
+            yield {"pointer": pointer, "detail": UNSAFE_TEXT}
+
+
+UNSAFE_TEXT = ("Không được chứa ký tự điều khiển hay ký tự đảo chiều / "
+               "Must not contain control or bidirectional characters")
+
+
+def unsafe(text, name):
+    return any((unicodedata.category(char) == "Cc"
+                and (name or char not in LINE_BREAKS)) or char in BIDI_CONTROLS
+               for char in text)
 
 
 def operation(method, path, summary, tag, **details):
@@ -98,33 +202,37 @@ def operation(method, path, summary, tag, **details):
         @wraps(handler)
         def entrypoint(self, request, **path_parameters):
             rule = POLICY[op.name]
+            request.idempotency = None
             try:
-                body, headers = answer(self, rule, op, handler, request, path_parameters)
-                response = json_response(body, op.status) if op.produces == JSON else \
-                    Response(body, op.status, mimetype=op.produces)
-                response.headers.extend(headers)
+                identity = sign_in(self, rule, request)
+                response = answer(self, identity, rule, op, handler, request, path_parameters)
             except (Problem, OcopError) as exc:
-                response = refusal(op, request, exc.status, exc.title, exc.detail,
-                                   exc.errors, getattr(exc, "headers", None))
-            except (NoAnswer, UnknownService) as exc:
+                response = refusal(op, request, exc)
+            except (NoAnswer, UnknownService, PyMongoError) as exc:
                 # A request still waiting for its service expires with the call: not run later.
-                log.error("%s %s: a service did not answer: %r", method, path, exc)
-                response = refusal(
-                    op, request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
+                log.error("%s %s: a service or the store did not answer: %r", method, path, exc)
+                response = refusal(op, request, Problem(
+                    503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
                     "Dịch vụ không trả lời kịp; vui lòng thử lại sau / A service did not "
                     "answer in time; please retry later",
-                    headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
+                    headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)}))
             except Exception:  # a fault here or in a service: logged, and still a problem
                 log.exception("%s %s failed", method, path)
-                response = refusal(
-                    op, request, 500, "Lỗi hệ thống / Internal error",
+                response = refusal(op, request, Problem(
+                    500, "Lỗi hệ thống / Internal error",
                     "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
-                    "please retry later")
+                    "please retry later"))
+            if request.idempotency is not None:
+                try:
+                    request.idempotency.settle(response)
+                except PyMongoError as exc:  # the key stays running until its lease ends
+                    log.error("%s %s: its Idempotency-Key was not settled: %r", method, path,
+                              exc)
             response.headers[correlation.HEADER] = correlation.current()
             log.info("%s %s %s", method, request.path, response.status_code)
             if not (rule.public and method == "GET"):
                 response.headers["Cache-Control"] = "no-store"  # answers may be personal
-            return response
+            return self.cors.decorate(request, response)
 
         return http(method, path)(entrypoint)
 
@@ -134,23 +242,39 @@ def operation(method, path, summary, tag, **details):
 JSON = "application/json"
 
 
-def refusal(op, request, status, title, detail, errors=(), headers=None):
-    """problem+json, or for an operation that answers people with pages, a page saying
-    the same with the same status."""
+def refusal(op, request, exc):
+    """The refusal ``exc`` (a ``Problem`` or a service's ``OcopError``): problem+json in
+    the caller's language, or for an operation that answers people with pages, a page
+    saying the same with the same status."""
     if op.problem_page is None:
-        return problem_response(request, status, title, detail, errors, headers)
-    return Response(op.problem_page(status, title, detail), status, headers=headers,
-                    mimetype="text/html")
+        return refusal_response(request, exc)
+    return Response(op.problem_page(exc.status, exc.title, exc.detail), exc.status,
+                    headers=getattr(exc, "headers", None), mimetype="text/html")
 
 
-def answer(service, rule, op, handler, request, path_parameters):
-    """Who calls, whether they may, then the call itself, as that caller."""
+def sign_in(service, rule, request):
+    """The caller's identity (None when anonymous), within the rule's rate limits."""
     address = service.limits.client_address(request)
     if rule.limit:  # before the token is read: a flood of bad tokens is counted too
         service.limits.check(rule.limit, f"address:{address}")
     identity = service.signin.identity(request.headers.get("Authorization"))
     if rule.limit and identity:
         service.limits.check(rule.limit, f"subject:{identity.subject}")
+    return identity
+
+
+def caller_key(service, request, identity):
+    """Whose ``Idempotency-Key`` this is: the token's subject, else the client address."""
+    if identity is not None:
+        return f"subject:{identity.subject}"
+    return f"address:{service.limits.client_address(request)}"
+
+
+def answer(service, identity, rule, op, handler, request, path_parameters):
+    """Whether the caller may, then the call itself, as that caller: the response. A POST
+    with an ``Idempotency-Key`` runs under it once let in (``request.idempotency``), or
+    replays the response of the first request with that key."""
+    address = service.limits.client_address(request)
     for name in op.query:
         query_parameter(request, name)
     args = (read_json(request),) if op.body is not None else ()
@@ -158,17 +282,50 @@ def answer(service, rule, op, handler, request, path_parameters):
     values = {**request.args.to_dict(), **body, **path_parameters}
     # Every RPC call is bounded by RPC_TIMEOUT_SECONDS (chassis.rpc.BoundedRpcProxy).
     request.target = authorize(rule, identity, service, values)
+    if op.method == "POST":
+        request.idempotency = service.idempotency.claim(
+            request, caller_key(service, request, identity))
+        if request.idempotency is not None and request.idempotency.replay is not None:
+            return request.idempotency.replay
     service.caller.act_as(identity.at(address) if identity else Identity.anonymous(address),
                           request.target)
     result = handler(service, request, *args, **path_parameters)
     headers = {}
+    if op.etag and isinstance(result, dict):
+        headers["ETag"] = etag(result.get("revision", 0))
     if op.paged:
         if result["next"]:
             headers["Link"] = f'<{next_page(request, result["next"])}>; rel="next"'
         result = result["items"]
+    if op.produces != JSON:  # the handler made the body itself
+        return Response(result, op.status, headers=headers, mimetype=op.produces)
     if op.response is not None:
         result = op.response(many=op.many).dump(result)
-    return result, headers
+    return json_response(result, op.status, headers)
+
+
+def etag(revision):
+    """A resource's entity tag: its revision counter, bumped by every change."""
+    return f'"{revision}"'
+
+
+def if_match(request):
+    """The revision an update's ``If-Match`` names, for the service to compare with the
+    resource's own (``chassis.errors.check_revision``): None when absent, "*" for any,
+    -1 for a tag this API never gave (it matches nothing)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    header = header.strip()
+    if header == "*":
+        return "*"
+    match = re.fullmatch(r'"(\d{1,18})"', header)
+    return int(match.group(1)) if match else -1
+
+
+def methods_at(path):
+    """The methods the API serves at ``path`` (none for a path it does not know)."""
+    return sorted({op.method for op in OPERATIONS if op.matches(path)})
 
 
 def paging(request):

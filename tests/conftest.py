@@ -3,6 +3,7 @@ MONGO_URI) and the services as real processes, apart from anything `make run` st
 import json
 import os
 import queue
+import subprocess
 import threading
 import time
 import uuid
@@ -73,6 +74,8 @@ def issuer(tmp_path_factory):
 
 # Every test calls from 127.0.0.1: the rate-limit tests start a gateway of their own.
 UNLIMITED = {"RATE_LIMIT_PUBLIC": "100000/minute", "RATE_LIMIT_REGISTRATION": "100000/minute"}
+# The front-end origin the test stack's gateway lets browsers call it from (CORS).
+FRONT_END = "https://ocop.example.gov.vn"
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +85,8 @@ def stack(amqp_uri, mongo_uri, issuer, tmp_path_factory):
         amqp_uri, mongo_uri, ports=ports, ops_ports=ops_ports, db_prefix=f"test_{uuid.uuid4().hex[:8]}_",
         log_dir=tmp_path_factory.mktemp("logs"),
         extra_env={"EVENT_RETRY_BASE_SECONDS": "0.05", "OUTBOX_POLL_SECONDS": "0.5",
-                   **issuer.gateway_settings(), **UNLIMITED})
+                   "CORS_ALLOWED_ORIGINS": FRONT_END, **issuer.gateway_settings(),
+                   **UNLIMITED})
     try:
         system.start().wait_ready(90)
         yield system
@@ -233,6 +237,26 @@ class EventTap:
         self.stopping = True
         self.thread.join(2)
         self.connection.release()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium (installed by ``devstack`` when missing and we may), for
+    what people look at in a browser: pages, the API's documentation page."""
+    path = devstack.ensure_chromium()
+    if path is None:
+        pytest.skip("Debian's chromium is not installed and cannot be (not root, or no "
+                    "apt-get): the pages are checked by parsing their HTML only")
+    return path
+
+
+def browse(chromium, url, *options):
+    """The DOM (with ``--dump-dom``) or what else ``options`` ask of Chromium at ``url``."""
+    done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--no-first-run", "--disable-dev-shm-usage", *options, url],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
 
 
 @pytest.fixture(scope="session")

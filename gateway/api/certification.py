@@ -10,10 +10,13 @@ from services.certification.schemas import RecognitionSchema, RevocationSchema, 
 
 CERTIFICATE = f"{API}/certificates/<string:code>"
 LIST_FILTERS = {
-    "province": "Mã tỉnh, thành phố (2 chữ số) / Province code (2 digits)",
-    "commune": "Mã xã, phường (5 chữ số) / Commune or ward code (5 digits)",
-    "category": "Mã bộ sản phẩm (2 chữ số) / Product set code (2 digits)",
-    "stars": "Số sao: 3, 4 hoặc 5 / Stars: 3, 4 or 5",
+    "province": ("Mã tỉnh, thành phố (2 chữ số) / Province code (2 digits)",
+                 {"type": "string", "pattern": r"^\d{2}$"}),
+    "commune": ("Mã xã, phường (5 chữ số) / Commune or ward code (5 digits)",
+                {"type": "string", "pattern": r"^\d{5}$"}),
+    "category": ("Mã bộ sản phẩm (2 chữ số) / Product set code (2 digits)",
+                 {"type": "string", "pattern": r"^\d{2}$"}),
+    "stars": ("Số sao: 3, 4 hoặc 5 / Stars: 3, 4 or 5", {"type": "integer", "enum": [3, 4, 5]}),
 }  # checked by services/certification/listing.py
 
 

@@ -1,10 +1,12 @@
 """Criteria sets, councils and evaluations: the evaluation service's operations."""
 from gateway.api import API
-from gateway.routes import operation, query_parameter
-from services.evaluation.schemas import CategorySchema, CouncilSchema, CouncilViewSchema, \
-    DecisionSchema, EvaluationSchema, InterestSchema, InterestsViewSchema, \
-    OfficeReportSchema, ProvincialEvaluationOrderSchema, RescoreSchema, ReviewSchema, \
-    SheetSchema
+from gateway.routes import if_match, operation, paging
+from services.evaluation.schemas import LEVELS, STATUSES, CategorySchema, CouncilSchema, \
+    CouncilViewSchema, CriteriaSetSchema, DecisionSchema, EvaluationSchema, InterestSchema, \
+    InterestsViewSchema, OfficeReportSchema, ProvincialEvaluationOrderSchema, RescoreSchema, \
+    ReviewSchema, SheetSchema, SheetViewSchema
+
+LIST_FILTERS = ("product_id", "scope", "status", "round", "level", "waiting_for_me")
 
 
 class EvaluationApi:
@@ -15,19 +17,20 @@ class EvaluationApi:
 
     @operation("GET", f"{API}/categories/<string:code>/criteria",
                "Bộ tiêu chí kiêm phiếu chấm / A criteria set, also the score sheet",
-               "catalogue")
+               "catalogue", response=CriteriaSetSchema)
     def get_criteria_set(self, request, code):
         return self.evaluation.get_criteria_set(code)
 
     @operation("PUT", f"{API}/councils/<string:scope>",
                "Thành lập hội đồng (central hoặc province-<mã tỉnh>) / "
-               "Set up a council (central or province-<code>)", "evaluation",
-               body=CouncilSchema, response=CouncilViewSchema)
+               "Set up a council (central or province-<code>); to change one, send "
+               "If-Match with its ETag", "evaluation",
+               body=CouncilSchema, response=CouncilViewSchema, etag=True, if_match=True)
     def set_council(self, request, body, scope):
-        return self.evaluation.set_council(scope, body)
+        return self.evaluation.set_council(scope, body, if_match(request))
 
     @operation("GET", f"{API}/councils/<string:scope>", "Hội đồng (công khai) / "
-               "A council (public)", "evaluation", response=CouncilViewSchema)
+               "A council (public)", "evaluation", response=CouncilViewSchema, etag=True)
     def get_council(self, request, scope):
         return self.evaluation.get_council(scope)
 
@@ -44,11 +47,23 @@ class EvaluationApi:
     def declare_interest(self, request, body, scope):
         return self.evaluation.declare_interest(scope, body)
 
-    @operation("GET", f"{API}/evaluations", "Phiên đánh giá của sản phẩm / "
-               "Evaluations of a product", "evaluation", response=EvaluationSchema,
-               many=True, query={"product_id": "Mã sản phẩm / Product id"})
+    @operation("GET", f"{API}/evaluations", "Phiên đánh giá của một sản phẩm hoặc một hội "
+               "đồng, mới nhất trước / Evaluations of a product or of a council, newest first",
+               "evaluation", response=EvaluationSchema, paged=True, optional_query={
+                   "product_id": "Mã sản phẩm / Product id",
+                   "scope": ("Hội đồng: central hoặc province-<mã tỉnh> / The council: "
+                             "central or province-<code>",
+                             {"type": "string", "pattern": r"^(central|province-\d{2})$"}),
+                   "status": ("Trạng thái / Status", {"type": "string",
+                                                      "enum": list(STATUSES)}),
+                   "round": "Đợt đánh giá, vd. province-2026-1 / Round id",
+                   "level": ("Cấp / Level", {"type": "string", "enum": list(LEVELS)}),
+                   "waiting_for_me": ("Chỉ phiên bạn còn phải chấm (cần scope) / Only those "
+                                      "you have still to score (needs scope)",
+                                      {"type": "boolean"})})
     def list_evaluations(self, request):
-        return self.evaluation.evaluations_of_product(query_parameter(request, "product_id"))
+        filters = {name: request.args[name] for name in LIST_FILTERS if name in request.args}
+        return self.evaluation.list_evaluations(filters, **paging(request))
 
     @operation("GET", f"{API}/evaluations/<string:evaluation_id>",
                "Phiên đánh giá / An evaluation", "evaluation", response=EvaluationSchema)
@@ -67,11 +82,18 @@ class EvaluationApi:
     def record_sheet(self, request, body, evaluation_id):
         return self.evaluation.record_sheet(evaluation_id, body)
 
+    @operation("GET", f"{API}/evaluations/<string:evaluation_id>/scores/<string:member>",
+               "Phiếu chấm của mình, kèm ETag / Your sheet, with its ETag", "evaluation",
+               response=SheetViewSchema, etag=True)
+    def get_sheet(self, request, evaluation_id, member):
+        return self.evaluation.get_sheet(evaluation_id, member)
+
     @operation("PUT", f"{API}/evaluations/<string:evaluation_id>/scores/<string:member>",
-               "Chấm lại phiếu của mình / Rescore your sheet", "evaluation",
-               body=RescoreSchema, response=EvaluationSchema)
+               "Chấm lại phiếu của mình (If-Match: ETag của phiếu) / Rescore your sheet "
+               "(If-Match: the sheet's ETag)", "evaluation",
+               body=RescoreSchema, response=EvaluationSchema, if_match=True)
     def rescore(self, request, body, evaluation_id, member):
-        return self.evaluation.rescore(evaluation_id, body)
+        return self.evaluation.rescore(evaluation_id, body, if_match(request))
 
     @operation("POST", f"{API}/evaluations/<string:evaluation_id>/decision",
                "Kết luận của hội đồng / The council's decision", "evaluation",

@@ -1,8 +1,10 @@
 """What evaluation accepts and returns."""
-from marshmallow import fields, validate
+from marshmallow import INCLUDE, ValidationError, fields, post_dump, validate, validates_schema
 
 from chassis.schemas import BaseSchema, Timestamp
 
+STATUSES = ("open", "returned", "rejected", "forwarded", "completed", "province_reevaluates")
+LEVELS = ("province", "central")
 MEMBER_ID = validate.Regexp(
     r"^[A-Za-z0-9_-]{1,64}$",
     error="Mã thành viên gồm chữ, số, '-' hoặc '_' (tối đa 64) / "
@@ -103,6 +105,158 @@ class OfficeReportSchema(BaseSchema):
     report = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
+class EvaluationFiltersSchema(BaseSchema):
+    """Which evaluations to list: of a product, or of a council (``scope``: central or
+    province-<code>) by status, round and level; ``waiting_for_me``: those the calling
+    member has still to score."""
+
+    product_id = fields.String(validate=validate.Length(min=1, max=64))
+    scope = fields.String(validate=validate.Regexp(
+        r"^(central|province-\d{2})$", error="central hoặc province-<mã tỉnh> / "
+                                             "central or province-<province code>"))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    round = fields.String(validate=validate.Length(min=1, max=64))
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    waiting_for_me = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def names_a_product_or_a_council(self, data, **kwargs):
+        if not data.get("product_id") and not data.get("scope"):
+            raise ValidationError("Cần product_id hoặc scope / Give product_id or scope",
+                                  "scope")
+        if data.get("waiting_for_me") and not data.get("scope"):
+            raise ValidationError("waiting_for_me cần scope / waiting_for_me needs scope",
+                                  "scope")
+
+
+class SheetViewSchema(BaseSchema):
+    """One member's score sheet as recorded: the picks, the points of each part and the
+    total; its ``revision`` is the ETag a rescore names in If-Match."""
+
+    evaluation_id = fields.String(required=True)
+    member = fields.String(required=True)
+    picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": PICKS})
+    parts = fields.Dict(keys=fields.String(), values=fields.Float(), required=True,
+                        metadata={"description": "part code (A, B, C) → points"})
+    total = fields.Float(required=True)
+    submitted_at = Timestamp(required=True)
+    revision = fields.Integer(required=True)
+
+
+class OpenSchema(BaseSchema):
+    """A served document that may grow: fields added later are passed on, and the
+    description says so (``additionalProperties``)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    @post_dump(pass_original=True)
+    def keep_additions(self, data, original, **kwargs):
+        return {**{k: v for k, v in original.items() if k not in self.fields}, **data}
+
+
+class DecisionTextSchema(OpenSchema):
+    """A text of the decision: Vietnamese, and English where it has been translated."""
+
+    vi = fields.String(required=True)
+    en = fields.String()
+
+
+def text(**kwargs):
+    return fields.Nested(DecisionTextSchema, **kwargs)
+
+
+class OptionSchema(OpenSchema):
+    """One answer to a criterion: its points and, where the decision sets one, the least
+    stars (3–5) a product must have to be given this answer."""
+
+    code = fields.String(required=True)
+    text = text(required=True)
+    points = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "null: the annex leaves the cell blank (see the criterion's "
+                       "source_note)"})
+    star_min = fields.Integer(required=True, allow_none=True, validate=validate.Range(3, 5),
+                              metadata={"description": "null: no star minimum"})
+    knockout = fields.Boolean(required=True)
+    case = fields.String(allow_none=True)
+    printed_points = fields.Integer(allow_none=True, metadata={
+        "description": "Only on an option the errata correct: what the annex prints, "
+                       "where ``points`` is the value applied"})
+
+
+class CaseSchema(OpenSchema):
+    code = fields.String(required=True)
+    name = text()
+
+
+class CriterionSchema(OpenSchema):
+    code = fields.String(required=True)
+    name = text(required=True)
+    max_points = fields.Integer(required=True)
+    requirement = text(allow_none=True)
+    note = fields.Raw(allow_none=True)
+    implicit = fields.Boolean()
+    group = fields.Raw(allow_none=True)
+    cases = fields.List(fields.Nested(CaseSchema), allow_none=True)
+    source_note = fields.Raw(allow_none=True)
+    options = fields.List(fields.Nested(OptionSchema), required=True, metadata={
+        "description": "empty: a yes/no criterion (answered \"yes\" or \"no\")"})
+
+
+class SectionSchema(OpenSchema):
+    code = fields.String(required=True)
+    name = text(required=True)
+    max_points = fields.Integer(required=True)
+    note = fields.Raw(allow_none=True)
+    criteria = fields.List(fields.Nested(CriterionSchema), required=True)
+
+
+class PartSchema(OpenSchema):
+    code = fields.String(required=True, metadata={"enum": ["A", "B", "C"]})
+    name = text(required=True)
+    max_points = fields.Integer(required=True)
+    source_note = fields.Raw(allow_none=True)
+    sections = fields.List(fields.Nested(SectionSchema), required=True)
+
+
+class KnockoutSchema(OpenSchema):
+    code = fields.String(required=True)
+    criterion = fields.String(allow_none=True)
+    effect = fields.String(required=True, metadata={
+        "enum": ["reject", "stop_evaluation", "not_evaluated"]})
+    text = text(required=True)
+
+
+class CriteriaSetSchema(OpenSchema):
+    """A criteria set (bộ tiêu chí) of Decision 26/2026 Annex II, which is also the score
+    sheet: parts A/B/C (40/25/35 points), their sections and criteria, each criterion's
+    options with points and star minimums, and the dossier-level knock-outs."""
+
+    code = fields.String(required=True)
+    rule_version = fields.String(required=True)
+    name = text(required=True)
+    heading = text()
+    sector = fields.Dict()
+    group = fields.Dict()
+    subgroup = fields.Dict()
+    lead_ministry = fields.Dict()
+    lead_ministries = fields.List(fields.Dict())
+    source_note = fields.Raw(allow_none=True)
+    knockouts = fields.List(fields.Nested(KnockoutSchema), required=True)
+    parts = fields.List(fields.Nested(PartSchema), required=True)
+    errata = fields.List(fields.Dict(), required=True, metadata={
+        "description": "The misprints of this set corrected in ``parts`` (criterion, "
+                       "option, printed, applied, the sibling sets that are the evidence)"})
+    conditions = fields.List(fields.Dict(), required=True, metadata={
+        "description": "Criteria that apply only when another criterion of the sheet is "
+                       "answered otherwise than ``applies_when.not``; else their only "
+                       "answer is `none`"})
+    flags = fields.List(fields.Dict(), required=True, metadata={
+        "description": "Values unlike those every sibling set prints for the same option: "
+                       "shown to the council, not changed"})
+
+
 class EvaluationSchema(BaseSchema):
     id = fields.String(required=True)
     product_id = fields.String(required=True)
@@ -126,9 +280,7 @@ class EvaluationSchema(BaseSchema):
     set_aside = fields.Dict(metadata={
         "description": "A central result the province chose to evaluate again: when, by "
                        "whom, and the provincial evaluation it opened"})
-    status = fields.String(required=True, metadata={
-        "enum": ["open", "returned", "rejected", "forwarded", "completed",
-                 "province_reevaluates"]})
+    status = fields.String(required=True, metadata={"enum": list(STATUSES)})
     rule_version = fields.String(required=True)
     parent_evaluation_id = fields.String(allow_none=True)
     reviews = fields.Dict(keys=fields.String(), values=fields.Dict())

@@ -1,4 +1,5 @@
 """Evaluation's nameko entrypoints."""
+from chassis import pages
 from chassis.audit import AuditedService, command
 from chassis.errors import NotFound
 from chassis.handlers import handle_event
@@ -8,9 +9,9 @@ from chassis.rpc import rpc
 from chassis.schemas import load
 from chassis.web import OperationsEndpoints
 from services.evaluation import catalogue, store, workflow
-from services.evaluation.schemas import CouncilSchema, DecisionSchema, InterestSchema, \
-    OfficeReportSchema, ProvincialEvaluationOrderSchema, RescoreSchema, ReviewSchema, \
-    SheetSchema
+from services.evaluation.schemas import CouncilSchema, DecisionSchema, \
+    EvaluationFiltersSchema, InterestSchema, OfficeReportSchema, \
+    ProvincialEvaluationOrderSchema, RescoreSchema, ReviewSchema, SheetSchema
 
 
 class EvaluationService(OperationsEndpoints, AuditedService):
@@ -41,8 +42,9 @@ class EvaluationService(OperationsEndpoints, AuditedService):
         return self.audit.caller.subject
 
     @command
-    def set_council(self, scope, payload):
-        return workflow.set_council(self.store, scope, load(CouncilSchema(), payload))
+    def set_council(self, scope, payload, expected_revision=None):
+        return workflow.set_council(self.store, scope, load(CouncilSchema(), payload),
+                                    expected_revision)
 
     @rpc
     def get_council(self, scope):
@@ -71,8 +73,13 @@ class EvaluationService(OperationsEndpoints, AuditedService):
         return workflow.closing(self.store, evaluation_id)
 
     @rpc
-    def evaluations_of_product(self, product_id):
-        return [resource(e) for e in self.store.for_product(product_id)]
+    def list_evaluations(self, filters, limit=pages.DEFAULT_LIMIT, cursor=None):
+        return workflow.list_evaluations(self.store, load(EvaluationFiltersSchema(), filters),
+                                         self.member, limit, cursor)
+
+    @rpc
+    def get_sheet(self, evaluation_id, member):
+        return workflow.sheet_view(self.store, evaluation_id, member)
 
     @rpc
     def evaluation_scope(self, evaluation_id):
@@ -89,9 +96,10 @@ class EvaluationService(OperationsEndpoints, AuditedService):
         return workflow.record_sheet(self.store, evaluation_id, self.member, picks)
 
     @command
-    def rescore(self, evaluation_id, payload):
+    def rescore(self, evaluation_id, payload, expected_revision=None):
         picks = load(RescoreSchema(), payload)["picks"]
-        return workflow.rescore(self.store, evaluation_id, self.member, picks)
+        return workflow.rescore(self.store, evaluation_id, self.member, picks,
+                                expected_revision)
 
     @command
     def decide(self, evaluation_id, payload=None):

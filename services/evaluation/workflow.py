@@ -6,14 +6,16 @@ import re
 import uuid
 from dataclasses import asdict
 
+from chassis import pages
 from chassis.contracts import event_factory
-from chassis.errors import Conflict, InvalidInput, NotFound, field_error
+from chassis.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, \
+    check_revision, field_error
 from chassis.events import timestamp
 from chassis.outbox import resource
 from chassis.provinces import PROVINCES
 from services.evaluation import catalogue, council, forwarding, rerating, rounds, sheets
 from services.evaluation.contracts import PUBLISHED
-from services.evaluation.store import OPEN
+from services.evaluation.store import OPEN, current_revision
 
 SERVICE = "evaluation"
 make_event = event_factory(SERVICE, PUBLISHED)
@@ -31,19 +33,38 @@ def parse_scope(scope):
     return ("central", None) if scope == "central" else ("province", match.group(2))
 
 
-def set_council(store, scope, proposal):
+def set_council(store, scope, proposal, expected_revision=None):
     """Set up (or reconstitute) the council of ``scope``; earlier declarations of interest
-    belong to the council they were made to and are not carried over."""
+    belong to the council they were made to and are not carried over. Reconstituting needs
+    the revision the office read (``If-Match``): two offices editing at once would
+    otherwise overwrite each other's members."""
     level, province_code = parse_scope(scope)
     rules = council.CouncilRules.from_mapping(proposal["rules"])
+    current = store.council(scope)
+    if current is not None:
+        check_revision(expected_revision, revision_of(current))
+    elif expected_revision is not None:
+        raise stale()
     members = sorted(set(proposal["members"]) | {proposal["chair"]})
     document = {"_id": scope, "level": level, "province_code": province_code,
                 "name": proposal["name"], "chair": proposal["chair"],
                 "secretary": proposal["secretary"], "members": members,
                 "advisory_group": sorted(set(proposal["advisory_group"])),
-                "rules": asdict(rules), "interests": {}, "updated_at": timestamp()}
-    store.replace_council(document)
+                "rules": asdict(rules), "interests": {}, "updated_at": timestamp(),
+                "revision": revision_of(current or {}) + 1}
+    if not store.write_council(document, None if current is None else revision_of(current)):
+        raise stale()
     return resource(document)
+
+
+def revision_of(document):
+    """A council's or a sheet's revision: 0 for one written before revisions were counted."""
+    return document.get("revision", 0)
+
+
+def stale():
+    return PreconditionFailed("Hội đồng vừa được người khác thay đổi: đọc lại rồi gửi lại",
+                              "The council changed meanwhile: read it again, then retry")
 
 
 def council_or_404(store, scope):
@@ -134,7 +155,7 @@ def open_evaluation(store, event, level, parent_id=None, evaluation_id=None):
     proposed_on = rounds.proposal_date(data.get("proposed_on"), event["time"])
     round_, decide_by = schedule(kind, level, proposed_on)
     previous = store.last_recognised(data["product_id"]) if kind == "re_rating" else None
-    evaluation = {
+    evaluation = pages.stamped({
         "_id": evaluation_id or evaluation_id_for(event),
         **{k: data[k] for k in SUMMARY if k in data},
         "commune_code": data.get("commune_code"),
@@ -146,7 +167,7 @@ def open_evaluation(store, event, level, parent_id=None, evaluation_id=None):
         "status": OPEN, "rule_version": catalogue.RULE_VERSION,
         "parent_evaluation_id": parent_id, "reviews": {}, "sheets": {}, "result": None,
         "revision": 0,
-        "score": None, "stars": None, "opened_at": timestamp(), "closed_at": None}
+        "score": None, "stars": None, "opened_at": timestamp(), "closed_at": None})
     opened = make_event("evaluation.opened", event["subject"], summary(evaluation))
     store.open(evaluation, [opened])
 
@@ -158,6 +179,28 @@ def open_for_submission(store, event):
 def open_at_central_level(store, event):
     """A provincial potential 5★ goes before the ministry's council (Art. 4.2)."""
     open_evaluation(store, event, "central", parent_id=event["data"]["evaluation_id"])
+
+
+def list_evaluations(store, filters, member, limit, cursor):
+    """A page of evaluations, newest first: of a product, or of a council (``scope``)
+    by ``status``, ``round`` and ``level``; with ``waiting_for_me``, the open evaluations
+    ``member`` has still to score (not those of producers they declared an interest in, nor
+    a 5★ re-rating, which the office reports on)."""
+    query = {key: filters[key] for key in ("product_id", "scope", "status") if filters.get(key)}
+    if filters.get("round"):
+        query["round.id"] = filters["round"]
+    if filters.get("level"):
+        query["level"] = filters["level"]
+    if filters.get("waiting_for_me"):
+        board = store.council(filters["scope"]) or {"members": [], "interests": {}}
+        if member not in board["members"]:
+            return {"items": [], "next": None}
+        query.update({"status": OPEN, f"sheets.{member}": {"$exists": False},
+                      "producer_id": {"$nin": list(board["interests"].get(member, {}))},
+                      # The office reports on a 5★ re-rating; the council scores none of it.
+                      "procedure": {"$ne": rerating.OFFICE_REPORT}})
+    found = store.page(query, limit, cursor)
+    return {"items": [resource(e) for e in found["items"]], "next": found["next"]}
 
 
 def open_provincial_reevaluation(store, event):
@@ -263,7 +306,8 @@ def record_sheet(store, evaluation_id, member, picks):
                               "evaluation_id": evaluation_id,
                               "product_id": evaluation["product_id"], "member": member,
                               "total": sheet["total"]})
-    applied = store.change_open(evaluation_id, {"$set": {f"sheets.{member}": sheet}},
+    applied = store.change_open(evaluation_id,
+                                {"$set": {f"sheets.{member}": {**sheet, "revision": 1}}},
                                 [submitted], {f"sheets.{member}": {"$exists": False}})
     evaluation = changed_or_refused(store, evaluation_id, applied)
     if not applied:
@@ -272,19 +316,39 @@ def record_sheet(store, evaluation_id, member, picks):
     return resource(evaluation)
 
 
-def rescore(store, evaluation_id, member, picks):
-    """A member replaces their sheet, as the council does after discussing a spread."""
+def rescore(store, evaluation_id, member, picks, expected_revision=None):
+    """A member replaces their sheet, as the council does after discussing a spread, naming
+    the revision of the sheet they read (``If-Match``)."""
     evaluation = evaluation_or_404(store, evaluation_id)
     refuse_unless_open(evaluation)
     check_scorer(store, evaluation, member)
-    applied = store.change_open(evaluation_id,
-                                {"$set": {f"sheets.{member}": scored(evaluation, picks)}},
-                                condition={f"sheets.{member}": {"$exists": True}})
+    revision = revision_of(sheet_of(evaluation, member))
+    check_revision(expected_revision, revision)
+    applied = store.change_open(
+        evaluation_id,
+        {"$set": {f"sheets.{member}": {**scored(evaluation, picks), "revision": revision + 1}}},
+        condition={f"sheets.{member}.revision": current_revision(revision)})
     evaluation = changed_or_refused(store, evaluation_id, applied)
     if not applied:
+        raise PreconditionFailed("Phiếu chấm vừa thay đổi: đọc lại rồi gửi lại",
+                                 "The sheet changed meanwhile: read it again, then retry")
+    return resource(evaluation)
+
+
+def sheet_of(evaluation, member):
+    sheet = evaluation["sheets"].get(member)
+    if sheet is None:
         raise NotFound(f"Thành viên {member} chưa nộp phiếu chấm",
                        f"Member {member} has not submitted a sheet")
-    return resource(evaluation)
+    return sheet
+
+
+def sheet_view(store, evaluation_id, member):
+    """One member's sheet, with the revision that ``rescore`` checks."""
+    evaluation = evaluation_or_404(store, evaluation_id)
+    sheet = sheet_of(evaluation, member)
+    return {"evaluation_id": evaluation_id, "member": member, **sheet,
+            "revision": revision_of(sheet)}
 
 
 # The council's decision -------------------------------------------------------------------

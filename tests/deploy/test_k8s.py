@@ -273,10 +273,9 @@ def test_deployment_command_env_and_image(rendered):
         assert env["OPERATIONS_PORT"]["value"] == str(APPS[dname])
         assert env.get("HTTP_PORT", {}).get("value") == (str(API_PORT) if dname == "gateway" else None)
         if dname == "gateway":
-            assert "PUBLIC_BASE_URL" in env and "MONGO_URI" not in env
-        else:
-            assert env["MONGO_DB"]["value"] == f"ocop_{dname}"
-            assert "secretKeyRef" in env["MONGO_URI"]["valueFrom"]
+            assert "PUBLIC_BASE_URL" in env
+        assert env["MONGO_DB"]["value"] == f"ocop_{dname}"  # the gateway's: idempotency keys
+        assert "secretKeyRef" in env["MONGO_URI"]["valueFrom"]
         # $(VAR) references must point to variables defined earlier in the list.
         seen = set()
         for e in c["env"]:
@@ -382,8 +381,6 @@ def test_mongo_uri_secrets_come_from_the_operator(rendered):
     generated = {u.get("connectionStringSecretName"): u for u in mdb["spec"]["users"]}
     for dep in of_kind(docs, "Deployment"):
         dname = dep["metadata"]["name"]
-        if dname == "gateway":
-            continue
         env = {e["name"]: e for e in _container(dep)["env"]}
         ref = env["MONGO_URI"]["valueFrom"]["secretKeyRef"]
         assert ref["key"] == "connectionString.standard"
@@ -532,11 +529,10 @@ def test_network_policies(rendered):
         assert allowed(labels, "Egress", 53), f"{dname}: no DNS"
         assert allowed(labels, "Egress", 5672, pods_with(rabbit)), f"{dname}: cannot reach RabbitMQ"
         assert allowed(rabbit, "Ingress", 5672, pods_with(labels)), f"RabbitMQ does not admit {dname}"
-        if dname != "gateway":
-            assert allowed(labels, "Egress", 27017, pods_with(mongo)), f"{dname}: cannot reach MongoDB"
-            assert allowed(mongo, "Ingress", 27017, pods_with(labels)), f"MongoDB does not admit {dname}"
-        else:
-            assert not allowed(labels, "Egress", 27017, pods_with(mongo)), "the gateway keeps no data"
+        # The gateway too, for its idempotency records (a database of its own).
+        assert allowed(labels, "Egress", 27017, pods_with(mongo)), f"{dname}: cannot reach MongoDB"
+        assert allowed(mongo, "Ingress", 27017, pods_with(labels)), f"MongoDB does not admit {dname}"
+        if dname == "gateway":
             assert allowed(labels, "Ingress", API_PORT, namespace("ingress-nginx")), "ingress controller blocked"
             assert not allowed(labels, "Ingress", API_PORT, namespace("monitoring")), "monitoring reaches the API"
         assert not allowed(labels, "Ingress", APPS[dname], namespace("ingress-nginx")), \

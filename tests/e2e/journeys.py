@@ -17,12 +17,15 @@ COMMUNES = {"91": "30406", "80": "27727", "01": "00070", "79": "26506"}
 
 
 def set_up_council(people, scope, **overrides):
-    """As the office that sets it up: the ministry's for ``central``, else the province's."""
+    """As the office that sets it up: the ministry's for ``central``, else the province's;
+    a council already set up is changed with the ETag just read."""
     office = people.central_officer() if scope == "central" else \
         people.province_officer(scope.removeprefix("province-"))
+    current = office.get(f"/councils/{scope}")
     response = office.put(f"/councils/{scope}", {
         "name": f"Hội đồng đánh giá, phân hạng sản phẩm OCOP {scope}", "chair": "chair",
-        "members": MEMBERS, "advisory_group": ["advisor-1"], **overrides})
+        "members": MEMBERS, "advisory_group": ["advisor-1"], **overrides},
+        headers={"If-Match": current.headers["ETag"]} if current.status_code == 200 else {})
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -89,6 +89,7 @@ EXPECTED = {
                           "council_member", "advisory_member") | anywhere("admin"),
     "request_review": own("advisory_member"),
     "record_sheet": own("council_member"),
+    "get_sheet": own("council_member"),
     "rescore": own("council_member"),
     "decide": own("council_member"),
     "order_provincial_evaluation": own("province_authority"),
@@ -169,6 +170,8 @@ def requests_for(world):
         "get_evaluation": ("GET", evaluation, None, None),
         "request_review": ("POST", f"{evaluation}/reviews", None, {"kind": "nope"}),
         "record_sheet": ("POST", f"{evaluation}/scores", None, {}),
+        "get_sheet": ("GET", f"/evaluations/{world['scored_evaluation']}/scores/chair", None,
+                      None),
         "rescore": ("PUT", f"{evaluation}/scores/chair", None, {}),
         "decide": ("POST", f"{evaluation}/decision", None, {"knockouts": 5}),
         "order_provincial_evaluation": (
@@ -233,6 +236,7 @@ def world(api, people, councils):
     return {"producer": producer["id"], "product": product["id"],
             "evaluation": evaluation["id"], "other_producer": other_producer["id"],
             "idea": idea["id"], "plan": plan["id"], "evidence": evidence["id"],
+            "scored_evaluation": provincial["id"],
             "central_evaluation": central["id"], "import": imported.json()["id"],
             "recognised": recognised["id"], "certificate": certificate["code"]}
 

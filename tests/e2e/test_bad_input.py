@@ -87,7 +87,7 @@ def test_unknown_resources_and_routes(api, people, councils):
     assert_problem(producer.post("/products/nope/dossier", {"self_assessment": []}), 404)
     assert_problem(member.post("/evaluations/nope/decision"), 404)
     assert_problem(api.get("/no-such-thing"), 404)
-    assert_problem(officer.get("/evaluations"), 400, "product_id")
+    assert_problem(officer.get("/evaluations"), 422, "/scope")  # of a product or a council
 
 
 def test_score_sheets_are_checked_and_refusals_change_nothing(api, people, councils):

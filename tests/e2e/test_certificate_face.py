@@ -12,7 +12,6 @@ missing and the tests run as root).
 """
 import io
 import itertools
-import subprocess
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -27,9 +26,9 @@ from pypdf import PdfReader
 
 from chassis import pages
 from chassis.events import rfc3339
-from scripts import devstack
 from services.certification.store import CertificationStore
 from services.certification.validity import REVOKED, VALID, expires_on, vietnam_day
+from tests.conftest import browse
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
     product_in_stage, recognise, registered, score
 from tests.e2e.test_bad_input import assert_problem
@@ -324,23 +323,6 @@ def test_the_list_refuses_a_filter_that_can_match_nothing_naming_it(api, params,
 
 
 # As a browser renders them ---------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def chromium():
-    path = devstack.ensure_chromium()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed and cannot be (not root, or no "
-                    "apt-get): the pages are checked by parsing their HTML only")
-    return path
-
-
-def browse(chromium, url, *options):
-    done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                           "--no-first-run", "--disable-dev-shm-usage", *options, url],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
 
 def test_pages_as_a_browser_renders_them(chromium, api, stack, states, tmp_path):
     for state, code in states.items():

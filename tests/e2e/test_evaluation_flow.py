@@ -182,7 +182,9 @@ def test_the_council_regulation_quorum_spread_and_interests(api, people, tap):
     # Only the member may rescore their sheet, and only the chair records the decision.
     assert_problem(member["chair"].put(f"{sheets}/member-3", {"picks": low}), 403)
     assert_problem(member["member-2"].post(decision), 403)
-    rescored = member["member-3"].put(f"{sheets}/member-3", {"picks": best_picks(rice)})
+    etag = member["member-3"].get(f"{sheets}/member-3").headers["ETag"]
+    rescored = member["member-3"].put(f"{sheets}/member-3", {"picks": best_picks(rice)},
+                                      headers={"If-Match": etag})
     assert rescored.status_code == 200
     assert rescored.json()["sheets"]["member-3"]["total"] == 100
     decided = member["chair"].post(decision).json()
@@ -258,7 +260,10 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
     called = tap.wait_for("evaluation.meeting_called", f"products/{product['id']}")
     assert called["data"]["round_id"] is None
     assert_problem(decide(people, evaluation), 409)  # the meeting's spread rule: rescore
-    people.member("member-4").put(f"{sheets}/member-4", {"picks": good})
+    member_4 = people.member("member-4")
+    rescored = member_4.put(f"{sheets}/member-4", {"picks": good}, headers={
+        "If-Match": member_4.get(f"{sheets}/member-4").headers["ETag"]})
+    assert rescored.status_code == 200, rescored.text
     decided = decide(people, evaluation).json()
     assert decided["status"] == "completed" and decided["stars"] == 4
 

@@ -1,0 +1,112 @@
+"""The served OpenAPI document is the contract: schemathesis calls every operation of the
+live gateway with data generated from it (all checks) and finds no server error, no status
+the document does not declare and no response outside its schema.
+
+Generic: it reads the document the gateway serves, so operations added to ``gateway/api/``
+are covered as they come. The caller holds every role that has a scope on the seeded
+objects (a producer, its products, Vĩnh Long's council and its chair, a certificate its
+authority recognised), so
+that deep operations are reached rather than refused at the door. Statuses the checks
+expect of a request valid by the schema are widened only for rules a JSON schema cannot say
+(``configuration``).
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chassis.provinces import COMMUNES
+from tests.e2e.journeys import best_picks, council_of, criteria_set, lowered_picks, \
+    new_product, open_evaluation, producer_registration, recognise, score, set_up_council
+
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+EXAMPLES_PER_OPERATION = 5
+RUN_SECONDS = 240  # the run stops on its own well before; this only bounds a hang
+# The generated calls change what they reach (a council reconstituted with "If-Match: *",
+# sheets, decisions): a province of their own keeps the other tests' objects out of reach.
+PROVINCE = "86"
+SCOPE = f"province-{PROVINCE}"
+
+
+def registered_here(api, people):
+    commune = next(code for code, (_, province) in COMMUNES.items() if province == PROVINCE)
+    producer = api.post("/producers", {**producer_registration(), "province_code": PROVINCE,
+                                       "commune_code": commune}).json()
+    owner = people.producer(producer)
+    return producer, owner, new_product(owner, producer["id"])
+
+
+@pytest.fixture(scope="module")
+def seeded(api, people):
+    """Objects for the path parameters, in Vĩnh Long: an open evaluation the chair has
+    scored, and a certified product."""
+    set_up_council(people, SCOPE)
+    producer, owner, product = registered_here(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    rice = criteria_set(api, "03")
+    assert people.member("chair", SCOPE).post(f"/evaluations/{evaluation['id']}/scores", {
+        "picks": best_picks(rice)}).status_code == 201
+    _, other_owner, certified = registered_here(api, people)
+    decided = score(people, open_evaluation(other_owner, certified["id"]),
+                    council_of(lowered_picks(rice, drop=15)))
+    code = recognise(people, decided)["code"]
+    return {"producer_id": producer["id"], "product_id": product["id"],
+            "evaluation_id": evaluation["id"], "scope": SCOPE, "member": "chair",
+            "certificate": code}
+
+
+def configuration(seeded):
+    """schemathesis.toml: the seeded objects as path parameters; the statuses a request
+    valid by the schema may still get, for rules a JSON schema cannot say."""
+    lines = ['[parameters]'] + [f'"path.{name}" = "{seeded[name]}"' for name in (
+        "producer_id", "product_id", "evaluation_id", "scope", "member")] + [
+        '"query.product_id" = "' + seeded["product_id"] + '"',
+        '"query.producer_id" = "' + seeded["producer_id"] + '"',
+        "",
+        # A commune must be in its province, a sheet must answer the set's criteria, an
+        # update must name the ETag last read, a closed evaluation takes no more sheets.
+        "[checks.positive_data_acceptance]",
+        'expected-statuses = ["2xx", "401", "403", "404", "409", "412", "422", "428"]',
+        "",
+        *certificate_operations(seeded["certificate"]),
+        "[[operations]]",
+        'include-operation-id = "get_criteria_set"',
+        'parameters = { "path.code" = "03" }']
+    return "\n".join(lines) + "\n"
+
+
+CERTIFICATE_OPERATIONS = ("verify_certificate", "verification_page", "certificate_qr_svg",
+                          "certificate_qr_png", "certificate_pdf", "revoke_certificate")
+
+
+def certificate_operations(code):
+    """The operations on a certificate, given the seeded one (its revocation too: a revoked
+    certificate still has its page, QR code and PDF)."""
+    for name in CERTIFICATE_OPERATIONS:
+        yield from ("[[operations]]", f'include-operation-id = "{name}"',
+                    f'parameters = {{ "path.code" = "{code}" }}', "")
+
+
+def test_every_operation_keeps_to_the_served_document(stack, people, seeded, tmp_path):
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(configuration(seeded))
+    token = people.issuer.token(
+        ["admin", "province_officer", "province_authority", "council_member",
+         "advisory_member", "producer"], subject="chair",
+        province=PROVINCE, councils=[SCOPE], producers=[seeded["producer_id"]])
+    report = tmp_path / "report.json"
+    run = subprocess.run(
+        [str(SCHEMATHESIS), "--config-file", str(config), "run",
+         f"{stack.gateway_url}/api/v1/openapi.json", "--checks", "all",
+         "--header", f"Authorization: Bearer {token}", "--workers", "2",
+         "--max-examples", str(EXAMPLES_PER_OPERATION), "--seed", "26",
+         "--phases", "examples,coverage,fuzzing", "--request-timeout", "20",
+         "--generation-database", "none", "--no-color", "--report", "json",
+         "--report-json-path", str(report)],
+        capture_output=True, text=True, timeout=RUN_SECONDS, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-8000:] + run.stderr[-2000:]
+    assert "No issues found" in run.stdout or "passed" in run.stdout, run.stdout[-3000:]
+    if report.exists():
+        json.loads(report.read_text())  # a complete run writes a readable report
