@@ -83,6 +83,18 @@ def kept_properties(message):
             if message.properties.get(name) is not None}
 
 
+def settle(settling, message):
+    """Acknowledge or requeue ``message`` with ``settling`` (the queue consumer's
+    ``ack_message`` or ``requeue_message``). The broker gone meanwhile, it cannot be told,
+    and need not be: it delivers an unsettled message again once a consumer is back. An
+    error here would stop the whole process."""
+    try:
+        settling(message)
+    except BROKER_ERRORS as exc:
+        log.warning("could not settle a message with the broker (it will be delivered "
+                    "again): %s", failure_text(exc))
+
+
 def requeue_exchange(service_name):
     return Exchange(brokers.requeue_exchange(service_name), type="direct", durable=True)
 
@@ -251,7 +263,7 @@ class ReliableEventHandler(EventHandler):
         if seen:
             log.info("duplicate %s %s ignored by %s", event["source"], event["id"], self.consumer)
             DUPLICATE_EVENTS.labels(self.container.service_name, self.consumer).inc()
-            self.queue_consumer.ack_message(message)
+            settle(self.queue_consumer.ack_message, message)
             return
         super().handle_message(event, message)
 
@@ -266,7 +278,7 @@ class ReliableEventHandler(EventHandler):
             # idempotence makes harmless.
             self.fail(message, exc)
         else:
-            self.queue_consumer.ack_message(message)
+            settle(self.queue_consumer.ack_message, message)
         return result, exc_info
 
     def refuse(self, message, check, reason):
@@ -329,9 +341,9 @@ class ReliableEventHandler(EventHandler):
                         "%s", self.queue.name, queue.name, self.retry_base_seconds,
                         failure_text(exc))
             eventlet.sleep(self.retry_base_seconds)
-            self.queue_consumer.requeue_message(message)
+            settle(self.queue_consumer.requeue_message, message)
             return
-        self.queue_consumer.ack_message(message)
+        settle(self.queue_consumer.ack_message, message)
 
 
 def failure_text(exc):

@@ -6,12 +6,10 @@ from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlencode
 
-from nameko.exceptions import UnknownService
-
 from chassis import correlation, pages
 from chassis.errors import OcopError
 from chassis.identity import Identity
-from chassis.rpc import NoAnswer  # also: refusals arrive over RPC as their own classes
+from chassis.rpc import unavailable  # refusals arrive over RPC as their own classes
 from chassis.web import http
 from gateway.policy import POLICY, authorize
 from gateway.problems import Problem, json_response, problem_response
@@ -98,20 +96,22 @@ def operation(method, path, summary, tag, **details):
             except (Problem, OcopError) as exc:
                 response = problem_response(request, exc.status, exc.title, exc.detail,
                                             exc.errors, getattr(exc, "headers", None))
-            except (NoAnswer, UnknownService) as exc:
-                # A request still waiting for its service expires with the call: not run later.
-                log.error("%s %s: a service did not answer: %r", method, path, exc)
-                response = problem_response(
-                    request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
-                    "Dịch vụ không trả lời kịp; vui lòng thử lại sau / A service did not "
-                    "answer in time; please retry later",
-                    headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
-            except Exception:  # a fault here or in a service: logged, and still a problem
-                log.exception("%s %s failed", method, path)
-                response = problem_response(
-                    request, 500, "Lỗi hệ thống / Internal error",
-                    "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
-                    "please retry later")
+            except Exception as exc:
+                if unavailable(exc):
+                    # A service, the broker or a store is away. A request still waiting
+                    # for its service expires with the call: it is not run later.
+                    log.error("%s %s: unavailable: %r", method, path, exc)
+                    response = problem_response(
+                        request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
+                        "Dịch vụ không trả lời kịp; vui lòng thử lại sau / A service did not "
+                        "answer in time; please retry later",
+                        headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
+                else:  # a fault here or in a service: logged, and still a problem
+                    log.exception("%s %s failed", method, path)
+                    response = problem_response(
+                        request, 500, "Lỗi hệ thống / Internal error",
+                        "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
+                        "please retry later")
             response.headers[correlation.HEADER] = correlation.current()
             log.info("%s %s %s", method, request.path, response.status_code)
             if not (rule.public and method == "GET"):
