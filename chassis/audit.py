@@ -53,6 +53,9 @@ class AuditTrail(DependencyProvider):
         return self.mongo.database["audit"]
 
     def start(self):
+        self.mongo.prepare_when_reachable("the audit trail", self.create_indexes)
+
+    def create_indexes(self):
         self.collection.create_index([("at", DESCENDING)])
         self.collection.create_index([("province", 1), ("at", DESCENDING)])
 

@@ -54,6 +54,7 @@ from chassis import brokers, events
 from chassis.errors import OcopError
 from chassis.metrics import DUPLICATE_EVENTS, POSTPONED_EVENTS, REFUSED_EVENTS
 from chassis.mongo import MongoDatabase
+from chassis.retries import backoff
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +139,9 @@ class ProcessedEvents(SharedExtension):
         return self.mongo.database["processed_events"]
 
     def start(self):
-        self.collection.create_index(
-            [("consumer", 1), ("source", 1), ("event_id", 1)], unique=True)
+        self.mongo.prepare_when_reachable("the record of handled events", lambda: (
+            self.collection.create_index(
+                [("consumer", 1), ("source", 1), ("event_id", 1)], unique=True)))
 
     def seen(self, consumer, event):
         return self.collection.find_one(key(consumer, event), {"_id": 1}) is not None
@@ -189,11 +191,6 @@ def refusal(event, source_service, event_type, contract):
 
 def key(consumer, event):
     return {"consumer": consumer, "source": event["source"], "event_id": event["id"]}
-
-
-def backoff(base_seconds, times, cap):
-    """The delay before the next try after ``times`` failures in a row: doubling, capped."""
-    return min(cap, base_seconds * 2 ** (times - 1))
 
 
 class UndecodedQueueConsumer(QueueConsumer):

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from chassis import brokers
-from chassis.handlers import backoff
+from chassis.retries import backoff
 from gateway.tokens import DevelopmentIssuer
 from scripts import broker
 

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -240,3 +241,48 @@ def test_the_dead_letter_tool_lists_shows_replays_and_purges_any_body(alone):
     assert alone.deadletters("purge").stderr == "1 message(s) purged\n"
     emptied = alone.deadletters("list")
     assert (emptied.stdout, emptied.stderr) == ("", "0 message(s) parked\n")
+
+
+def test_a_consumer_started_late_and_without_its_store_gets_what_was_published_before(
+        tmp_path):
+    """Provisioning declares every consumer's queue, so an event published before its
+    consumer ever started waits for it; a consumer started while its store is away keeps
+    running, not ready, and handles the event once the store is there."""
+    base = os.environ.get("AMQP_URI", devstack.DEFAULT_AMQP_URI)
+    vhost = f"{TEST_VHOST}-late"
+    amqp_uri = devstack.ensure_vhost(base, vhost, fresh=True)
+    if amqp_uri == base:
+        pytest.skip("needs a vhost of its own, which only a broker administered here gives")
+    store_port = devstack.free_port()  # where the store will be, once started
+    stack = devstack.Stack(
+        amqp_uri, f"mongodb://127.0.0.1:{store_port}", ports={"gateway": devstack.free_port()},
+        ops_ports={SERVICE: devstack.free_port()}, db_prefix="late_", log_dir=tmp_path / "logs",
+        extra_env={"EVENT_RETRY_BASE_SECONDS": "0.05"})
+    mongo = None
+    try:
+        stack.provision_broker()
+        event = submitted()
+        publish(amqp_uri, event)
+        stack.start(SERVICE)
+
+        def not_ready_for_the_store():
+            response = requests.get(stack.ops_url(SERVICE) + "/readyz", timeout=5)
+            return response.status_code == 503 and "store" in response.json()["problems"]
+        wait_until(lambda: devstack.port_open("127.0.0.1", stack.ops_ports[SERVICE]), 60,
+                   what="notification to serve its probes")
+        assert not_ready_for_the_store()
+        time.sleep(6)  # longer than a store lookup waits (serverSelectionTimeoutMS)
+        assert stack.processes[SERVICE].poll() is None and not_ready_for_the_store()
+
+        mongo = devstack.MongoStandIn(tmp_path / "mongo", store_port,
+                                      tmp_path / "nx.log").start()
+        stack.wait_ready(60, [SERVICE])
+        inbox = MongoClient(mongo.uri)[f"late_{SERVICE}"].inbox
+        wait_until(lambda: inbox.count_documents(
+            {"_id": f"{event['source']}/{event['id']}"}) == 1, 30,
+            what="the event published before notification ever started")
+    finally:
+        stack.stop()
+        if mongo:
+            mongo.stop()
+        devstack.drop_vhost(base, vhost)
