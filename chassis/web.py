@@ -255,7 +255,10 @@ class Operations(DependencyProvider):
         return self
 
     def failures(self):
-        """What keeps this process from serving: an unreachable broker or store."""
+        """What keeps this process from serving: stopping (chassis.shutdown), an
+        unreachable broker or store."""
+        if getattr(self.container, "draining", False):
+            return {"shutdown": "stopping"}
         problems = {}
         try:
             with get_connection(self.amqp_uri) as connection:

@@ -162,7 +162,7 @@ class MongoStandIn:
         stop_processes([self.process])
 
 
-def stop_processes(processes, grace=15):
+def stop_processes(processes, grace=30):
     """SIGTERM all, then wait; whoever outlives the grace period is killed."""
     running = [p for p in processes if p is not None and p.poll() is None]
     for process in running:

@@ -5,6 +5,7 @@ which the tests stop and start again."""
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -286,3 +287,36 @@ def test_a_consumer_started_late_and_without_its_store_gets_what_was_published_b
         if mongo:
             mongo.stop()
         devstack.drop_vhost(base, vhost)
+
+
+def test_sigterm_makes_it_unready_then_bounds_the_work_in_flight_which_is_never_lost(alone):
+    """On SIGTERM /readyz says so first; then in-flight work gets SHUTDOWN_SECONDS. A
+    handler still waiting for its store by then is cut short, and its event, never
+    acknowledged, is handled by the next process: once, neither lost nor done twice."""
+    stack = alone.stack
+    stack.stop(SERVICE)
+    stack.start(SERVICE, env={"SHUTDOWN_DRAIN_SECONDS": "1", "SHUTDOWN_SECONDS": "1"})
+    stack.wait_ready(60, [SERVICE])
+    event = submitted()
+    alone.mongo.stop()  # the handler waits up to 5 s for its store: work in flight
+    try:
+        publish(alone.amqp_uri, event)
+        time.sleep(1)
+        process = stack.processes.pop(SERVICE)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        readiness = requests.get(stack.ops_url(SERVICE) + "/readyz", timeout=5)
+        assert (readiness.status_code, readiness.json()["problems"]) == (
+            503, {"shutdown": "stopping"})
+        process.wait(30)
+        stopped_after = time.monotonic() - signalled
+    finally:
+        alone.mongo.start()
+    assert stopped_after < 4  # 1 s unready, 1 s for the work: not the store's 5 s
+    stack.start(SERVICE).wait_ready(60, [SERVICE])
+    wait_until(lambda: alone.delivered(event), seconds=30, what="the event handled")
+    wait_until(lambda: alone.depth(QUEUE) == alone.depth(retry_queue(SERVICE, QUEUE.name)) == 0,
+               seconds=10, what="no delivery of it left")
+    assert alone.delivered(event) == 1
+    assert alone.parked() == []
