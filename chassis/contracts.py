@@ -107,6 +107,16 @@ def ProvinceCode(**kwargs):
         **kwargs)
 
 
+def CommuneCode(description="The producer's commune or ward; null when not recorded.",
+                required=False):
+    """Optional unless said: added to events already published (a compatible change), and a
+    producer may have registered without one."""
+    return fields.String(required=required, allow_none=True, validate=validate.Regexp(
+        r"^\d{5}$"), metadata={
+        "description": f"{description} Commune code (mã đơn vị hành chính cấp xã), five "
+                       "digits, e.g. `30406` (Xã Phú Tân, An Giang)."})
+
+
 def CategoryCode(**kwargs):
     return fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"), metadata={
         "description": "Criteria set / product group (bộ sản phẩm) of Decision 26/2026 "

@@ -6,7 +6,7 @@ import json
 import uuid
 
 from tests.conftest import wait_until
-from tests.e2e.journeys import open_evaluation, registered
+from tests.e2e.journeys import forwarded, registered
 
 
 def log_lines(stack, process):
@@ -17,15 +17,16 @@ def log_lines(stack, process):
 def test_a_request_s_id_follows_it_through_rpc_events_and_logs(api, people, stack, tap):
     correlation_id = f"journey-{uuid.uuid4().hex[:12]}"
     producer, owner, product = registered(api, people)
-    owner.http.headers["X-Correlation-Id"] = correlation_id
-    try:
-        evaluation = open_evaluation(owner, product["id"])
-    finally:
-        del owner.http.headers["X-Correlation-Id"]
+    forwarded(owner, product["id"])
+    office = people.province_officer("91")
+    office.http.headers["X-Correlation-Id"] = correlation_id
+    assert office.post(f"/products/{product['id']}/dossier/completeness").status_code == 200
+    proposed = office.post(f"/products/{product['id']}/proposal")
+    assert proposed.status_code == 202
+    assert proposed.headers["X-Correlation-Id"] == correlation_id
     submitted = tap.wait_for("product.submitted", f"products/{product['id']}")
     opened = tap.wait_for("evaluation.opened", f"products/{product['id']}")
     assert submitted["correlationid"] == opened["correlationid"] == correlation_id
-    assert evaluation["product_id"] == product["id"]
     for process in ("gateway", "registration", "evaluation"):
         wait_until(lambda: any(line.get("correlation_id") == correlation_id
                                for line in log_lines(stack, process)),
