@@ -8,6 +8,7 @@ longer. Each request carries an ``X-Correlation-Id`` of its own, which the servi
 audit trail records with every command they run: the accounting finds which request ran
 which command, and when."""
 import queue
+import re
 import threading
 import time
 import uuid
@@ -18,12 +19,22 @@ import requests
 
 from tests.conftest import Api
 from tests.e2e.journeys import (
-    council_of, decide, open_evaluation, product_in_stage, registered, submit_sheets)
+    checked_complete, council_of, decide, evaluation_opened, filed, product_in_stage,
+    proposed, recognise, registered, reviewed_by_commune, submit_sheets)
 
+UUID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 NO_ANSWER = "no answer"  # the status of a request that got none (connection, timeout)
 TRANSIENT = {502, 503, 504, NO_ANSWER}
 STEP_SECONDS = 180
-FINAL_STAGE = "certified"
+# A product's way, in order (services.registration.stages): a step is done once its
+# product has gone past the stage the step leaves.
+WAY = ("registered", "filed", "forwarded", "submitted", "under_evaluation", "evaluated",
+       "certified")
+FINAL_STAGE = WAY[-1]
+# A registration killed between claiming a product for a numbered act (filing, proposal)
+# and doing it leaves the claim, which refuses the act (409) until it is stale
+# (services.registration.product_codes.CLAIM_SECONDS): the step is tried again.
+CLAIMED = {409}
 
 
 @dataclass
@@ -64,9 +75,11 @@ class Recorder:
             return {e.journey for e in self.exchanges if e.status in TRANSIENT and e.journey}
 
     def refusals(self):
-        """Which requests were refused (4xx): Counter of 'METHOD path status'."""
+        """Which requests were refused (4xx): Counter of 'METHOD path status', ids in the
+        path written {id}."""
         with self.lock:
-            return Counter(f"{e.method} {e.path} {e.status}" for e in self.exchanges
+            return Counter(f"{e.method} {UUID.sub('{id}', e.path)} {e.status}"
+                           for e in self.exchanges
                            if e.status != NO_ANSWER and 400 <= e.status < 500)
 
     def client_errors(self):
@@ -111,9 +124,10 @@ class JourneyLost(Exception):
     pass
 
 
-def persist(recorder, step, done=None, seconds=STEP_SECONDS):
+def persist(recorder, step, done=None, seconds=STEP_SECONDS, retry_on=()):
     """Run ``step`` until it succeeds; ``done`` reads whether its effect exists already
-    (returning that effect), for a step whose answer was lost."""
+    (returning that effect), for a step whose answer was lost. An answer in ``retry_on``
+    is tried again too, until ``seconds`` have passed."""
     deadline = time.monotonic() + seconds
     while True:
         if done is not None and (effect := done()):
@@ -126,7 +140,8 @@ def persist(recorder, step, done=None, seconds=STEP_SECONDS):
             if str(exc).startswith("timed out") and done is not None:
                 continue  # its command went through; what it waits for is late
             last = recorder.last()
-            if (last is None or last.status not in TRANSIENT) and (done is None or not done()):
+            retried = TRANSIENT | set(retry_on)
+            if (last is None or last.status not in retried) and (done is None or not done()):
                 raise JourneyLost(f"{exc!r}; the last answer: {last}") from exc
             time.sleep(1)
 
@@ -147,20 +162,43 @@ def journey(recorder, api, people, name, picks):
     the product as it ends."""
     producer, owner, product = persist(recorder, lambda: registered(api, people, name=name))
     product_id = product["id"]
-    opened = quietly(lambda: owner.get("/evaluations", params={"product_id": product_id}))
-    evaluation = persist(recorder, lambda: open_evaluation(owner, product_id),
-                         done=lambda: (opened() or [None])[0])
+    read_product = quietly(lambda: owner.get(f"/products/{product_id}"))
+
+    def past(stage):
+        """Done: the product (as read) has gone past ``stage``."""
+        def probe():
+            read = read_product()
+            return read if read and read["stage"] in WAY[WAY.index(stage) + 1:] else None
+        return probe
+
+    product = persist(recorder, lambda: filed(owner, product_id), done=past("registered"),
+                      retry_on=CLAIMED)
+    product = persist(recorder, lambda: reviewed_by_commune(owner, product),
+                      done=past("filed"))
+    persist(recorder, lambda: checked_complete(owner, product),
+            done=lambda: (read_product() or {}).get("dossier", {}).get("completeness")
+            or past("forwarded")())
+    persist(recorder, lambda: proposed(owner, product), done=past("forwarded"),
+            retry_on=CLAIMED)
+    evaluation = persist(recorder, lambda: evaluation_opened(owner, product_id))
     chair = people.member("chair", evaluation["scope"])
     read_evaluation = quietly(lambda: chair.get(f"/evaluations/{evaluation['id']}"))
     for member, sheet in council_of(picks).items():
         persist(recorder, lambda: submit_sheets(people, evaluation, {member: sheet}),
                 done=lambda: member in ((read_evaluation() or {}).get("sheets") or {}))
-    persist(recorder, lambda: decided(people, evaluation),
-            done=lambda: (read_evaluation() or {}).get("status") == "completed")
+    completed = persist(recorder, lambda: decided(people, evaluation),
+                        done=lambda: completed_one(read_evaluation()))
+    certificates = quietly(lambda: api.get("/certificates", params={"product_id": product_id}))
+    persist(recorder, lambda: recognise(people, completed), done=certificates)
     return persist(recorder, lambda: product_in_stage(owner, product_id, FINAL_STAGE))
 
 
+def completed_one(evaluation):
+    return evaluation if (evaluation or {}).get("status") == "completed" else None
+
+
 def decided(people, evaluation):
+    """The chair records the council's decision: the completed evaluation."""
     response = decide(people, evaluation)
     assert response.status_code == 200, response.text
     return response.json()

@@ -1,8 +1,10 @@
 """The fault suite: journeys driven through the gateway while, in turn, each process is
 killed, the broker's application is stopped, the broker node is killed, the store is
 killed, every event arrives twice, poison reaches every consumer, a command's caller
-times out while its service is down, and a parked event is replayed once its cause is
-fixed. Each fault's journeys must all reach their final stage; the last test counts what
+times out while its service is down, and a recognition meets the evaluation service
+away. A journey goes the programme's way: registration, the dossier filed, forwarded by
+the commune, checked and proposed by the province, scored, decided, recognised by the
+province's chair, certified. Each fault's journeys must all reach their final stage; the last test counts what
 the whole run left behind: nothing lost, nothing done twice, nothing run after its caller
 was answered 503, no dead letters but the poison, no outbox backlog, no process down.
 
@@ -24,16 +26,17 @@ from chassis.handlers import ATTEMPTS_HEADER, ORIGINAL_QUEUE_HEADER
 from scripts.asyncapi import consumers
 from tests.conftest import wait_until
 from tests.e2e.journeys import (
-    council_of, open_evaluation, producer_registration, product_in_stage, registered, score)
+    authority_for, council_of, open_evaluation, producer_registration, product_in_stage,
+    recognise, recognition_of, registered, score, vietnam_today)
 from tests.faults.driver import (
-    FINAL_STAGE, TRANSIENT, run_journeys, wait_for_journeys)
+    FINAL_STAGE, TRANSIENT, persist, run_journeys, wait_for_journeys)
 from tests.faults.inject import Doubler, poison
 
 JOURNEYS = int(os.environ.get("FAULT_JOURNEYS", 10))
 # Journeys are under way before the fault strikes.
 LEAD_SECONDS = 3
 # Every product that reached its final stage, and every journey lost, over the run.
-LEDGER = {"products": [], "lost": [], "poison": set(), "replayed": 0}
+LEDGER = {"products": [], "lost": [], "poison": set()}
 NOTIFIED = {f"vn.gov.ocop.{name}.v1" for name in
             ("product.submitted", "evaluation.opened", "evaluation.completed",
              "certificate.issued")}
@@ -165,39 +168,40 @@ def test_a_caller_that_timed_out_never_sees_its_command_run(system, picks):
         {"tax_code": {"$in": [tax_code for tax_code, _ in attempts]}}) == 0
 
 
-def test_a_parked_result_replayed_once_its_cause_is_fixed_completes_its_product(system, picks):
-    """Certification cannot check a result while evaluation is away: after its attempts
-    the result is parked; evaluation back, the operator replays it with the dead-letter
-    tool and the product is certified."""
+def test_a_recognition_while_evaluation_is_away_answers_503_and_issues_nothing(system, picks):
+    """Certification checks a result with evaluation before it recognises it: evaluation
+    away, the chair's recognition answers 503 with Retry-After (certification's own
+    refusal, its wait shorter than the gateway's) and issues nothing; evaluation back,
+    the recognition tried again certifies the product."""
     api, people = system.api, system.people
-    system.down("certification")
-    producer, owner, product = registered(api, people, name="fault replay")
-    score(people, open_evaluation(owner, product["id"]), council_of(picks))
-    wait_until(lambda: outbox_backlog(system, "evaluation") == 0,
-               what="the result to leave evaluation's outbox")
+    producer, owner, product = registered(api, people, name="fault recognition")
+    decided = score(people, open_evaluation(owner, product["id"]), council_of(picks))
+    wait_until(lambda: system.database("certification").results.find_one(
+        {"_id": decided["id"]}), 60, what="the result to reach certification")
     system.down("evaluation")
-    system.up("certification", env={"RPC_TIMEOUT_SECONDS": "0.5", "EVENT_MAX_ATTEMPTS": "2"})
-
-    def parked_result():
-        with Connection(system.node.amqp_uri) as connection:
-            return next((deadletters.event_of(m) for m in
-                         deadletters.parked(connection, "certification", 1000)
-                         if (deadletters.event_of(m) or {}).get("subject")
-                         == f"products/{product['id']}"), None)
-    result = wait_until(parked_result, 60, what="the result in dlq.certification")
+    system.down("certification")
+    system.up("certification", env={"RPC_TIMEOUT_SECONDS": "1"})
+    response = recognition_of(authority_for(people, decided), decided, {
+        "reference": "77/QĐ-UBND", "date": vietnam_today().isoformat()})
+    assert response.status_code == 503, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert int(response.headers["Retry-After"]) > 0
+    assert "evaluation" in response.json()["detail"]
+    assert api.get("/certificates", params={"product_id": product["id"]}).json() == []
     system.up("evaluation")
     system.kill("certification")  # the supervisor starts it with its usual settings
     system.all_ready()
-    replayed = dead_letter_tool(system, "replay", "--service", "certification", result["id"])
-    assert "1 message(s) replayed" in replayed.stderr
-    LEDGER["replayed"] += 1
+    persist(system.recorder, lambda: recognise(people, decided, reference="77/QĐ-UBND"))
     LEDGER["products"].append(product_in_stage(owner, product["id"], FINAL_STAGE))
 
 
 def audit_entries(system):
+    """The commands the clients' requests ran: not those refused (which change nothing),
+    but those done, failed, or cut short by a kill (still pending)."""
     return [entry for service in brokers.SERVICES
             for entry in system.database(service).audit.find(
-                {"correlation_id": {"$regex": "^faults-"}})]
+                {"correlation_id": {"$regex": "^faults-"}})
+            if not entry["outcome"].startswith("refused")]
 
 
 def outbox_backlog(system, *services):
@@ -240,8 +244,8 @@ def test_accounting_nothing_lost_duplicated_or_run_after_503(system, capsys):
     with capsys.disabled():
         print(f"\nfault suite: journeys {len(products) + len(LEDGER['lost'])}, "
               f"lost {len(LEDGER['lost'])}, duplicated {duplicated}, "
-              f"dead-lettered {len(LEDGER['poison'])} (poison, purged), replayed "
-              f"{LEDGER['replayed']}, recovered {len(system.recorder.troubled_journeys())} "
+              f"dead-lettered {len(LEDGER['poison'])} (poison, purged), "
+              f"commands run {len(executed)}, recovered {len(system.recorder.troubled_journeys())} "
               f"(journeys that met a fault), commands whose answer was lost "
               f"{len(answer_lost)}, run after a 503 {len(after_503)}, restarts "
               f"{dict(system.exits())}, client errors by status {dict(sorted(errors.items()))}"
