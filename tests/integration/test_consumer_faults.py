@@ -323,3 +323,59 @@ def test_sigterm_makes_it_unready_then_bounds_the_work_in_flight_which_is_never_
                seconds=10, what="no delivery of it left")
     assert alone.delivered(event) == 1
     assert alone.parked() == []
+
+
+def test_every_service_started_without_its_store_runs_unready_then_prepares_its_store(tmp_path):
+    """Each service's own preparation (certification's two, its milestone timer firing
+    at start meanwhile) waits for the store as the chassis' do: the process keeps running,
+    not ready, and is ready with its indexes once the store is there."""
+    base = os.environ.get("AMQP_URI", devstack.DEFAULT_AMQP_URI)
+    vhost = f"{TEST_VHOST}-unprepared"
+    amqp_uri = devstack.ensure_vhost(base, vhost, fresh=True)
+    if amqp_uri == base:
+        pytest.skip("needs a vhost of its own, which only a broker administered here gives")
+    services = ("registration", "evaluation", "certification", "notification")
+    store_port = devstack.free_port()
+    stack = devstack.Stack(
+        amqp_uri, f"mongodb://127.0.0.1:{store_port}", ports={"gateway": devstack.free_port()},
+        ops_ports={name: devstack.free_port() for name in services}, db_prefix="unprepared_",
+        log_dir=tmp_path / "logs")
+    mongo = None
+    try:
+        stack.provision_broker()
+        for name in services:
+            stack.start(name)
+
+        def problems(name):
+            try:
+                response = requests.get(stack.ops_url(name) + "/readyz", timeout=5)
+            except requests.RequestException:
+                return None
+            return response.json().get("problems") if response.status_code == 503 else []
+        for name in services:
+            wait_until(lambda name=name: problems(name), 60,
+                       what=f"{name} to say it is not ready")
+        time.sleep(6)  # longer than a store lookup waits (serverSelectionTimeoutMS)
+        for name in services:
+            assert stack.processes[name].poll() is None, name
+            assert "store" in problems(name), name
+
+        mongo = devstack.MongoStandIn(tmp_path / "mongo", store_port,
+                                      tmp_path / "nx.log").start()
+        stack.wait_ready(90, list(services))
+        client = MongoClient(mongo.uri)
+
+        def indexed(service, collection):
+            return {tuple(k for k, _ in index["key"].items()) for index in
+                    client[f"unprepared_{service}"][collection].list_indexes()}
+        assert ("tax_code",) in indexed("registration", "producers")
+        assert ("evaluation_id",) in indexed("certification", "certificates")
+        assert ("province_code", "certificate_number") in indexed(
+            "certification", "imported_certificates")
+        for name in services:
+            assert ("consumer", "source", "event_id") in indexed(name, "processed_events")
+    finally:
+        stack.stop()
+        if mongo:
+            mongo.stop()
+        devstack.drop_vhost(base, vhost)
