@@ -33,8 +33,10 @@ WAY = ("registered", "filed", "forwarded", "submitted", "under_evaluation", "eva
 FINAL_STAGE = WAY[-1]
 # A registration killed between claiming a product for a numbered act (filing, proposal)
 # and doing it leaves the claim, which refuses the act (409) until it is stale
-# (services.registration.product_codes.CLAIM_SECONDS): the step is tried again.
+# (services.registration.product_codes.CLAIM_SECONDS): the step is tried again, every
+# CLAIM_WAIT_SECONDS.
 CLAIMED = {409}
+CLAIM_WAIT_SECONDS = 5
 
 
 @dataclass
@@ -143,7 +145,7 @@ def persist(recorder, step, done=None, seconds=STEP_SECONDS, retry_on=()):
             retried = TRANSIENT | set(retry_on)
             if (last is None or last.status not in retried) and (done is None or not done()):
                 raise JourneyLost(f"{exc!r}; the last answer: {last}") from exc
-            time.sleep(1)
+            time.sleep(CLAIM_WAIT_SECONDS if last and last.status in retry_on else 1)
 
 
 def quietly(read):
