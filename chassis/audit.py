@@ -15,6 +15,7 @@ from marshmallow import Schema, fields
 from nameko.extensions import DependencyProvider
 from pymongo import DESCENDING
 
+from chassis import correlation
 from chassis.errors import OcopError, Unauthenticated
 from chassis.events import timestamp
 from chassis.identity import CONTEXT_KEY, Identity
@@ -52,6 +53,9 @@ class AuditTrail(DependencyProvider):
         return self.mongo.database["audit"]
 
     def start(self):
+        self.mongo.prepare_when_reachable("the audit trail", self.create_indexes)
+
+    def create_indexes(self):
         self.collection.create_index([("at", DESCENDING)])
         self.collection.create_index([("province", 1), ("at", DESCENDING)])
 
@@ -72,7 +76,9 @@ class Audit:
         entry = {"_id": str(uuid.uuid4()), "at": timestamp(), "service": self.service,
                  "action": f"{self.service}.{action}", "actor": self.caller.as_actor(),
                  "object": self.target.get("object") or _first_identifier(arguments),
-                 "province": self.target.get("province"), "outcome": "pending"}
+                 "province": self.target.get("province"), "outcome": "pending",
+                 # Ties the entry to the request that caused it (the X-Correlation-Id).
+                 "correlation_id": correlation.current()}
         self.collection.insert_one(entry)
         return entry["_id"]
 
@@ -120,6 +126,8 @@ class AuditEntrySchema(Schema):
         "description": "subject, roles, name and address of the caller"})
     object = fields.String(allow_none=True)
     province = fields.String(allow_none=True)
+    correlation_id = fields.String(allow_none=True, metadata={
+        "description": "The X-Correlation-Id of the request that ran the command"})
     outcome = fields.String(required=True, metadata={
         "description": "pending, done, refused <status> or failed"})
     result_id = fields.String()

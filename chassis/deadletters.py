@@ -176,7 +176,9 @@ def main(argv=None, out=sys.stdout):
     parser.add_argument("--service", required=True)
     parser.add_argument("--limit", type=int, default=1000)
     parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
-    args = parser.parse_args(argv)
+    # Intermixed: ``replay --service X MESSAGE``, as documented, and not only
+    # ``replay MESSAGE --service X``.
+    args = parser.parse_intermixed_args(argv)
     if args.action == "show" and args.message is None:
         parser.error("show needs the MESSAGE to show")
     if args.action == "list" and args.message is not None:

@@ -54,6 +54,7 @@ from chassis import brokers, events
 from chassis.errors import OcopError
 from chassis.metrics import DUPLICATE_EVENTS, POSTPONED_EVENTS, REFUSED_EVENTS
 from chassis.mongo import MongoDatabase
+from chassis.retries import backoff
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,18 @@ KEPT_PROPERTIES = ("message_id", "correlation_id", "type", "app_id", "timestamp"
 def kept_properties(message):
     return {name: message.properties[name] for name in KEPT_PROPERTIES
             if message.properties.get(name) is not None}
+
+
+def settle(settling, message):
+    """Acknowledge or requeue ``message`` with ``settling`` (the queue consumer's
+    ``ack_message`` or ``requeue_message``). The broker gone meanwhile, it cannot be told,
+    and need not be: it delivers an unsettled message again once a consumer is back. An
+    error here would stop the whole process."""
+    try:
+        settling(message)
+    except BROKER_ERRORS as exc:
+        log.warning("could not settle a message with the broker (it will be delivered "
+                    "again): %s", failure_text(exc))
 
 
 def requeue_exchange(service_name):
@@ -126,8 +139,9 @@ class ProcessedEvents(SharedExtension):
         return self.mongo.database["processed_events"]
 
     def start(self):
-        self.collection.create_index(
-            [("consumer", 1), ("source", 1), ("event_id", 1)], unique=True)
+        self.mongo.prepare_when_reachable("the record of handled events", lambda: (
+            self.collection.create_index(
+                [("consumer", 1), ("source", 1), ("event_id", 1)], unique=True)))
 
     def seen(self, consumer, event):
         return self.collection.find_one(key(consumer, event), {"_id": 1}) is not None
@@ -177,11 +191,6 @@ def refusal(event, source_service, event_type, contract):
 
 def key(consumer, event):
     return {"consumer": consumer, "source": event["source"], "event_id": event["id"]}
-
-
-def backoff(base_seconds, times, cap):
-    """The delay before the next try after ``times`` failures in a row: doubling, capped."""
-    return min(cap, base_seconds * 2 ** (times - 1))
 
 
 class UndecodedQueueConsumer(QueueConsumer):
@@ -251,7 +260,7 @@ class ReliableEventHandler(EventHandler):
         if seen:
             log.info("duplicate %s %s ignored by %s", event["source"], event["id"], self.consumer)
             DUPLICATE_EVENTS.labels(self.container.service_name, self.consumer).inc()
-            self.queue_consumer.ack_message(message)
+            settle(self.queue_consumer.ack_message, message)
             return
         super().handle_message(event, message)
 
@@ -266,7 +275,7 @@ class ReliableEventHandler(EventHandler):
             # idempotence makes harmless.
             self.fail(message, exc)
         else:
-            self.queue_consumer.ack_message(message)
+            settle(self.queue_consumer.ack_message, message)
         return result, exc_info
 
     def refuse(self, message, check, reason):
@@ -329,9 +338,9 @@ class ReliableEventHandler(EventHandler):
                         "%s", self.queue.name, queue.name, self.retry_base_seconds,
                         failure_text(exc))
             eventlet.sleep(self.retry_base_seconds)
-            self.queue_consumer.requeue_message(message)
+            settle(self.queue_consumer.requeue_message, message)
             return
-        self.queue_consumer.ack_message(message)
+        settle(self.queue_consumer.ack_message, message)
 
 
 def failure_text(exc):

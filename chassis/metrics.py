@@ -28,6 +28,10 @@ POSTPONED_EVENTS = Counter(
 EXPIRED_REQUESTS = Counter(
     "ocop_expired_rpc_requests_total", "RPC requests dropped unexecuted because their caller "
     "had given up (deadline passed) before a worker took them", ["service", "method"])
+REDELIVERED_REQUESTS = Counter(
+    "ocop_redelivered_rpc_requests_total", "RPC requests dropped unexecuted because the "
+    "broker delivered them again (their first delivery may have run them)",
+    ["service", "method"])
 UNSENT_REPLIES = Counter(
     "ocop_unsent_rpc_replies_total", "RPC replies that could not be published (broker "
     "connection lost, access refused); the request was acknowledged", ["service", "method"])

@@ -85,10 +85,13 @@ class OutboxRelay(DependencyProvider):
         self.mongo = MongoDatabase.of(self.container)
 
     def start(self):
-        for name in self.collections:
-            prepare(self.mongo.database[name])
+        self.mongo.prepare_when_reachable("the outbox", self.prepare_collections)
         self.running = True
         self.loop = self.container.spawn_managed_thread(self.run, identifier="outbox-relay")
+
+    def prepare_collections(self):
+        for name in self.collections:
+            prepare(self.mongo.database[name])
 
     def stop(self):
         self.running = False

@@ -17,14 +17,15 @@ import eventlet
 import nameko.rpc
 from kombu import Queue
 from nameko.constants import HEADER_PREFIX
-from nameko.exceptions import deserialize_to_instance
+from nameko.exceptions import RemoteError, UnknownService, deserialize_to_instance
 from nameko.rpc import (
     RPC_REPLY_QUEUE_TEMPLATE, RPC_REPLY_QUEUE_TTL, MethodProxy, ReplyListener, Rpc,
     RpcConsumer, RpcProxy)
 
 from chassis.brokers import ANY_REPLY_KEY
 from chassis.errors import REFUSALS, OcopError
-from chassis.metrics import EXPIRED_REQUESTS, UNSENT_REPLIES
+from chassis.handlers import DEPENDENCY_AWAY, settle
+from chassis.metrics import EXPIRED_REQUESTS, REDELIVERED_REQUESTS, UNSENT_REPLIES
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def reply_key(process, reply_id):
 
 
 class RequestsConsumer(RpcConsumer):
-    """nameko's consumer of RPC requests, with three differences:
+    """nameko's consumer of RPC requests, with four differences:
 
     - a request it cannot answer (no ``reply_to``, or one the broker will not let it
       publish to) would kill the service, and, the message coming back, on every restart:
@@ -64,6 +65,10 @@ class RequestsConsumer(RpcConsumer):
     - a request whose caller has given up (its deadline has passed) is acknowledged and
       dropped unexecuted, without a reply: the broker expires such a request while it is
       queued, this catches one already delivered (the consumer's prefetch, a redelivery);
+    - a request the broker delivers again (its consumer died or lost the connection
+      before acknowledging it) is dropped unexecuted: its first delivery may have run it
+      already, and a command must not run twice. Its caller gets no answer, answers its
+      own client 503, and a retry is a new request;
     - a reply that cannot be sent (the broker connection lost, access refused) would kill
       the service: it is logged and the request acknowledged."""
 
@@ -78,7 +83,7 @@ class RequestsConsumer(RpcConsumer):
                 and properties.get("content_type")
                 and deadline is not MALFORMED):
             log.error("dropped a malformed RPC request on %s", routing_key)
-            self.queue_consumer.ack_message(message)
+            settle(self.queue_consumer.ack_message, message)
             return
         now = datetime.now(timezone.utc)
         if deadline is not None and deadline <= now:
@@ -86,7 +91,14 @@ class RequestsConsumer(RpcConsumer):
                      routing_key, (now - deadline).total_seconds())
             EXPIRED_REQUESTS.labels(self.container.service_name,
                                     self.method_label(routing_key)).inc()
-            self.queue_consumer.ack_message(message)
+            settle(self.queue_consumer.ack_message, message)
+            return
+        if message.delivery_info.get("redelivered"):
+            log.warning("dropped the redelivered RPC request %s unexecuted: its first "
+                        "delivery may have run it", routing_key)
+            REDELIVERED_REQUESTS.labels(self.container.service_name,
+                                        self.method_label(routing_key)).inc()
+            settle(self.queue_consumer.ack_message, message)
             return
         super().handle_message(body, message)
 
@@ -108,7 +120,7 @@ class RequestsConsumer(RpcConsumer):
                           message.properties.get("correlation_id"))
             UNSENT_REPLIES.labels(self.container.service_name,
                                   self.method_label(routing_key)).inc()
-            self.queue_consumer.ack_message(message)
+            settle(self.queue_consumer.ack_message, message)
             return result, exc_info
 
 
@@ -160,6 +172,26 @@ class OwnReplyListener(ReplyListener):
 class NoAnswer(Exception):
     """An RPC call got no answer in time (the callee is down or overloaded). Transient:
     an event handler that meets it retries the event later instead of parking it."""
+
+
+def _with_subclasses(classes):
+    for cls in classes:
+        yield cls
+        yield from _with_subclasses(cls.__subclasses__())
+
+
+def unavailable(exc):
+    """True when a call failed because something was away, not because of the request:
+    no answer in time, no such service listening, the broker unreachable from here, or,
+    raised in the callee and carried back as a RemoteError, its store or broker
+    unreachable or its own call unanswered. Worth trying again later."""
+    if isinstance(exc, (NoAnswer, UnknownService, *DEPENDENCY_AWAY)):
+        return True
+    return isinstance(exc, RemoteError) and exc.exc_type in AWAY_NAMES
+
+
+# A RemoteError names the class the callee raised, not the class itself.
+AWAY_NAMES = frozenset(cls.__name__ for cls in _with_subclasses((NoAnswer, *DEPENDENCY_AWAY)))
 
 
 class BoundedRpcProxy(RpcProxy):

@@ -21,6 +21,7 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, parse_address
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+import pymongo
 from pymongo.errors import PyMongoError
 from werkzeug.wrappers import Response
 
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 OPERATIONS_ADDRESS_KEY = "OPERATIONS_ADDRESS"
 # Same URN scheme as the gateway's problems (gateway/problems.py).
 LINGER_SECONDS = 1
+# How long /readyz waits for the broker or the store to answer.
+PROBE_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -252,18 +255,26 @@ class Operations(DependencyProvider):
         return self
 
     def failures(self):
-        """What keeps this process from serving: an unreachable broker or store."""
+        """What keeps this process from serving: stopping (chassis.shutdown), an
+        unreachable broker or store."""
+        if getattr(self.container, "draining", False):
+            return {"shutdown": "stopping"}
         problems = {}
         try:
             with get_connection(self.amqp_uri) as connection:
-                connection.ensure_connection(max_retries=1, timeout=2)
+                connection.ensure_connection(max_retries=1, timeout=PROBE_SECONDS)
         except (OSError, OperationalError) as exc:
             problems["broker"] = str(exc)
         for database in self.databases:
             try:
-                database.client.admin.command("ping")
+                with pymongo.timeout(PROBE_SECONDS):  # a probe answers quickly
+                    database.client.admin.command("ping")
             except PyMongoError as exc:
                 problems["store"] = str(exc)
+            else:
+                if database.unprepared:
+                    problems["store"] = "not yet prepared: " + ", ".join(
+                        sorted(database.unprepared))
         return problems
 
     def measure(self):

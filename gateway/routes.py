@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlencode
 
-from nameko.exceptions import UnknownService
 from pymongo.errors import PyMongoError
 from werkzeug.wrappers import Response
 
 from chassis import correlation, pages
 from chassis.errors import InvalidInput, OcopError
 from chassis.identity import Identity
-from chassis.rpc import NoAnswer  # also: refusals arrive over RPC as their own classes
+from chassis.rpc import unavailable  # refusals arrive over RPC as their own classes
 from chassis.web import http
 from gateway.policy import POLICY, authorize
 from gateway.problems import Problem, json_response, refusal_response
@@ -208,20 +207,23 @@ def operation(method, path, summary, tag, **details):
                 response = answer(self, identity, rule, op, handler, request, path_parameters)
             except (Problem, OcopError) as exc:
                 response = refusal(op, request, exc)
-            except (NoAnswer, UnknownService, PyMongoError) as exc:
-                # A request still waiting for its service expires with the call: not run later.
-                log.error("%s %s: a service or the store did not answer: %r", method, path, exc)
-                response = refusal(op, request, Problem(
-                    503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
-                    "Dịch vụ không trả lời kịp; vui lòng thử lại sau / A service did not "
-                    "answer in time; please retry later",
-                    headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)}))
-            except Exception:  # a fault here or in a service: logged, and still a problem
-                log.exception("%s %s failed", method, path)
-                response = refusal(op, request, Problem(
-                    500, "Lỗi hệ thống / Internal error",
-                    "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
-                    "please retry later"))
+            except Exception as exc:
+                if unavailable(exc) or isinstance(exc, PyMongoError):
+                    # A service, the broker or a store (the gateway's own for idempotency
+                    # keys) is away. A request still waiting for its service expires with
+                    # the call: it is not run later.
+                    log.error("%s %s: unavailable: %r", method, path, exc)
+                    response = refusal(op, request, Problem(
+                        503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
+                        "Dịch vụ không trả lời kịp; vui lòng thử lại sau / A service did not "
+                        "answer in time; please retry later",
+                        headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)}))
+                else:  # a fault here or in a service: logged, and still a problem
+                    log.exception("%s %s failed", method, path)
+                    response = refusal(op, request, Problem(
+                        500, "Lỗi hệ thống / Internal error",
+                        "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
+                        "please retry later"))
             if request.idempotency is not None:
                 try:
                     request.idempotency.settle(response)

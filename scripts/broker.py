@@ -53,11 +53,17 @@ def with_credentials(amqp_uri, username, password):
                                  f"@{host}").geturl()
 
 
-def administers_locally(amqp_uri):
+def rabbitmqctl(*arguments, node=None):
+    """The command line of ``rabbitmqctl``, quiet, on ``node`` (e.g. the tests' own
+    ``ocop-faults-<pid>@localhost``); None is rabbitmqctl's own default node."""
+    return ["rabbitmqctl", "-q", *(["-n", node] if node else []), *arguments]
+
+
+def administers_locally(amqp_uri, node=None):
     """True when the broker is on this machine and ``rabbitmqctl`` can administer it."""
     if urlsplit(amqp_uri).hostname not in LOCAL_HOSTS or not shutil.which("rabbitmqctl"):
         return False
-    return subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True
+    return subprocess.run(rabbitmqctl("list_vhosts", node=node), capture_output=True
                           ).returncode == 0
 
 
@@ -104,16 +110,16 @@ def definitions(vhost, users):
     }
 
 
-def import_locally(document):
+def import_locally(document, node=None):
     # On standard input: rabbitmqctl may run as another user, who could not read a file.
-    subprocess.run(["rabbitmqctl", "-q", "import_definitions", "--format", "json"],
+    subprocess.run(rabbitmqctl("import_definitions", "--format", "json", node=node),
                    input=json.dumps(document), text=True, check=True,
                    stdout=subprocess.DEVNULL)
 
 
-def delete_locally(usernames):
+def delete_locally(usernames, node=None):
     """Users are global in RabbitMQ: remove the ones a run made, all at once."""
-    deleting = [subprocess.Popen(["rabbitmqctl", "-q", "delete_user", name],
+    deleting = [subprocess.Popen(rabbitmqctl("delete_user", name, node=node),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 for name in usernames]
     for process in deleting:
@@ -134,11 +140,11 @@ def import_through_api(management_url, admin_user, admin_password, document):
 
 class LocalUsers:
     """A user with a random password for each of ``grants`` ({principal: Grant}), in the
-    vhost of ``admin_uri``, made and removed with ``rabbitmqctl``. Users are global in
-    RabbitMQ: their names carry a random id of their own."""
+    vhost of ``admin_uri``, made and removed with ``rabbitmqctl`` on ``node``. Users are
+    global in RabbitMQ: their names carry a random id of their own."""
 
-    def __init__(self, admin_uri, grants):
-        self.admin_uri, self.grants = admin_uri, grants
+    def __init__(self, admin_uri, grants, node=None):
+        self.admin_uri, self.grants, self.node = admin_uri, grants, node
         run = secrets.token_hex(4)
         self.users = {principal: (f"ocop-{principal}-{run}", secrets.token_hex(16))
                       for principal in grants}
@@ -147,12 +153,12 @@ class LocalUsers:
         """The AMQP URI of each principal, with its own credentials."""
         import_locally(definitions(vhost_of(self.admin_uri), {
             name: (self.grants[principal], password)
-            for principal, (name, password) in self.users.items()}))
+            for principal, (name, password) in self.users.items()}), node=self.node)
         return {principal: with_credentials(self.admin_uri, name, password)
                 for principal, (name, password) in self.users.items()}
 
     def delete(self):
-        delete_locally(name for name, _ in self.users.values())
+        delete_locally((name for name, _ in self.users.values()), node=self.node)
 
 
 # Kubernetes: Messaging Topology Operator objects --------------------------------------

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from chassis import brokers
-from chassis.handlers import backoff
+from chassis.retries import backoff
 from gateway.tokens import DevelopmentIssuer
 from scripts import broker
 
@@ -180,7 +180,7 @@ class MongoStandIn:
         stop_processes([self.process])
 
 
-def stop_processes(processes, grace=15):
+def stop_processes(processes, grace=30):
     """SIGTERM all, then wait; whoever outlives the grace period is killed."""
     running = [p for p in processes if p is not None and p.poll() is None]
     for process in running:
@@ -202,12 +202,14 @@ def free_ports():
 
 class Stack:
     """The four services and the gateway, each its own ``nameko run`` process and, where
-    this machine administers the broker, its own broker user. ``ports`` are the public HTTP
-    ports (the gateway's), ``ops_ports`` the operations ports."""
+    this machine administers the broker (``rabbitmqctl`` on ``rabbitmq_node``, by default
+    its default node), its own broker user. ``ports`` are the public HTTP ports (the
+    gateway's), ``ops_ports`` the operations ports."""
 
     def __init__(self, amqp_uri, mongo_uri, ports=None, ops_ports=None, db_prefix="ocop_",
-                 log_dir=VAR / "log", extra_env=None):
+                 log_dir=VAR / "log", extra_env=None, rabbitmq_node=None):
         self.amqp_uri, self.mongo_uri = amqp_uri, mongo_uri
+        self.rabbitmq_node = rabbitmq_node  # for rabbitmqctl; None: its default node
         self.ports = ports or {name: spec.port for name, spec in PROCESSES.items() if spec.port}
         self.ops_ports = ops_ports or {name: spec.ops_port for name, spec in PROCESSES.items()}
         self.db_prefix, self.log_dir = db_prefix, Path(log_dir)
@@ -219,8 +221,9 @@ class Stack:
     def provision_broker(self):
         """Declare the exchanges and queues, and give each process its own credentials."""
         broker.declare_topology(self.amqp_uri)
-        if broker.administers_locally(self.amqp_uri):
-            self.broker_users = broker.LocalUsers(self.amqp_uri, brokers.grants())
+        if broker.administers_locally(self.amqp_uri, self.rabbitmq_node):
+            self.broker_users = broker.LocalUsers(self.amqp_uri, brokers.grants(),
+                                                  self.rabbitmq_node)
             self.amqp_uris = self.broker_users.create()
         else:
             print("the broker is not administered here: every process uses AMQP_URI as "

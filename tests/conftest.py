@@ -139,14 +139,14 @@ def api(stack):
 class People:
     """Callers of the API in the roles of the procedure, with tokens of the test issuer."""
 
-    def __init__(self, base_url, issuer):
-        self.base_url, self.issuer = base_url, issuer
+    def __init__(self, base_url, issuer, api=Api):
+        self.base_url, self.issuer, self.api = base_url, issuer, api
 
     def anonymous(self):
-        return Api(self.base_url)
+        return self.api(self.base_url)
 
     def calling(self, roles, **claims):
-        return Api(self.base_url, self.issuer.token(roles, **claims), people=self)
+        return self.api(self.base_url, self.issuer.token(roles, **claims), people=self)
 
     def producer(self, producer):
         return self.calling(["producer"], producers=[producer["id"]])

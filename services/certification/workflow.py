@@ -7,7 +7,7 @@ from chassis import pages
 from chassis.contracts import event_factory
 from chassis.errors import Conflict, NotFound, Unavailable
 from chassis.events import rfc3339, timestamp, utc_now
-from chassis.rpc import NoAnswer
+from chassis.rpc import unavailable
 from services.certification import authority, listing, milestones, recognition, renewal, \
     revocation, validity
 from services.certification.contracts import PUBLISHED
@@ -136,7 +136,9 @@ def closing_of(evaluation, evaluation_id):
         return evaluation.closing(evaluation_id)
     except NotFound:
         return None
-    except NoAnswer:
+    except Exception as exc:
+        if not unavailable(exc):  # evaluation, its broker or its store away: retry later
+            raise
         raise Unavailable("Dịch vụ đánh giá không trả lời kịp: chưa công nhận, vui lòng thử lại",
                           "The evaluation service did not answer in time: nothing was "
                           "recognised; please retry") from None

@@ -98,37 +98,63 @@ def samples_for(product):
     return 0 if product["category"] == "26" else 5
 
 
-def forwarded(owner, product_id, kind=None):
-    """Filed by the producer, reviewed and forwarded by its commune (signed in from the
-    same ``People`` as the producer)."""
-    filed = file_dossier(owner, product_id, kind)
-    assert filed.status_code == 201, filed.text
-    product = filed.json()
+def filed(owner, product_id, kind=None):
+    """The producer files the dossier: the filed product."""
+    response = file_dossier(owner, product_id, kind)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def reviewed_by_commune(owner, product):
+    """The producer's commune (signed in from the same ``People`` as the producer)
+    reviews the filed dossier and forwards it: the forwarded product."""
     commune = owner.people.commune_officer(product["province_code"], product["commune_code"])
-    reviewed = commune.post(
-        f"/products/{product_id}/dossier/commune-review",
-        {"form_03": FORM_03, "samples": samples_for(product)})
-    assert reviewed.status_code == 200, reviewed.text
-    return reviewed.json()
+    response = commune.post(f"/products/{product['id']}/dossier/commune-review",
+                            {"form_03": FORM_03, "samples": samples_for(product)})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def province_office(owner, product):
+    return owner.people.province_officer(product["province_code"])
+
+
+def checked_complete(owner, product):
+    response = province_office(owner, product).post(
+        f"/products/{product['id']}/dossier/completeness")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def proposed(owner, product):
+    """The province's office proposes the checked dossier: the submitted product."""
+    response = province_office(owner, product).post(f"/products/{product['id']}/proposal")
+    assert response.status_code == 202, response.text
+    assert response.json()["stage"] == "submitted"
+    return response.json()
+
+
+def forwarded(owner, product_id, kind=None):
+    """Filed by the producer, reviewed and forwarded by its commune."""
+    return reviewed_by_commune(owner, filed(owner, product_id, kind))
 
 
 def propose(owner, product_id, kind=None):
     """The whole way to ``product.submitted``; the proposed product."""
     product = forwarded(owner, product_id, kind)
-    office = owner.people.province_officer(product["province_code"])
-    checked = office.post(f"/products/{product_id}/dossier/completeness")
-    assert checked.status_code == 200, checked.text
-    proposed = office.post(f"/products/{product_id}/proposal")
-    assert proposed.status_code == 202, proposed.text
-    assert proposed.json()["stage"] == "submitted"
-    return proposed.json()
+    checked_complete(owner, product)
+    return proposed(owner, product)
+
+
+def evaluation_opened(owner, product_id):
+    return wait_until(lambda: owner.get("/evaluations", params={"product_id": product_id})
+                      .json(), what="the evaluation to open")[0]
 
 
 def open_evaluation(owner, product_id, kind=None):
     """The product proposed; wait until evaluation has opened its evaluation."""
     propose(owner, product_id, kind)
-    return wait_until(lambda: owner.get("/evaluations", params={"product_id": product_id})
-                      .json(), what="the evaluation to open")[0]
+    return evaluation_opened(owner, product_id)
 
 
 # Score sheets, built from the criteria set the front-end renders --------------------------

@@ -5,8 +5,10 @@ which the tests stop and start again."""
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -241,3 +243,139 @@ def test_the_dead_letter_tool_lists_shows_replays_and_purges_any_body(alone):
     assert alone.deadletters("purge").stderr == "1 message(s) purged\n"
     emptied = alone.deadletters("list")
     assert (emptied.stdout, emptied.stderr) == ("", "0 message(s) parked\n")
+
+
+def test_a_consumer_started_late_and_without_its_store_gets_what_was_published_before(
+        tmp_path):
+    """Provisioning declares every consumer's queue, so an event published before its
+    consumer ever started waits for it; a consumer started while its store is away keeps
+    running, not ready, and handles the event once the store is there."""
+    base = os.environ.get("AMQP_URI", devstack.DEFAULT_AMQP_URI)
+    vhost = f"{TEST_VHOST}-late"
+    amqp_uri = devstack.ensure_vhost(base, vhost, fresh=True)
+    if amqp_uri == base:
+        pytest.skip("needs a vhost of its own, which only a broker administered here gives")
+    store_port = devstack.free_port()  # where the store will be, once started
+    stack = devstack.Stack(
+        amqp_uri, f"mongodb://127.0.0.1:{store_port}", ports={"gateway": devstack.free_port()},
+        ops_ports={SERVICE: devstack.free_port()}, db_prefix="late_", log_dir=tmp_path / "logs",
+        extra_env={"EVENT_RETRY_BASE_SECONDS": "0.05"})
+    mongo = None
+    try:
+        stack.provision_broker()
+        event = submitted()
+        publish(amqp_uri, event)
+        stack.start(SERVICE)
+
+        def not_ready_for_the_store():
+            response = requests.get(stack.ops_url(SERVICE) + "/readyz", timeout=5)
+            return response.status_code == 503 and "store" in response.json()["problems"]
+        wait_until(lambda: devstack.port_open("127.0.0.1", stack.ops_ports[SERVICE]), 60,
+                   what="notification to serve its probes")
+        assert not_ready_for_the_store()
+        time.sleep(6)  # longer than a store lookup waits (serverSelectionTimeoutMS)
+        assert stack.processes[SERVICE].poll() is None and not_ready_for_the_store()
+
+        mongo = devstack.MongoStandIn(tmp_path / "mongo", store_port,
+                                      tmp_path / "nx.log").start()
+        stack.wait_ready(60, [SERVICE])
+        inbox = MongoClient(mongo.uri)[f"late_{SERVICE}"].inbox
+        wait_until(lambda: inbox.count_documents(
+            {"_id": f"{event['source']}/{event['id']}"}) == 1, 30,
+            what="the event published before notification ever started")
+    finally:
+        stack.stop()
+        if mongo:
+            mongo.stop()
+        devstack.drop_vhost(base, vhost)
+
+
+def test_sigterm_makes_it_unready_then_bounds_the_work_in_flight_which_is_never_lost(alone):
+    """On SIGTERM /readyz says so first; then in-flight work gets SHUTDOWN_SECONDS. A
+    handler still waiting for its store by then is cut short, and its event, never
+    acknowledged, is handled by the next process: once, neither lost nor done twice."""
+    stack = alone.stack
+    stack.stop(SERVICE)
+    stack.start(SERVICE, env={"SHUTDOWN_DRAIN_SECONDS": "1", "SHUTDOWN_SECONDS": "1"})
+    stack.wait_ready(60, [SERVICE])
+    log = stack.log_dir / f"{SERVICE}.log"
+    cut_short = "in-flight work did not finish within 1s"
+    cut_before = log.read_text().count(cut_short)
+    event = submitted()
+    alone.mongo.stop()  # the handler waits up to 5 s for its store: work in flight
+    try:
+        publish(alone.amqp_uri, event)
+        time.sleep(1)
+        process = stack.processes.pop(SERVICE)
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        readiness = requests.get(stack.ops_url(SERVICE) + "/readyz", timeout=5)
+        assert (readiness.status_code, readiness.json()["problems"]) == (
+            503, {"shutdown": "stopping"})
+        process.wait(30)
+    finally:
+        alone.mongo.start()
+    # Stopped after 1 s unready and 1 s for the work, not once the store lookup gave up.
+    assert log.read_text().count(cut_short) == cut_before + 1
+    stack.start(SERVICE).wait_ready(60, [SERVICE])
+    wait_until(lambda: alone.delivered(event), seconds=30, what="the event handled")
+    wait_until(lambda: alone.depth(QUEUE) == alone.depth(retry_queue(SERVICE, QUEUE.name)) == 0,
+               seconds=10, what="no delivery of it left")
+    assert alone.delivered(event) == 1
+    assert alone.parked() == []
+
+
+def test_every_service_started_without_its_store_runs_unready_then_prepares_its_store(tmp_path):
+    """Each service's own preparation (certification's two, its milestone timer firing
+    at start meanwhile) waits for the store as the chassis' do: the process keeps running,
+    not ready, and is ready with its indexes once the store is there."""
+    base = os.environ.get("AMQP_URI", devstack.DEFAULT_AMQP_URI)
+    vhost = f"{TEST_VHOST}-unprepared"
+    amqp_uri = devstack.ensure_vhost(base, vhost, fresh=True)
+    if amqp_uri == base:
+        pytest.skip("needs a vhost of its own, which only a broker administered here gives")
+    services = ("registration", "evaluation", "certification", "notification")
+    store_port = devstack.free_port()
+    stack = devstack.Stack(
+        amqp_uri, f"mongodb://127.0.0.1:{store_port}", ports={"gateway": devstack.free_port()},
+        ops_ports={name: devstack.free_port() for name in services}, db_prefix="unprepared_",
+        log_dir=tmp_path / "logs")
+    mongo = None
+    try:
+        stack.provision_broker()
+        for name in services:
+            stack.start(name)
+
+        def problems(name):
+            try:
+                response = requests.get(stack.ops_url(name) + "/readyz", timeout=5)
+            except requests.RequestException:
+                return None
+            return response.json().get("problems") if response.status_code == 503 else []
+        for name in services:
+            wait_until(lambda name=name: problems(name), 60,
+                       what=f"{name} to say it is not ready")
+        time.sleep(6)  # longer than a store lookup waits (serverSelectionTimeoutMS)
+        for name in services:
+            assert stack.processes[name].poll() is None, name
+            assert "store" in problems(name), name
+
+        mongo = devstack.MongoStandIn(tmp_path / "mongo", store_port,
+                                      tmp_path / "nx.log").start()
+        stack.wait_ready(90, list(services))
+        client = MongoClient(mongo.uri)
+
+        def indexed(service, collection):
+            return {tuple(k for k, _ in index["key"].items()) for index in
+                    client[f"unprepared_{service}"][collection].list_indexes()}
+        assert ("tax_code",) in indexed("registration", "producers")
+        assert ("evaluation_id",) in indexed("certification", "certificates")
+        assert ("province_code", "certificate_number") in indexed(
+            "certification", "imported_certificates")
+        for name in services:
+            assert ("consumer", "source", "event_id") in indexed(name, "processed_events")
+    finally:
+        stack.stop()
+        if mongo:
+            mongo.stop()
+        devstack.drop_vhost(base, vhost)

@@ -1,13 +1,19 @@
 """Where a reliable handler sends a failed delivery: a dependency that is away postpones
-it without using up an attempt; any other failure counts, and parks it at the last."""
+it without using up an attempt; any other failure counts, and parks it at the last. A
+broker gone while a message is settled stops nothing, and a call that met something away
+is told from a fault of the code."""
+import uuid
 from types import SimpleNamespace
 
 import pytest
 from kombu.exceptions import OperationalError
 from pymongo.errors import AutoReconnect, OperationFailure, ServerSelectionTimeoutError
 
+from nameko.exceptions import RemoteError
+
 from chassis.handlers import ATTEMPTS_HEADER, OUTAGES_HEADER, ReliableEventHandler, \
-    consumer_queue, dead_letter_queue, retry_queue
+    consumer_queue, dead_letter_queue, retry_queue, settle
+from chassis.rpc import NoAnswer, RequestsConsumer, reply_key, unavailable
 
 QUEUE = consumer_queue("notification", "on_product_submitted", "registration",
                        "product.submitted")
@@ -62,3 +68,54 @@ def test_other_store_errors_count_as_attempts_and_park_at_the_last():
         "queue": RETRY, "attempts": 2, "outages": None, "delay": 2.0,
         "error": "pymongo.errors.OperationFailure: not authorized"}
     assert failed(refused_write, **{ATTEMPTS_HEADER: 4})["queue"] == PARKED
+
+
+def test_settling_with_a_broker_gone_neither_raises_nor_stops_the_process():
+    """An ack on a connection the broker reset (found by the fault suite: it stopped the
+    service) is left undone: the broker delivers the message again."""
+    def reset(message):
+        raise ConnectionResetError(104, "Connection reset by peer")
+    settle(reset, SimpleNamespace())
+
+
+def test_settling_does_not_hide_a_fault_of_our_own():
+    def broken(message):
+        raise TypeError("a bug, not the broker")
+    with pytest.raises(TypeError):
+        settle(broken, SimpleNamespace())
+
+
+@pytest.mark.parametrize("failure", [
+    NoAnswer("registration.register_producer gave no answer within 5s"),
+    OperationalError("[Errno 111] ECONNREFUSED"),  # the gateway's broker away
+    RemoteError("ServerSelectionTimeoutError", "127.0.0.1:27017: Connection refused"),
+    RemoteError("AutoReconnect", "connection closed"),  # the callee's store away
+    RemoteError("NoAnswer", "evaluation.closing gave no answer"),  # the callee's callee
+])
+def test_a_call_that_met_something_away_is_unavailable_not_a_fault(failure):
+    """The gateway answers these 503 with Retry-After, never 500."""
+    assert unavailable(failure)
+
+
+@pytest.mark.parametrize("failure", [
+    RemoteError("KeyError", "'stage'"), RemoteError("OperationFailure", "not authorized"),
+    TypeError("a bug")])
+def test_a_fault_of_the_code_is_not_unavailability(failure):
+    assert not unavailable(failure)
+
+
+def test_a_request_the_broker_delivers_again_is_dropped_unexecuted():
+    """Its first delivery may have run it before the process died: run again, a command
+    would be done twice (the fault suite saw a product registered twice)."""
+    consumer = RequestsConsumer()
+    consumer.container = SimpleNamespace(service_name="registration")
+    acknowledged = []
+    consumer.queue_consumer = SimpleNamespace(ack_message=acknowledged.append)
+    request = SimpleNamespace(
+        properties={"reply_to": reply_key("gateway", uuid.uuid4()), "correlation_id": "c-1",
+                    "content_type": "application/json"}, headers={},
+        delivery_info={"routing_key": "registration.register_product", "redelivered": True})
+    answered = []
+    consumer.handle_result = lambda *outcome: answered.append(outcome)
+    consumer.handle_message({"args": [], "kwargs": {}}, request)
+    assert acknowledged == [request] and answered == []  # neither run nor answered
