@@ -73,6 +73,9 @@ def issuer(tmp_path_factory):
 
 # Every test calls from 127.0.0.1: the rate-limit tests start a gateway of their own.
 UNLIMITED = {"RATE_LIMIT_PUBLIC": "100000/minute", "RATE_LIMIT_REGISTRATION": "100000/minute"}
+# Agencies' test endpoints listen on 127.0.0.2, plain http; the rest of loopback stays
+# refused by the SSRF guard (services/notification/ssrf.py).
+WEBHOOK_TARGETS = {"WEBHOOK_ALLOW_HTTP": "true", "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.2/32"}
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +85,7 @@ def stack(amqp_uri, mongo_uri, issuer, tmp_path_factory):
         amqp_uri, mongo_uri, ports=ports, ops_ports=ops_ports, db_prefix=f"test_{uuid.uuid4().hex[:8]}_",
         log_dir=tmp_path_factory.mktemp("logs"),
         extra_env={"EVENT_RETRY_BASE_SECONDS": "0.05", "OUTBOX_POLL_SECONDS": "0.5",
-                   **issuer.gateway_settings(), **UNLIMITED})
+                   **issuer.gateway_settings(), **UNLIMITED, **WEBHOOK_TARGETS})
     try:
         system.start().wait_ready(90)
         yield system

@@ -49,7 +49,7 @@ def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
     assert public["expires_at"][4:10] == public["issued_at"][4:10]
 
     inbox = wait_until(lambda: (lambda m: m if len(m) == 4 else None)(
-        owner.get("/notifications", params={"producer_id": producer["id"]}).json()),
+        owner.get("/notifications", params={"recipient": f"producer:{producer['id']}"}).json()),
         what="four notifications")
     assert {m["event_type"] for m in inbox} == {f"vn.gov.ocop.{n}.v1" for n in EXPECTED}
     assert any(code in m["text"]["vi"] and code in m["text"]["en"] for m in inbox)

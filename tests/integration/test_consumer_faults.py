@@ -63,7 +63,7 @@ class Alone:
 
     def delivered(self, event):
         """How many inbox messages ``event`` left."""
-        return self.database.inbox.count_documents({"_id": f"{event['source']}/{event['id']}"})
+        return self.database.inbox.count_documents({"event": f"{event['source']}/{event['id']}"})
 
     def deadletters(self, *arguments):
         """Run the operator's tool with notification's own broker credentials."""

@@ -34,7 +34,7 @@ def certified_product(api, people):
 
 
 def inbox(owner, producer_id):
-    return owner.get("/notifications", params={"producer_id": producer_id}).json()
+    return owner.get("/notifications", params={"recipient": f"producer:{producer_id}"}).json()
 
 
 def test_a_redelivered_event_changes_nothing(api, people, tap, stack, amqp_uri, councils):

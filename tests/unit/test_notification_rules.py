@@ -1,0 +1,255 @@
+"""Notification's rule modules, without infrastructure: the recipients table, templates,
+webhook signatures (verified with the ``standardwebhooks`` package), the retry schedule,
+the SSRF guard (with a resolver standing in for DNS), the feed's cursor and redaction,
+and the SMTP settings."""
+import random
+import socket
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+import pytest
+from standardwebhooks import Webhook, WebhookVerificationError
+
+from chassis.errors import InvalidInput
+from chassis.events import new_event
+from services.notification import feed, mail, recipients, ssrf, templates, webhooks
+from services.notification.contracts import PUBLISHED as NOTIFICATION
+
+PUBLIC = ssrf.Policy()
+DEVELOPMENT = ssrf.Policy.from_config("true", "127.0.0.2/32, 10.8.0.0/16")
+
+
+def resolving_to(*addresses):
+    """A resolver that answers ``addresses`` for any name, as getaddrinfo does."""
+    def resolve(host, port, type=None):
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                 (a, port)) for a in addresses]
+    return resolve
+
+
+def refused_field(url, policy=PUBLIC, resolver=resolving_to("93.184.215.14")):
+    with pytest.raises(InvalidInput) as refused:
+        ssrf.resolve(url, policy, resolver)
+    assert refused.value.status == 422
+    [error] = refused.value.errors
+    assert error["pointer"] == "/url"
+    return error["detail"]
+
+
+# The table ------------------------------------------------------------------------------
+
+def test_every_row_is_an_event_that_exists_and_every_template_is_written():
+    published = set(feed.TYPES) | set(NOTIFICATION)
+    for name, notices in recipients.NOTICES.items():
+        assert name in published, name
+        for notice in notices:
+            assert notice.recipient in recipients.KINDS
+            assert notice.template in templates.TEMPLATES
+            assert set(notice.channels) <= set(recipients.CHANNELS)
+
+
+def test_recipients_come_from_the_event_or_from_what_earlier_events_said():
+    issued = {"code": "OCOP-91-2026-00001", "product_id": "p1", "producer_id": "o1"}
+    directory = {"p1": {"province_code": "91", "name": "Gạo"}}
+    assert recipients.recipient_key(recipients.PRODUCER, issued, {}) == "producer:o1"
+    assert recipients.recipient_key(recipients.PROVINCE, issued, directory) == "province:91"
+    assert recipients.recipient_key(recipients.PROVINCE, issued, {}) is None
+    opened = {"product_id": "p1", "province_code": "91", "level": "province"}
+    assert recipients.recipient_key(recipients.COUNCIL, opened, {}) == "council:province-91"
+    assert recipients.recipient_key(recipients.COUNCIL, {**opened, "level": "central"},
+                                    {}) == "council:central"
+    assert recipients.recipient_key(recipients.CENTRAL, opened, {}) == "central"
+
+
+@pytest.mark.parametrize("key, kind, province", [
+    ("producer:abc", "producer", None), ("province:91", "province", "91"),
+    ("commune:30406", "commune", "91"), ("council:central", "council", None),
+    ("central", "central", None), ("agency:vnpost", "agency", None)])
+def test_recipient_keys_name_a_role_in_a_scope(key, kind, province):
+    recipient = recipients.parse(key)
+    assert recipient.kind == kind and recipient.province == province
+
+
+@pytest.mark.parametrize("key", ["", "nobody:1", "province:99", "commune:00000", "producer:",
+                                 "central:x", None, 5])
+def test_keys_that_name_no_recipient_are_none(key):
+    assert recipients.parse(key) is None
+
+
+def test_an_email_has_a_plain_text_part_and_an_html_part_in_the_recipients_language():
+    texts = templates.text("submitted", {"name": "Gạo <thơm>"})
+    message = templates.email(texts, "en", "OCOP <no-reply@ocop.gov.vn>", "a@example.org")
+    assert message["Subject"] == "[OCOP] Product «Gạo <thơm>» was submitted for evaluation " \
+                                 "and ranking"
+    plain = message.get_body(("plain",)).get_content()
+    rich = message.get_body(("html",)).get_content()
+    assert plain.startswith("Product «Gạo <thơm>»") and "Gạo &lt;thơm&gt;" in rich
+    vietnamese = templates.email(texts, "vi", "x@example.org", "a@example.org")
+    assert "Sản phẩm «Gạo <thơm>»" in vietnamese.get_body(("plain",)).get_content()
+    assert vietnamese["Content-Language"] == "vi"
+
+
+# Webhook signatures -----------------------------------------------------------------------
+
+def test_a_delivery_verifies_with_the_standard_webhooks_library():
+    secret = webhooks.new_secret()
+    body = '{"id":"e1","data":{"name":"Gạo"}}'
+    headers = webhooks.signed_headers("e1", datetime.now(timezone.utc), body, [secret])
+    assert Webhook(secret).verify(body, headers) == {"id": "e1", "data": {"name": "Gạo"}}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(webhooks.new_secret()).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(body.replace("Gạo", "Lúa"), headers)
+
+
+def test_during_a_rotation_both_secrets_verify():
+    old, new = webhooks.new_secret(), webhooks.new_secret()
+    body = "{}"
+    headers = webhooks.signed_headers("e2", datetime.now(timezone.utc), body, [new, old])
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    for secret in (old, new):
+        Webhook(secret).verify(body, headers)
+
+
+# The retry schedule --------------------------------------------------------------------
+
+def test_the_default_schedule_spans_about_a_day_and_jitters():
+    schedule = webhooks.parse_schedule(webhooks.DEFAULT_SCHEDULE)
+    assert 20 * 3600 < sum(schedule) < 30 * 3600
+    delays = {webhooks.retry_delay(schedule, 2, rng=random.Random(seed)) for seed in range(5)}
+    assert len(delays) == 5 and all(240 <= d <= 360 for d in delays)
+    assert webhooks.retry_delay(schedule, len(schedule) + 1) is None
+
+
+def test_retry_after_is_waited_out_up_to_the_longest_step():
+    schedule = webhooks.parse_schedule("1,2")
+    assert webhooks.retry_delay(schedule, 1, retry_after=1.5) >= 1.5
+    assert webhooks.retry_delay(schedule, 1, retry_after=3600) == 2
+    assert webhooks.retry_after_seconds("7") == 7
+    later = datetime.now(timezone.utc) + timedelta(seconds=60)
+    assert 55 < webhooks.retry_after_seconds(format_datetime(later, usegmt=True)) <= 60
+    assert webhooks.retry_after_seconds("soon") is None
+
+
+@pytest.mark.parametrize("text", ["5x", "", "1,,2", "-1"])
+def test_a_schedule_that_cannot_be_read_is_refused_naming_the_setting(text):
+    with pytest.raises(ValueError, match="WEBHOOK_RETRY_SCHEDULE"):
+        webhooks.parse_schedule(text)
+
+
+def test_answers_mean_delivered_gone_or_retry():
+    assert [webhooks.outcome(s) for s in (200, 204, 410, 429, 500, 301)] == [
+        "delivered", "delivered", "gone", "retry", "retry", "retry"]
+
+
+# The SSRF guard ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("address, reason", [
+    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("169.254.169.254", "link-local"),
+    ("10.1.2.3", "private"), ("192.168.0.7", "private"), ("172.16.4.4", "private"),
+    ("fd00:ec2::254", "private"), ("100.100.100.200", "not a public address"),
+    ("0.0.0.0", "private"), ("::ffff:127.0.0.1", "loopback"),
+    ("224.0.0.1", "multicast")])
+def test_names_resolving_to_inner_addresses_are_refused(address, reason):
+    detail = refused_field("https://hooks.example.org/in", resolver=resolving_to(address))
+    assert address in detail and reason in detail
+
+
+def test_one_inner_address_among_public_ones_is_enough_to_refuse():
+    assert "10.0.0.5" in refused_field(
+        "https://hooks.example.org/", resolver=resolving_to("93.184.215.14", "10.0.0.5"))
+
+
+def test_a_public_https_url_is_called_at_the_address_checked():
+    destination = ssrf.resolve("https://hooks.example.org:8443/in?x=1", PUBLIC,
+                               resolving_to("93.184.215.14"))
+    assert destination == ssrf.Destination("https", "hooks.example.org", 8443, "/in?x=1",
+                                           "93.184.215.14")
+
+
+def test_a_name_that_resolves_elsewhere_at_delivery_is_refused_then():
+    """DNS rebinding: public at registration, the metadata service at delivery."""
+    ssrf.resolve("https://rebind.example.org/", PUBLIC, resolving_to("93.184.215.14"))
+    assert "169.254.169.254" in refused_field("https://rebind.example.org/",
+                                              resolver=resolving_to("169.254.169.254"))
+
+
+@pytest.mark.parametrize("url, says", [
+    ("http://hooks.example.org/", "https"), ("ftp://hooks.example.org/", "https"),
+    ("https:///nohost", "host"), ("https://user:pw@hooks.example.org/", "user"),
+    ("https://hooks.example.org:99999/", "not a URL")])
+def test_urls_of_the_wrong_shape_are_refused(url, says):
+    assert says in refused_field(url)
+
+
+def test_the_real_resolver_refuses_numeric_spellings_of_inner_addresses():
+    """``2130706433`` and ``0x7f.1`` are 127.0.0.1 to getaddrinfo: a guard reading only
+    dotted quads would let them through."""
+    for url in ("https://2130706433/", "https://0x7f.1/", "https://localhost/"):
+        assert "127.0.0.1" in refused_field(url, resolver=socket.getaddrinfo)
+
+
+def test_development_allows_http_and_the_allowed_networks_only():
+    assert ssrf.resolve("http://127.0.0.2:8080/", DEVELOPMENT, socket.getaddrinfo).address \
+        == "127.0.0.2"
+    assert ssrf.resolve("https://vpn.example.org/", DEVELOPMENT,
+                        resolving_to("10.8.3.4")).address == "10.8.3.4"
+    assert "127.0.0.1" in refused_field("http://127.0.0.1:8080/", DEVELOPMENT,
+                                        socket.getaddrinfo)
+
+
+def test_a_name_that_does_not_resolve_is_refused():
+    def nowhere(host, port, type=None):
+        raise socket.gaierror("no such name")
+    assert "does not resolve" in refused_field("https://nowhere.example.org/",
+                                               resolver=nowhere)
+
+
+# The feed -------------------------------------------------------------------------------
+
+def test_agencies_see_no_personal_data():
+    event = new_event("evaluation", "evaluation.review_requested", "products/p", {
+        "product_id": "p", "producer_name": "Nguyễn Văn A", "member": "advisor-1",
+        "note": "gọi 0901…", "province_code": "91"})
+    seen = feed.for_agencies(event)
+    assert seen["data"] == {"product_id": "p", "province_code": "91"}
+    assert event["data"]["producer_name"] == "Nguyễn Văn A"  # the original is untouched
+    assert {k: v for k, v in seen.items() if k != "data"} == \
+        {k: v for k, v in event.items() if k != "data"}
+
+
+def test_a_cursor_goes_round_and_one_not_given_is_refused_naming_it():
+    assert feed.position_of(feed.cursor_after(42)) == 42
+    assert feed.position_of(None) == 0
+    for cursor in ("42", "nonsense", feed.cursor_after(1)[:-2] + "!!"):
+        with pytest.raises(InvalidInput) as refused:
+            feed.position_of(cursor)
+        assert refused.value.errors[0]["parameter"] == "after"
+
+
+def test_types_and_provinces_are_checked_naming_the_parameter():
+    assert feed.checked_types(["certificate.issued"]) == ["certificate.issued"]
+    with pytest.raises(InvalidInput) as refused:
+        feed.checked_types(["certificate.issued", "cake.baked"])
+    assert refused.value.errors[0]["parameter"] == "types"
+    with pytest.raises(InvalidInput) as refused:
+        feed.checked_province("99")
+    assert refused.value.errors[0]["parameter"] == "province"
+
+
+# SMTP settings --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, expected", [
+    ("smtp://mailpit:1025", ("mailpit", 1025, None, None, None)),
+    ("smtp+starttls://ocop%40tinh.gov.vn:p%3Ass@mail.gov.vn",
+     ("mail.gov.vn", 587, "starttls", "ocop@tinh.gov.vn", "p:ss")),
+    ("smtps://u:p@mail.gov.vn", ("mail.gov.vn", 465, "tls", "u", "p"))])
+def test_the_smtp_url_gives_host_port_security_and_credentials(url, expected):
+    smtp = mail.settings(url, "OCOP <no-reply@ocop.gov.vn>")
+    assert (smtp.host, smtp.port, smtp.security, smtp.user, smtp.password) == expected
+
+
+def test_no_smtp_url_no_email_and_a_wrong_one_is_named():
+    assert mail.settings(None, "x") is None and mail.settings("", "x") is None
+    with pytest.raises(ValueError, match="SMTP_URL"):
+        mail.settings("http://mail.gov.vn", "x")
