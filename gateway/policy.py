@@ -116,12 +116,15 @@ def inbox_target(services, key):
     obj = f"inboxes/{key}"
     if recipient.kind == recipients.PRODUCER:
         return producer("id")(services, {"id": recipient.value}, None)
+    # A producer's or an agency's inbox is as private as they are; the offices' and the
+    # councils' exist for all to know.
     if recipient.kind == recipients.COUNCIL:
-        return seated(obj, services.evaluation.council_roster(recipient.value))
+        return seated(obj, services.evaluation.council_roster(recipient.value), private=False)
+    agency = recipient.kind == recipients.AGENCY
     return Target(obj, province=recipient.province,
                   commune=recipient.value if recipient.kind == recipients.COMMUNE else None,
                   national=recipient.kind == recipients.CENTRAL,
-                  agency=recipient.value if recipient.kind == recipients.AGENCY else None)
+                  agency=recipient.value if agency else None, private=agency)
 
 
 def inbox_item(name):

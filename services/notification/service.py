@@ -1,6 +1,10 @@
 """Notification's nameko entrypoints."""
+import logging
+
+import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
+from pymongo.errors import ConnectionFailure
 
 from chassis.audit import AuditedService, command
 from chassis.handlers import handle_event
@@ -10,8 +14,13 @@ from chassis.rpc import rpc
 from chassis.web import OperationsEndpoints
 from services.notification import store, workflow
 
+log = logging.getLogger(__name__)
+
 # How often due e-mail and webhook deliveries are looked for.
 DISPATCH_INTERVAL_SECONDS = 0.5
+# With the store away, the dispatcher pauses this long between tries (the timer waits for
+# its worker), rather than adding a query every tick to the ones that wait for the store.
+STORE_AWAY_PAUSE_SECONDS = 5
 
 
 class Settings(DependencyProvider):
@@ -96,7 +105,11 @@ class NotificationService(OperationsEndpoints, AuditedService):
 
     @timer(interval=DISPATCH_INTERVAL_SECONDS)
     def dispatch(self):
-        workflow.dispatch_due(self.store, self.settings)
+        try:
+            workflow.dispatch_due(self.store, self.settings)
+        except ConnectionFailure as exc:
+            log.warning("deliveries wait, the store is away: %s", exc)
+            eventlet.sleep(STORE_AWAY_PAUSE_SECONDS)
 
 
 def consumer(source, event_name):

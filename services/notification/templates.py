@@ -7,6 +7,7 @@ returns ``(vietnamese, english)``.
 """
 import html
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 
 LANGUAGES = ("vi", "en")
 
@@ -130,6 +131,8 @@ def email(texts, language, sender, to):
     message["Subject"] = SUBJECT_PREFIX[language] + subject
     message["From"] = sender
     message["To"] = to
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
     message.set_content(f"{body}\n\n-- \n{FOOTER[language]}\n")
     message.add_alternative(
         f'<!doctype html><html lang="{language}"><body><p>{html.escape(body)}</p>'

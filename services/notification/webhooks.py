@@ -12,9 +12,10 @@ Each delivery is an HTTP POST of the CloudEvent (structured JSON, what the feed 
 
 A delivery that fails is tried again after each step of the retry schedule (about a day
 in all by default: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, ± 20 % jitter so that
-endpoints coming back are not flooded at once); ``429`` or ``503`` with ``Retry-After``
-waits at least that long; ``410 Gone`` disables the endpoint at once; a delivery still
-failing at the end of the schedule disables its endpoint and its owner is told.
+endpoints coming back are not flooded at once); an answer with ``Retry-After`` (``429``,
+``503``) waits at least that long, up to a day; ``410 Gone`` disables the endpoint at
+once; a delivery still failing at the end of the schedule disables its endpoint and its
+owner is told.
 Redirects are not followed (they could lead past the SSRF guard).
 """
 import base64
@@ -33,6 +34,9 @@ DEFAULT_SCHEDULE = "5s,5m,30m,2h,5h,10h,10h"
 JITTER = 0.2
 UNITS = {"s": 1, "m": 60, "h": 3600, "": 1}
 CONNECT_TIMEOUT_SECONDS = 5
+# A Retry-After longer than this is taken as this: an endpoint may not park its deliveries
+# beyond the day the schedule spans.
+RETRY_AFTER_LIMIT_SECONDS = 86400
 DELIVERED, RETRY, GONE = "delivered", "retry", "gone"
 
 
@@ -64,12 +68,12 @@ def parse_schedule(text):
 
 def retry_delay(schedule, attempts, retry_after=None, rng=random):
     """Seconds until the next attempt after ``attempts`` failed ones, or None when the
-    schedule is spent. A ``Retry-After`` is waited out, up to the schedule's longest step."""
+    schedule is spent. A ``Retry-After`` is waited out, up to a day."""
     if attempts > len(schedule):
         return None
     delay = schedule[attempts - 1] * rng.uniform(1 - JITTER, 1 + JITTER)
     if retry_after is not None:
-        delay = max(delay, min(retry_after, max(schedule)))
+        delay = max(delay, min(retry_after, RETRY_AFTER_LIMIT_SECONDS))
     return delay
 
 

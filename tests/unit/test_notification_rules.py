@@ -121,10 +121,11 @@ def test_the_default_schedule_spans_about_a_day_and_jitters():
     assert webhooks.retry_delay(schedule, len(schedule) + 1) is None
 
 
-def test_retry_after_is_waited_out_up_to_the_longest_step():
+def test_retry_after_is_waited_out_up_to_a_day():
     schedule = webhooks.parse_schedule("1,2")
     assert webhooks.retry_delay(schedule, 1, retry_after=1.5) >= 1.5
-    assert webhooks.retry_delay(schedule, 1, retry_after=3600) == 2
+    assert webhooks.retry_delay(schedule, 1, retry_after=3600) == 3600
+    assert webhooks.retry_delay(schedule, 1, retry_after=10 ** 7) == 86400
     assert webhooks.retry_after_seconds("7") == 7
     later = datetime.now(timezone.utc) + timedelta(seconds=60)
     assert 55 < webhooks.retry_after_seconds(format_datetime(later, usegmt=True)) <= 60
