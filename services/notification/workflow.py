@@ -274,11 +274,15 @@ def unread(store, recipient):
     return {"recipient": recipient, "unread": store.unread(checked_recipient(recipient))}
 
 
+def found(document, what_vi, what_en, key):
+    """``document``, or the 404 that names what was looked for."""
+    if document is None:
+        raise NotFound(f"Không có {what_vi} {key}", f"No {what_en} {key}")
+    return document
+
+
 def item_or_404(store, item_id):
-    item = store.inbox_item(item_id)
-    if item is None:
-        raise NotFound(f"Không có thông báo {item_id}", f"No notification {item_id}")
-    return item
+    return found(store.inbox_item(item_id), "thông báo", "notification", item_id)
 
 
 def message_scope(store, item_id):
@@ -330,10 +334,7 @@ def endpoint_view(endpoint, with_secret=False):
 
 
 def endpoint_or_404(store, endpoint_id):
-    endpoint = store.endpoint(endpoint_id)
-    if endpoint is None:
-        raise NotFound(f"Không có webhook {endpoint_id}", f"No webhook endpoint {endpoint_id}")
-    return endpoint
+    return found(store.endpoint(endpoint_id), "webhook", "webhook endpoint", endpoint_id)
 
 
 def endpoint_scope(store, endpoint_id):
@@ -381,8 +382,8 @@ def rfc3339_of(seconds):
 
 def replay_delivery(store, endpoint_id, delivery_id):
     delivery = store.delivery(delivery_id)
-    if delivery is None or delivery["endpoint_id"] != endpoint_id:
-        raise NotFound(f"Không có lần gửi {delivery_id}", f"No delivery {delivery_id}")
+    found(delivery if delivery and delivery["endpoint_id"] == endpoint_id else None,
+          "lần gửi", "delivery", delivery_id)
     store.replay({"_id": delivery_id}, time.time())
     return delivery_view(store.delivery(delivery_id))
 
