@@ -262,12 +262,17 @@ def test_an_ssrf_attempt_is_refused_naming_the_field(people, mailbox, receiver, 
 
 
 def test_a_provincial_agency_subscribes_to_its_province_only(people, mailbox, receiver):
-    _, agency = an_agency(people, province="91")
+    name, agency = an_agency(people, province="91")
     assert_problem(agency.post("/webhooks", {"url": receiver.url, "provinces": ["79"]}),
                    422, "/provinces/0")
     assert subscribe(agency, receiver.url)["provinces"] == ["91"]
     assert_problem(agency.post("/webhooks", {"url": receiver.url, "types": ["cake.baked"]}),
                    422)
+    # Every command is recorded: who registered which endpoint, and the refusals.
+    trail = people.admin().get("/audit", params={"limit": 500}).json()
+    mine = [e for e in trail if e["actor"]["subject"] == name]
+    assert {e["outcome"] for e in mine} == {"done", "refused 422"}
+    assert {e["action"] for e in mine} == {"notification.create_endpoint"}
 
 
 # No duplicates ---------------------------------------------------------------------------------
