@@ -34,7 +34,7 @@ RPC_EXCHANGE = "nameko-rpc"
 CONSUMES = {
     "registration": ("evaluation", "certification"),
     "evaluation": ("registration", "evaluation"),
-    "certification": ("evaluation",),
+    "certification": ("evaluation", "registration"),
     "notification": ("registration", "evaluation", "certification", "notification"),
 }
 # RPC calls a service makes to another, as ``<service>.<method>``.

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from marshmallow import INCLUDE, RAISE, ValidationError, fields, validate
 
+from chassis import correlation
 from chassis.events import new_event
 from chassis.schemas import BaseSchema
 
@@ -69,7 +70,10 @@ def event_factory(service, published):
     """``make_event(name, subject, data)`` for ``service``: a new event whose data keeps
     the contract ``published[name]``, checked before it reaches the outbox."""
     def make_event(name, subject, data):
-        return new_event(service, name, subject, validated(published[name], data))
+        event = new_event(service, name, subject, validated(published[name], data))
+        if correlation.current():
+            event[correlation.ATTRIBUTE] = correlation.current()
+        return event
     return make_event
 
 
@@ -101,6 +105,16 @@ def ProvinceCode(**kwargs):
         "description": "Province code (mã đơn vị hành chính cấp tỉnh), two digits, one of "
                        "the 34 provincial units since 1 July 2025, e.g. `91` (An Giang)."},
         **kwargs)
+
+
+def CommuneCode(description="The producer's commune or ward; null when not recorded.",
+                required=False):
+    """Optional unless said: added to events already published (a compatible change), and a
+    producer may have registered without one."""
+    return fields.String(required=required, allow_none=True, validate=validate.Regexp(
+        r"^\d{5}$"), metadata={
+        "description": f"{description} Commune code (mã đơn vị hành chính cấp xã), five "
+                       "digits, e.g. `30406` (Xã Phú Tân, An Giang)."})
 
 
 def CategoryCode(**kwargs):

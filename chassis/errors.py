@@ -46,6 +46,13 @@ class Unauthenticated(OcopError):
     title = "Chưa xác thực / Unauthenticated"
 
 
+class Forbidden(OcopError):
+    """The caller is identified, but the act belongs to another authority."""
+
+    status = 403
+    title = "Không có quyền / Forbidden"
+
+
 class NotFound(OcopError):
     status = 404
     title = "Không tìm thấy / Not found"
@@ -58,7 +65,16 @@ class Conflict(OcopError):
     title = "Xung đột trạng thái / Conflict"
 
 
-REFUSALS = (OcopError, InvalidInput, Unauthenticated, NotFound, Conflict)
+class Unavailable(OcopError):
+    """A service the command needs did not answer in time: nothing was done; retry later."""
+
+    status = 503
+    title = "Dịch vụ tạm thời không sẵn sàng / Service unavailable"
+    headers = {"Retry-After": "5"}
+
+
+REFUSALS = (OcopError, InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict,
+            Unavailable)
 
 
 def from_validation_error(exc, message_vi="Dữ liệu không hợp lệ",

@@ -19,7 +19,7 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.standalone.events import get_event_exchange
 from pymongo.errors import DuplicateKeyError
 
-from chassis import events
+from chassis import correlation, events
 from chassis.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 from chassis.mongo import MongoDatabase
 
@@ -151,5 +151,10 @@ class OutboxRelay(DependencyProvider):
     def publish(self, producer, event):
         producer.publish(
             events.encode(event), exchange=self.exchange, routing_key=events.routing_key(event),
-            content_type=events.CONTENT_TYPE, content_encoding="utf-8",
-            delivery_mode=2, message_id=event["id"], declare=[self.exchange], retry=True)
+            content_type=events.CONTENT_TYPE, content_encoding="utf-8", delivery_mode=2,
+            message_id=event["id"], type=event["type"], app_id=self.container.service_name,
+            timestamp=int(datetime.fromisoformat(event["time"]).timestamp()),
+            declare=[self.exchange], retry=True)
+        # The business fact, once it is out: ids only, no personal data.
+        log.info("%s %s (event %s)", events.routing_key(event), event["subject"], event["id"],
+                 extra={"correlation_id": event.get(correlation.ATTRIBUTE)})

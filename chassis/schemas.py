@@ -5,7 +5,7 @@ InvalidInput naming each offending field, before anything is stored.
 """
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from chassis.errors import from_validation_error
+from chassis.errors import InvalidInput, from_validation_error
 
 fields.Field.default_error_messages.update({
     "required": "Thiếu trường bắt buộc / Missing data for required field.",
@@ -50,6 +50,17 @@ def load(schema, payload):
         return schema.load(payload)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
+
+
+def load_query(schema, parameters):
+    """``load`` for query parameters: each error names its ``parameter``."""
+    try:
+        return schema.load(parameters)
+    except ValidationError as exc:
+        invalid = from_validation_error(exc)
+        raise InvalidInput(invalid.message_vi, invalid.message_en, [
+            {"parameter": e["pointer"].lstrip("/"), "detail": e["detail"]}
+            for e in invalid.errors]) from None
 
 
 def Timestamp(**kwargs):

@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 from werkzeug.wrappers import Response
 
+from chassis.correlation import Correlation
 from chassis.errors import PROBLEM_TYPE
 from chassis.handlers import ReliableEventHandler, dead_letter_queue
 from chassis.metrics import DEAD_LETTERS, REFUSED_REQUESTS, EntrypointMetrics
@@ -286,6 +287,7 @@ class OperationsEndpoints:
 
     operations = Operations()
     entrypoint_metrics = EntrypointMetrics()
+    correlation = Correlation()
 
     @operations_http("GET", "/livez")
     def livez(self, request):

@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from chassis import pages
 from gateway.policy import POLICY
-from gateway.routes import OPERATIONS
+from gateway.routes import JSON, OPERATIONS
 
 PROBLEM = {
     "type": "object", "required": ["type", "title", "status"],
@@ -28,6 +28,26 @@ def schema_name(schema):
 def problem_reference(description):
     return {"description": description, "content": {
         "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+# Refused by the HTTP server (chassis/web.py) before any operation runs: always problem+json.
+SERVER_REFUSALS = {408, 411, 413, 431}
+
+
+def refusal_reference(op, status, description):
+    """A refusal as the operation answers it: problem+json, or a page saying the same."""
+    if op.problem_page is None or status in SERVER_REFUSALS:
+        return problem_reference(description)
+    return {"description": description, "content": {"text/html": {"schema": {
+        "type": "string"}}}}
+
+
+def body_content(op):
+    """The response body of an operation that does not answer JSON: text (HTML, SVG) or
+    binary (PNG, PDF)."""
+    text = op.produces.startswith("text/") or op.produces.endswith("+xml")
+    return {op.produces: {"schema": {"type": "string"} if text else {
+        "type": "string", "contentMediaType": op.produces}}}
 
 
 def operation_spec(op):
@@ -55,7 +75,9 @@ def operation_spec(op):
         spec["requestBody"] = {"required": op.body_required, "content": {
             "application/json": {"schema": op.body}}}
     ok = {"description": "OK"}
-    if op.response is not None:
+    if op.produces != JSON:
+        ok["content"] = body_content(op)
+    elif op.response is not None:
         schema = op.response
         ok["content"] = {"application/json": {"schema": {
             "type": "array", "items": schema} if op.many else schema}}
@@ -65,7 +87,7 @@ def operation_spec(op):
             "schema": {"type": "string"}}}
     spec["responses"][str(op.status)] = ok
     for status, description in responses_of(op):
-        spec["responses"][str(status)] = problem_reference(description)
+        spec["responses"][str(status)] = refusal_reference(op, status, description)
     if op.public:
         spec["security"] = []
     return spec

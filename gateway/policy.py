@@ -20,6 +20,7 @@ from chassis.errors import NotFound
 from services.notification import recipients
 from gateway.problems import Problem
 from gateway.signin import SignInRefused
+from services.certification.authority import target as authority_target
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,23 @@ def registered(kind, name):
     """A producer or product (``kind``) whose id is ``name``: whose it is and where."""
     def locate(services, values, identity):
         object_id = values.get(name)
-        scope = getattr(services.registration, f"{kind}_scope")(object_id)
-        return Target(f"{kind}s/{object_id}", producer_id=scope["producer_id"],
-                      province=scope["province_code"], commune=scope["commune_code"])
+        return owned(f"{kind}s/{object_id}",
+                     getattr(services.registration, f"{kind}_scope")(object_id))
     return locate
+
+
+def cycle_step(step, name):
+    """A product idea or business plan (``step``) whose id is ``name``."""
+    def locate(services, values, identity):
+        object_id = values.get(name)
+        return owned(f"{step}s/{object_id}",
+                     services.registration.step_scope(step, object_id))
+    return locate
+
+
+def owned(obj, scope):
+    return Target(obj, producer_id=scope["producer_id"], province=scope["province_code"],
+                  commune=scope["commune_code"])
 
 
 def producer(name):
@@ -67,9 +81,48 @@ def producer_of_new_product(services, values, identity):
     return producer("producer_id")(services, values, identity)
 
 
+def idea_of_new_plan(services, values, identity):
+    """The idea a new plan carries out (like ``producer_of_new_product``)."""
+    if not isinstance(values.get("idea_id"), str):
+        return None
+    return cycle_step("idea", "idea_id")(services, values, identity)
+
+
+def province_named(name):
+    """A province named in the path: its own data (its calendar, its overdue dossiers)."""
+    def locate(services, values, identity):
+        return Target(f"provinces/{values[name]}", province=values[name], private=False)
+    return locate
+
+
 def new_producer(services, values, identity):
     return Target("producers", province=values.get("province_code"),
                   commune=values.get("commune_code"))
+
+
+def listed_scope(kind):
+    """A list of producers or products: the province, commune or producer its query names,
+    by default the caller's own (a province officer lists its province, a commune officer
+    its commune, a producer its own; the central roles and admin, everything)."""
+    def locate(services, values, identity):
+        own_producer = next(iter(identity.producers)) if len(identity.producers) == 1 \
+            else None
+        return Target(kind, producer_id=values.get("producer") or own_producer,
+                      province=values.get("province") or identity.province,
+                      commune=values.get("commune") or identity.commune, national=True,
+                      private=False)
+    return locate
+
+
+def province_of_import(services, values, identity):
+    return Target("imports", province=values.get("province_code"), private=False)
+
+
+def an_import(name):
+    def locate(services, values, identity):
+        scope = services.registration.import_scope(values[name])
+        return Target(f"imports/{values[name]}", province=scope["province_code"])
+    return locate
 
 
 def council(name):
@@ -91,6 +144,17 @@ def seated(obj, roster, **details):
                   council=roster["council"], members=frozenset(roster["members"]),
                   advisory_group=frozenset(roster["advisory_group"]),
                   chairs=frozenset(roster["chairs"]), **details)
+
+
+def decided_at_level(kind, name):
+    """A completed result (``kind`` ``result``, by evaluation id) or a certificate
+    (``certificate``, by number), as the authorities see it: one of the central level is
+    national and no province's (``services.certification.authority.target``)."""
+    def locate(services, values, identity):
+        scope = getattr(services.certification, f"{kind}_scope")(values[name])
+        return authority_target(f"{kind}s/{values[name]}", scope["level"],
+                                scope["province_code"])
+    return locate
 
 
 def province_in(name):
@@ -176,6 +240,8 @@ PERSONAL = (PRODUCER, COMMUNE_OFFICER, *PROVINCE, ADMIN)
 # An inbox is read by whoever holds its recipient's role in its scope (inbox_of).
 INBOX_READERS = (PRODUCER, COMMUNE_OFFICER, *PROVINCE, COUNCIL_MEMBER, ADVISORY_MEMBER,
                  *CENTRAL, AGENCY, ADMIN)
+# Lists of producers and products: each in its own scope (listed_scope).
+LISTERS = (*PERSONAL, *CENTRAL)
 
 POLICY = {
     # Registration: producers and products ------------------------------------------------
@@ -184,7 +250,35 @@ POLICY = {
     "register_product": allow(PRODUCER, COMMUNE_OFFICER, PROVINCE_OFFICER,
                               on=producer_of_new_product),
     "get_product": allow(*PERSONAL, on=product("product_id")),
-    "submit_product": allow(PRODUCER, on=product("product_id")),
+    "list_producers": allow(*LISTERS, on=listed_scope("producers")),
+    "list_products": allow(*LISTERS, on=listed_scope("products")),
+    "import_products": allow(PROVINCE_OFFICER, on=province_of_import),
+    "get_import": allow(*PROVINCE, ADMIN, on=an_import("import_id")),
+    "product_timeline": allow(*PERSONAL, on=product("product_id")),
+    # Steps 2–4: the producer submits and corrects; the commune's OCOP staff decide;
+    # support is recorded by the commune's or the province's office that gave it.
+    "submit_idea": allow(PRODUCER, on=producer_of_new_product),
+    "get_idea": allow(*PERSONAL, on=cycle_step("idea", "idea_id")),
+    "decide_idea": allow(COMMUNE_OFFICER, on=cycle_step("idea", "idea_id")),
+    "resubmit_idea": allow(PRODUCER, on=cycle_step("idea", "idea_id")),
+    "submit_plan": allow(PRODUCER, on=idea_of_new_plan),
+    "get_plan": allow(*PERSONAL, on=cycle_step("plan", "plan_id")),
+    "decide_plan": allow(COMMUNE_OFFICER, on=cycle_step("plan", "plan_id")),
+    "resubmit_plan": allow(PRODUCER, on=cycle_step("plan", "plan_id")),
+    "record_support": allow(COMMUNE_OFFICER, PROVINCE_OFFICER, on=cycle_step("plan", "plan_id")),
+    # The dossier (Art. 7.1–7.3.a): the producer files it, the commune reviews and
+    # forwards it, the province's OCOP office checks and proposes it; either office may
+    # return what it holds (the service checks which one holds it).
+    "upload_evidence": allow(PRODUCER, on=product("product_id")),
+    "get_evidence": allow(*PERSONAL, on=product("product_id")),
+    "file_dossier": allow(PRODUCER, on=product("product_id")),
+    "record_receipt": allow(COMMUNE_OFFICER, on=product("product_id")),
+    "review_dossier": allow(COMMUNE_OFFICER, on=product("product_id")),
+    "return_dossier": allow(COMMUNE_OFFICER, PROVINCE_OFFICER, on=product("product_id")),
+    "check_completeness": allow(PROVINCE_OFFICER, on=product("product_id")),
+    "propose_product": allow(PROVINCE_OFFICER, on=product("product_id")),
+    "overdue_dossiers": allow(*PROVINCE, on=province_named("province_code")),
+    "set_days_off": allow(*PROVINCE, on=province_named("province_code")),
 
     # Evaluation: criteria sets, councils, evaluations ------------------------------------
     "list_categories": public(),
@@ -201,10 +295,26 @@ POLICY = {
     "record_sheet": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id")),
     "rescore": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
     "decide": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=chairs_the_council),
+    # Art. 7.4.g: the provincial chair decides on a central result handed back.
+    "order_provincial_evaluation": allow(PROVINCE_AUTHORITY, on=evaluation("evaluation_id")),
+    # Art. 6.3.b: the province OCOP office reports on a 5★ re-rating.
+    "report_five_star_re_rating": allow(PROVINCE_OFFICER, on=evaluation("evaluation_id")),
 
     # Certification -----------------------------------------------------------------------
+    # The authority of the level decides: the province's chair on 3★/4★ of its province,
+    # the minister on 5★ (Decision 26/2026 Art. 4.1, 8.2).
+    "recognise_result": allow(PROVINCE_AUTHORITY, CENTRAL_AUTHORITY,
+                              on=decided_at_level("result", "evaluation_id")),
+    "revoke_certificate": allow(PROVINCE_AUTHORITY, CENTRAL_AUTHORITY,
+                                on=decided_at_level("certificate", "code")),
     "verify_certificate": public(),
     "list_certificates": public(),
+    "list_certified_products": public(),
+    "verification_page": public(),
+    "digital_link_page": public(),
+    "certificate_qr_svg": public(),
+    "certificate_qr_png": public(),
+    "certificate_pdf": public(),
 
     # Notification: inboxes, contacts, the agencies' feed and webhooks ---------------------
     "list_notifications": allow(*INBOX_READERS, on=inbox_of("recipient")),

@@ -7,8 +7,9 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from nameko.exceptions import UnknownService
+from werkzeug.wrappers import Response
 
-from chassis import pages
+from chassis import correlation, pages
 from chassis.errors import OcopError
 from chassis.identity import Identity
 from chassis.rpc import NoAnswer  # also: refusals arrive over RPC as their own classes
@@ -39,6 +40,11 @@ class Operation:
     optional_query: dict = field(default_factory=dict)
     public: bool = False
     name: str = ""
+    # Not JSON: the handler returns the body (bytes or text) in this media type.
+    produces: str = "application/json"
+    # How a refusal looks to a person (an HTML operation): (status, title, detail) → page.
+    # Without it refusals are problem+json, as everywhere in the API.
+    problem_page: object = None
 
     def __post_init__(self):
         self.many = self.many or self.paged
@@ -79,8 +85,9 @@ def refuse_constant(name):
 def operation(method, path, summary, tag, **details):
     """Declare an API operation. Its rule in ``gateway.policy.POLICY`` decides who may call
     it; the handler gets the request, the parsed JSON body when the operation has one, and
-    the path parameters, and returns the response body. The object the policy located is
-    ``request.target``."""
+    the path parameters, and returns the response body: data for the response schema, or
+    for an operation that ``produces`` another media type, the bytes or text themselves.
+    The object the policy located is ``request.target``."""
     op = Operation(method, path, summary, tag, **details)
     OPERATIONS.append(op)
 
@@ -93,25 +100,28 @@ def operation(method, path, summary, tag, **details):
             rule = POLICY[op.name]
             try:
                 body, headers = answer(self, rule, op, handler, request, path_parameters)
-                response = json_response(body, op.status)
+                response = json_response(body, op.status) if op.produces == JSON else \
+                    Response(body, op.status, mimetype=op.produces)
                 response.headers.extend(headers)
             except (Problem, OcopError) as exc:
-                response = problem_response(request, exc.status, exc.title, exc.detail,
-                                            exc.errors, getattr(exc, "headers", None))
+                response = refusal(op, request, exc.status, exc.title, exc.detail,
+                                   exc.errors, getattr(exc, "headers", None))
             except (NoAnswer, UnknownService) as exc:
                 # A request still waiting for its service expires with the call: not run later.
                 log.error("%s %s: a service did not answer: %r", method, path, exc)
-                response = problem_response(
-                    request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
+                response = refusal(
+                    op, request, 503, "Dịch vụ tạm thời không sẵn sàng / Service unavailable",
                     "Dịch vụ không trả lời kịp; vui lòng thử lại sau / A service did not "
                     "answer in time; please retry later",
                     headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
             except Exception:  # a fault here or in a service: logged, and still a problem
                 log.exception("%s %s failed", method, path)
-                response = problem_response(
-                    request, 500, "Lỗi hệ thống / Internal error",
+                response = refusal(
+                    op, request, 500, "Lỗi hệ thống / Internal error",
                     "Đã ghi nhận lỗi; vui lòng thử lại sau / The error was logged; "
                     "please retry later")
+            response.headers[correlation.HEADER] = correlation.current()
+            log.info("%s %s %s", method, request.path, response.status_code)
             if not (rule.public and method == "GET"):
                 response.headers["Cache-Control"] = "no-store"  # answers may be personal
             return response
@@ -119,6 +129,18 @@ def operation(method, path, summary, tag, **details):
         return http(method, path)(entrypoint)
 
     return decorate
+
+
+JSON = "application/json"
+
+
+def refusal(op, request, status, title, detail, errors=(), headers=None):
+    """problem+json, or for an operation that answers people with pages, a page saying
+    the same with the same status."""
+    if op.problem_page is None:
+        return problem_response(request, status, title, detail, errors, headers)
+    return Response(op.problem_page(status, title, detail), status, headers=headers,
+                    mimetype="text/html")
 
 
 def answer(service, rule, op, handler, request, path_parameters):

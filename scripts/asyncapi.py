@@ -184,14 +184,19 @@ def envelope(event):
             "type": {"type": "string", "const": sample["type"], "description":
                      "`vn.gov.ocop.<aggregate>.<past-tense verb>.v<major>`; a new major "
                      "version means an incompatible change."},
-            "subject": {"type": "string", "pattern": "^products/.+$",
-                        "description": "What the event is about: `products/<product_id>`.",
+            "subject": {"type": "string", "pattern": "^(products|ideas|plans)/.+$",
+                        "description": "What the event is about: `products/<product_id>` "
+                                       "(`ideas/<idea_id>`, `plans/<plan_id>` for steps 2–3).",
                         "examples": ["products/7f0c2d1e-4c49-4f7e-9a43-0f1f1b6c8e55"]},
             "time": {"type": "string", "format": "date-time",
                      "description": "When it happened, RFC 3339 in UTC."},
             "datacontenttype": {"type": "string", "const": sample["datacontenttype"],
                                 "description": "The media type of `data`."},
             "data": {"$ref": f"#/components/schemas/{event.schema_name}"},
+            "correlationid": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$",
+                              "description": "Extension attribute: the id of the request "
+                                             "or event that caused this one, the same in "
+                                             "every log line written on its way."},
         },
         "additionalProperties": True,
     }

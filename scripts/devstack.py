@@ -87,13 +87,9 @@ def ensure_rabbitmq(amqp_uri):
     if host not in ("127.0.0.1", "localhost"):
         raise StackError(f"RabbitMQ at {host}:{port} does not answer")
     if shutil.which("rabbitmq-server") is None:
-        if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        if not apt_install("rabbitmq-server"):
             raise StackError("RabbitMQ is not running and not installed: install the Debian "
                              "package rabbitmq-server, or set AMQP_URI to a running broker")
-        print("installing rabbitmq-server (apt-get)…", flush=True)
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "rabbitmq-server"], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     if not port_open(host, port):
         print("starting rabbitmq-server…", flush=True)
         subprocess.run(["rabbitmq-server", "-detached"], check=True)
@@ -101,6 +97,28 @@ def ensure_rabbitmq(amqp_uri):
         if shutil.which("rabbitmqctl"):
             subprocess.run(["rabbitmqctl", "await_startup"], check=True,
                            stdout=subprocess.DEVNULL)
+
+
+def ensure_chromium():
+    """The path of Debian's headless-capable ``chromium``, installed when running as root
+    and it is absent (the public pages are checked as a browser renders them); None when
+    it cannot be had here."""
+    if shutil.which("chromium") is None:
+        apt_install("chromium")
+    return shutil.which("chromium")
+
+
+def apt_install(package):
+    """Install a Debian package; False when this user cannot (not root, or no apt-get).
+    Waits for a package manager another process is running instead of failing."""
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return False
+    print(f"installing {package} (apt-get)…", flush=True)
+    wait = ["-o", "DPkg::Lock::Timeout=600"]
+    subprocess.run(["apt-get", *wait, "update", "-qq"], check=True)
+    subprocess.run(["apt-get", *wait, "install", "-y", "-qq", package], check=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return True
 
 
 def ensure_vhost(amqp_uri, vhost, fresh=False):

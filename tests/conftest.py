@@ -108,9 +108,11 @@ def gateway_of_its_own(amqp_uri, mongo_uri, log_dir, settings):
 
 
 class Api:
-    """The gateway's API as one caller: anonymous, or signed in with ``token``."""
+    """The gateway's API as one caller: anonymous, or signed in with ``token``; ``people``,
+    when it was signed in by them, for the others of the procedure it deals with."""
 
-    def __init__(self, base_url, token=None):
+    def __init__(self, base_url, token=None, people=None):
+        self.people = people
         self.root = base_url
         self.base = base_url + "/api/v1"
         self.http = requests.Session()
@@ -143,7 +145,7 @@ class People:
         return Api(self.base_url)
 
     def calling(self, roles, **claims):
-        return Api(self.base_url, self.issuer.token(roles, **claims))
+        return Api(self.base_url, self.issuer.token(roles, **claims), people=self)
 
     def producer(self, producer):
         return self.calling(["producer"], producers=[producer["id"]])

@@ -1,11 +1,42 @@
-"""Certificates: the certification service's operations."""
+"""Recognition and certificates: the certification service's operations, and each
+certificate's public face — its page, QR code and printable PDF (rendered in
+``gateway.face``)."""
+from chassis.errors import NotFound
 from gateway.api import API
-from gateway.routes import operation, query_parameter
-from services.certification.schemas import VerificationSchema
+from gateway.face import links, page, pdf, qr
+from gateway.routes import operation, paging, query_parameter
+from services.certification.schemas import RecognitionSchema, RevocationSchema, \
+    VerificationSchema
+
+CERTIFICATE = f"{API}/certificates/<string:code>"
+LIST_FILTERS = {
+    "province": "Mã tỉnh, thành phố (2 chữ số) / Province code (2 digits)",
+    "commune": "Mã xã, phường (5 chữ số) / Commune or ward code (5 digits)",
+    "category": "Mã bộ sản phẩm (2 chữ số) / Product set code (2 digits)",
+    "stars": "Số sao: 3, 4 hoặc 5 / Stars: 3, 4 or 5",
+}  # checked by services/certification/listing.py
 
 
 class CertificationApi:
-    @operation("GET", f"{API}/certificates/<string:code>",
+    @property
+    def base_url(self):
+        """Where the public reaches this gateway (PUBLIC_BASE_URL): the QR's addresses."""
+        return self.config["PUBLIC_BASE_URL"]
+
+    @operation("POST", f"{API}/evaluations/<string:evaluation_id>/recognition",
+               "Quyết định công nhận kết quả, cấp giấy chứng nhận / Recognise a completed "
+               "result and issue its certificate", "certification", status=201,
+               body=RecognitionSchema, response=VerificationSchema)
+    def recognise_result(self, request, body, evaluation_id):
+        return self.certification.recognise(evaluation_id, body)
+
+    @operation("POST", f"{CERTIFICATE}/revocation",
+               "Thu hồi giấy chứng nhận / Revoke a certificate", "certification",
+               body=RevocationSchema, response=VerificationSchema)
+    def revoke_certificate(self, request, body, code):
+        return self.certification.revoke(code, body)
+
+    @operation("GET", CERTIFICATE,
                "Tra cứu giấy chứng nhận (công khai) / Verify a certificate (public)",
                "certification", response=VerificationSchema)
     def verify_certificate(self, request, code):
@@ -17,3 +48,49 @@ class CertificationApi:
     def list_certificates(self, request):
         return self.certification.certificates_of_product(
             query_parameter(request, "product_id"))
+
+    @operation("GET", f"{API}/certified-products",
+               "Sản phẩm OCOP đang có hiệu lực (công khai) / Certified products in force "
+               "(public)", "certification", response=VerificationSchema, paged=True,
+               optional_query=LIST_FILTERS)
+    def list_certified_products(self, request):
+        query = {name: request.args[name] for name in LIST_FILTERS if name in request.args}
+        return self.certification.certified_products(query, **paging(request))
+
+    @operation("GET", "/verify/<string:code>",
+               "Trang tra cứu giấy chứng nhận (công khai) / A certificate's verification "
+               "page (public)", "certification", produces="text/html",
+               problem_page=page.problem_page)
+    def verification_page(self, request, code):
+        return page.certificate_page(self.certification.verify(code))
+
+    @operation("GET", "/01/<string:gtin>",
+               "Trang tra cứu theo GS1 Digital Link (công khai) / The verification page "
+               "at a certificate's GS1 Digital Link (public)", "certification",
+               produces="text/html", problem_page=page.problem_page,
+               query={links.CERTIFICATE_PARAMETER: "Số giấy chứng nhận / Certificate number"})
+    def digital_link_page(self, request, gtin):
+        number = query_parameter(request, links.CERTIFICATE_PARAMETER)
+        view = self.certification.verify(number)
+        if not view.get("gtin") or links.gtin14(view["gtin"]) != gtin:
+            raise NotFound(f"Không có giấy chứng nhận {number} cho mã GTIN {gtin}",
+                           f"No certificate {number} for GTIN {gtin}")
+        return page.certificate_page(view)
+
+    @operation("GET", f"{CERTIFICATE}/qr.svg",
+               "Mã QR của giấy chứng nhận (SVG) / A certificate's QR code (SVG)",
+               "certification", produces="image/svg+xml")
+    def certificate_qr_svg(self, request, code):
+        return qr.svg(links.qr_url(self.base_url, self.certification.verify(code)))
+
+    @operation("GET", f"{CERTIFICATE}/qr.png",
+               "Mã QR của giấy chứng nhận (PNG) / A certificate's QR code (PNG)",
+               "certification", produces="image/png")
+    def certificate_qr_png(self, request, code):
+        return qr.png(links.qr_url(self.base_url, self.certification.verify(code)))
+
+    @operation("GET", f"{CERTIFICATE}/certificate.pdf",
+               "Bản in giấy chứng nhận (PDF) / A printable certificate (PDF)",
+               "certification", produces="application/pdf")
+    def certificate_pdf(self, request, code):
+        return pdf.certificate_pdf(self.certification.verify(code), self.base_url)

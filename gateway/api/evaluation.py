@@ -2,8 +2,9 @@
 from gateway.api import API
 from gateway.routes import operation, query_parameter
 from services.evaluation.schemas import CategorySchema, CouncilSchema, CouncilViewSchema, \
-    DecisionSchema, EvaluationSchema, InterestSchema, InterestsViewSchema, RescoreSchema, \
-    ReviewSchema, SheetSchema
+    DecisionSchema, EvaluationSchema, InterestSchema, InterestsViewSchema, \
+    OfficeReportSchema, ProvincialEvaluationOrderSchema, RescoreSchema, ReviewSchema, \
+    SheetSchema
 
 
 class EvaluationApi:
@@ -77,3 +78,17 @@ class EvaluationApi:
                body=DecisionSchema, body_required=False, response=EvaluationSchema)
     def decide(self, request, body, evaluation_id):
         return self.evaluation.decide(evaluation_id, body)
+
+    @operation("POST", f"{API}/evaluations/<string:evaluation_id>/provincial-evaluation",
+               "Tỉnh tổ chức đánh giá lại sản phẩm bị trả về từ cấp trung ương (Điều 7.4.g) / "
+               "The province evaluates a product the ministry handed back", "evaluation",
+               body=ProvincialEvaluationOrderSchema, response=EvaluationSchema)
+    def order_provincial_evaluation(self, request, body, evaluation_id):
+        return self.evaluation.order_provincial_evaluation(evaluation_id, body)
+
+    @operation("POST", f"{API}/evaluations/<string:evaluation_id>/office-report",
+               "Báo cáo của cơ quan tham mưu tỉnh về đánh giá lại sản phẩm 5 sao, gửi Bộ "
+               "(Điều 6.3.b) / The province office's report on a 5★ re-rating, sent to the "
+               "ministry", "evaluation", body=OfficeReportSchema, response=EvaluationSchema)
+    def report_five_star_re_rating(self, request, body, evaluation_id):
+        return self.evaluation.report_five_star_re_rating(evaluation_id, body)

@@ -2,46 +2,132 @@
 
 Each schema describes the event's ``data``; the envelope is CloudEvents 1.0
 (``chassis.events``). ``docs/asyncapi.yaml`` is generated from ``PUBLISHED``.
+Dates of the programme (issue, expiry, deadlines) are Vietnam calendar dates
+(Asia/Ho_Chi_Minh), ``YYYY-MM-DD``.
 """
 from marshmallow import fields, validate
 
-from chassis.contracts import EventDataSchema, Identifier, Stars, Timestamp
+from chassis.contracts import CategoryCode, EventDataSchema, Flag, Identifier, Number, \
+    ProvinceCode, Stars, Text, Timestamp
+from services.certification.revocation import GROUNDS
+
+CODE = r"^OCOP-(\d{2}|TW)-\d{4}-\d{5}$"
 
 
 def CertificateCode(description):
-    return fields.String(required=True, validate=validate.Regexp(r"^OCOP-\d{2}-\d{4}-\d{5}$"),
-                         metadata={"description": f"{description} The code (mã giấy chứng "
-                                                  "nhận) names province, year of issue and "
-                                                  "serial, e.g. `OCOP-91-2026-00037`."})
+    return fields.String(required=True, validate=validate.Regexp(CODE),
+                         metadata={"description": f"{description} The number (số giấy chứng "
+                                                  "nhận) names the issuing authority — a "
+                                                  "province's code, or `TW` for the ministry "
+                                                  "— the year of the recognition decision and "
+                                                  "the serial within both, e.g. "
+                                                  "`OCOP-91-2026-00037`, `OCOP-TW-2026-00004`."})
 
 
-class CertificateIssuedSchema(EventDataSchema):
-    """A recognition certificate (giấy chứng nhận sản phẩm OCOP) was issued, valid 36 months."""
+def Day(description, **kwargs):
+    return fields.Date(required=True, metadata={"description": description}, **kwargs)
 
-    code = CertificateCode("The certificate's public code.")
+
+class CertificateSchema(EventDataSchema):
+    """What every certificate event says about the certificate (not published on its own)."""
+
+    code = CertificateCode("The certificate's public number.")
     product_id = Identifier("The certified product (sản phẩm).")
     producer_id = Identifier("The producer (chủ thể OCOP) that owns the product.")
-    evaluation_id = Identifier("The evaluation whose result is certified.")
+    province_code = ProvinceCode()
     stars = Stars()
-    issued_at = Timestamp("When the certificate was issued (ngày cấp), UTC.")
-    expires_at = Timestamp("When it stops being valid (ngày hết hiệu lực): 36 months "
-                           "after issue, UTC.")
+    level = fields.String(required=True, validate=validate.OneOf(["province", "central"]),
+                          metadata={"description": "Who recognised it: the `province` "
+                                                   "(3★/4★, Chủ tịch UBND cấp tỉnh) or the "
+                                                   "`central` level (5★, Bộ trưởng)."})
+    expires_on = Day("The day it stops being valid (ngày hết hiệu lực): 36 months after "
+                     "issue (Art. 4.3).")
 
 
-class CertificateSupersededSchema(EventDataSchema):
+class CertificateIssuedSchema(CertificateSchema):
+    """A recognition certificate (giấy chứng nhận sản phẩm OCOP) was issued on the competent
+    authority's recognition decision (quyết định công nhận), valid 36 months."""
+
+    evaluation_id = Identifier("The evaluation whose result is certified.")
+    product_code = fields.String(required=True, allow_none=True, metadata={
+        "description": "The product's code (mã sản phẩm) when registration gave it one."})
+    category = CategoryCode()
+    score = Number("The council's score out of 100.", validate=validate.Range(0, 100))
+    rule_version = Text("The rules the score was given under, e.g. `26/2026`.", max_length=32)
+    recognition_reference = Text("The recognition decision's reference (số quyết định).",
+                                 max_length=100)
+    recognition_date = Day("The recognition decision's date; the certificate is issued on it.")
+    issued_on = Day("The day of issue (ngày cấp).")
+    renewal_opens_on = Day("The first day a re-rating may be filed (180 days before expiry, "
+                           "Art. 7.6.a).")
+    renewal_closes_on = Day("The last day a re-rating is filed on time (120 days before "
+                            "expiry); a later filing keeps the certificate valid until its "
+                            "decision, at most 180 days past expiry (Art. 12.3).")
+    issued_at = Timestamp("When the certificate was recorded, UTC.")
+    expires_at = Timestamp("The moment it stops being valid: the start of `expires_on` in "
+                           "Vietnam, UTC.")
+
+
+class CertificateSupersededSchema(CertificateSchema):
     """A later certificate of the same product (an upgrade or re-rating) replaced this one.
 
     A product holds at most one valid certificate: the superseded one is no longer valid,
     and public verification shows it as `superseded`."""
 
-    code = CertificateCode("The superseded certificate's code.")
-    product_id = Identifier("The certified product (sản phẩm).")
-    producer_id = Identifier("The producer (chủ thể OCOP) that owns the product.")
-    superseded_by = CertificateCode("The code of the certificate that replaces it.")
+    superseded_by = CertificateCode("The number of the certificate that replaces it.")
     superseded_at = Timestamp("When it was superseded, UTC.")
+
+
+class CertificateRevokedSchema(CertificateSchema):
+    """The competent authority revoked the certificate (thu hồi giấy chứng nhận, Art. 8),
+    the province's chair for 3★/4★, the minister for 5★."""
+
+    ground = fields.String(required=True, validate=validate.OneOf(list(GROUNDS)), metadata={
+        "description": "The ground of Art. 8.1: " + "; ".join(
+            f"`{code}` ({en})" for code, (vi, en) in GROUNDS.items()) + "."})
+    finding_reference = Text("The finding's reference: the competent authority's conclusion "
+                             "or the commune's confirmation.", max_length=100)
+    finding_date = Day("The finding's date.")
+    due_on = Day("The last day for revocation: 15 days after the finding (Art. 8.4).")
+    revoked_on = Day("The day of the revocation decision.")
+    late = Flag("Whether it was revoked after `due_on`.")
+    revoked_at = Timestamp("When it was revoked, UTC.")
+
+
+class CertificateMilestoneSchema(CertificateSchema):
+    """A milestone of the certificate's life, announced once on its day by the daily timer."""
+
+    milestone_on = Day("The milestone's day.")
+    renewal_opens_on = Day("The first day a re-rating may be filed (180 days before expiry).")
+    renewal_closes_on = Day("The last day a re-rating is filed on time (120 days before "
+                            "expiry).")
+    valid_until = Day("The first day it is no longer valid: `expires_on`, or later while a "
+                      "late re-rating awaits its decision (at most 180 days, Art. 12.3).")
+
+
+class RenewalWindowOpenedSchema(CertificateMilestoneSchema):
+    """The re-rating window opened: 180 days before expiry the producer may file (Art. 7.6.a)."""
+
+
+class RenewalClosingSchema(CertificateMilestoneSchema):
+    """The last day to file a re-rating on time: 120 days before expiry (Art. 7.6.a)."""
+
+
+class ExpiringSchema(CertificateMilestoneSchema):
+    """The certificate expires in 30 days."""
+
+
+class ExpiredSchema(CertificateMilestoneSchema):
+    """The certificate is no longer valid: 36 months have passed, and no late re-rating
+    keeps it valid any longer (Art. 4.3, 12.3)."""
 
 
 PUBLISHED = {
     "certificate.issued": CertificateIssuedSchema,
     "certificate.superseded": CertificateSupersededSchema,
+    "certificate.revoked": CertificateRevokedSchema,
+    "certificate.renewal_window_opened": RenewalWindowOpenedSchema,
+    "certificate.renewal_closing": RenewalClosingSchema,
+    "certificate.expiring": ExpiringSchema,
+    "certificate.expired": ExpiredSchema,
 }

@@ -1,38 +1,150 @@
-"""Certification's MongoDB repository."""
-from pymongo import ASCENDING, ReturnDocument
+"""Certification's MongoDB repository.
 
-from chassis import outbox
+At most one valid certificate per product is the store's rule, not only the code's: a valid
+certificate carries ``valid_product_id`` — and only a valid one: the field is removed when it
+is superseded, revoked or expires — under a unique sparse index, so a second valid
+certificate of a product cannot be written, whoever writes it and however concurrently.
+(The MongoDB stand-in has no partial indexes; a sparse unique index leaves out documents
+without the field both there and in MongoDB.)"""
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from chassis import outbox, pages
+from services.certification.validity import EXPIRED, ISSUING, REVOKED, SUPERSEDED, VALID, \
+    certificate_code
 
 
 def prepare(database):
     database.certificates.create_index([("evaluation_id", ASCENDING)], unique=True)
     database.certificates.create_index([("product_id", ASCENDING)])
+    database.certificates.create_index([("valid_product_id", ASCENDING)], unique=True,
+                                       sparse=True)
+    # The daily timer's query: valid certificates whose next milestone has come.
+    database.certificates.create_index([("next_milestone_day", ASCENDING)], sparse=True)
+    # The public list of certified products (``in_force``): one province's, or a commune's
+    # (its province is matched too), on the first; the whole country's on the second. The
+    # other filters (category, stars) and the state are checked on the documents the index
+    # walks, newest first.
+    database.certificates.create_index([("province_code", ASCENDING), *pages.INDEXED])
+    database.certificates.create_index(pages.INDEXED)
 
 
 class CertificationStore:
     def __init__(self, database):
         self.certificates = database.certificates
+        self.results = database.results
         self.serials = database.serials
 
-    def next_serial(self, province_code, year):
-        counter = self.serials.find_one_and_update(
-            {"_id": f"{province_code}-{year}"}, {"$inc": {"last": 1}},
-            upsert=True, return_document=ReturnDocument.AFTER)
-        return counter["last"]
+    # Results awaiting recognition ---------------------------------------------------------
+
+    def keep_result(self, result):
+        """Once: a redelivered result changes nothing."""
+        try:
+            self.results.insert_one(result)
+        except DuplicateKeyError:
+            pass
+
+    def result(self, evaluation_id):
+        return self.results.find_one({"_id": evaluation_id})
+
+    def number_for(self, evaluation_id, authority, year):
+        """The certificate number of the result: allocated once, kept on the result, so a
+        recognition tried again after a crash issues under the same number."""
+        result = self.result(evaluation_id)
+        if result.get("code"):
+            return result["code"]
+        serial = self.serials.find_one_and_update(
+            {"_id": f"{authority}-{year}"}, {"$inc": {"last": 1}}, upsert=True,
+            return_document=ReturnDocument.AFTER)["last"]
+        code = certificate_code(authority, year, serial)
+        self.results.update_one({"_id": evaluation_id, "code": None}, {"$set": {"code": code}})
+        return self.result(evaluation_id)["code"]
+
+    # Certificates -------------------------------------------------------------------------
+
+    def insert(self, certificate):
+        """False if the evaluation already has its certificate (unique evaluation_id)."""
+        try:
+            self.certificates.insert_one(certificate)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def activate(self, code, product_id, next_milestone_day, events):
+        """Make an issuing certificate the product's valid one. "done", "already" (it is no
+        longer issuing: a retry), or "taken" (the product has another valid certificate)."""
+        try:
+            changed = self.certificates.update_one(
+                {"_id": code, "state": ISSUING},
+                outbox.update({"$set": {"state": VALID, "valid_product_id": product_id,
+                                        "next_milestone_day": next_milestone_day}}, events))
+        except DuplicateKeyError:
+            return "taken"
+        return "done" if changed.modified_count else "already"
+
+    def valid_for_product(self, product_id):
+        return self.certificates.find_one({"valid_product_id": product_id}, {"outbox": 0})
+
+    def end(self, code, state, changes, events, condition=None):
+        """End a valid certificate's validity (superseded, revoked or expired), once: False
+        if it was no longer valid."""
+        changed = self.certificates.update_one(
+            {"_id": code, "state": VALID, **(condition or {})},
+            outbox.update({"$set": {"state": state, **changes},
+                           "$unset": {"valid_product_id": "", "next_milestone_day": ""}},
+                          events))
+        return changed.modified_count == 1
+
+    def supersede(self, code, changes, events):
+        return self.end(code, SUPERSEDED, changes, events)
+
+    def revoke(self, code, changes, events):
+        return self.end(code, REVOKED, changes, events)
+
+    def expire(self, code, claimed_on, events):
+        """The ``expired`` milestone and the end of validity in one write, once."""
+        return self.end(code, EXPIRED, {"milestones.expired": claimed_on}, events,
+                        {"milestones.expired": {"$exists": False}})
+
+    def claim_milestone(self, code, milestone, claimed_on, events):
+        """The milestone announced once: the claim and its event in one write, refused to
+        every other process or run that got there first."""
+        changed = self.certificates.update_one(
+            {"_id": code, "state": VALID, f"milestones.{milestone}": {"$exists": False}},
+            outbox.update({"$set": {f"milestones.{milestone}": claimed_on}}, events))
+        return changed.modified_count == 1
+
+    def reschedule(self, code, next_milestone_day):
+        """When the next milestone falls (None: no more), for the timer's query."""
+        change = {"$set": {"next_milestone_day": next_milestone_day}} \
+            if next_milestone_day is not None else {"$unset": {"next_milestone_day": ""}}
+        self.certificates.update_one({"_id": code, "state": VALID}, change)
+
+    def with_milestones_due(self, day):
+        return list(self.certificates.find({"next_milestone_day": {"$lte": day}},
+                                           {"outbox": 0}))
+
+    def record_re_rating(self, code, re_rating):
+        """The first filing counts (its day decides whether it was late); a dossier filed
+        again after a completion request only moves the undecided re-rating to its new
+        evaluation."""
+        filed = self.certificates.update_one({"_id": code, "state": VALID, "re_rating": None},
+                                             {"$set": {"re_rating": re_rating}})
+        if not filed.modified_count:
+            self.certificates.update_one(
+                {"_id": code, "state": VALID, "re_rating.decided_on": None},
+                {"$set": {"re_rating.evaluation_id": re_rating["evaluation_id"]}})
+
+    def re_rated_by(self, evaluation_id):
+        return self.certificates.find_one({"re_rating.evaluation_id": evaluation_id},
+                                          {"outbox": 0})
+
+    def record_re_rating_decided(self, code, decided_on):
+        self.certificates.update_one({"_id": code, "re_rating.decided_on": None},
+                                     {"$set": {"re_rating.decided_on": decided_on}})
 
     def for_evaluation(self, evaluation_id):
         return self.certificates.find_one({"evaluation_id": evaluation_id}, {"outbox": 0})
-
-    def issue(self, certificate, events):
-        """False if the evaluation already has its certificate (unique evaluation_id)."""
-        return outbox.insert_new(self.certificates, certificate, events)
-
-    def supersede(self, code, superseded_by, superseded_at, events):
-        """Once: a certificate already superseded (a redelivery) is left as it is."""
-        self.certificates.update_one(
-            {"_id": code, "superseded_by": None},
-            outbox.update({"$set": {"superseded_by": superseded_by,
-                                    "superseded_at": superseded_at}}, events))
 
     def for_product(self, product_id):
         return list(self.certificates.find({"product_id": product_id}, {"outbox": 0})
@@ -40,3 +152,8 @@ class CertificationStore:
 
     def get(self, code):
         return self.certificates.find_one({"_id": code}, {"outbox": 0})
+
+    def in_force(self, filters, limit, cursor):
+        """A page of the valid certificates matching ``filters``, newest first."""
+        return pages.page(self.certificates, {**filters, "state": VALID},
+                          limit, cursor, projection={"outbox": 0})

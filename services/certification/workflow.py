@@ -1,91 +1,327 @@
-"""Certification's use cases."""
-from chassis.contracts import event_factory
-from chassis.errors import NotFound
-from chassis.events import rfc3339, timestamp, utc_now
-from services.certification import provenance, validity
-from services.certification.contracts import PUBLISHED
+"""Certification's use cases: keeping results for recognition, issuing on the authority's
+recognition, supersession, revocation, re-rating and the daily milestones."""
+import logging
+from datetime import datetime
 
+from chassis import pages
+from chassis.contracts import event_factory
+from chassis.errors import Conflict, NotFound, Unavailable
+from chassis.events import rfc3339, timestamp, utc_now
+from chassis.rpc import NoAnswer
+from services.certification import authority, listing, milestones, recognition, renewal, \
+    revocation, validity
+from services.certification.contracts import PUBLISHED
+from services.certification.validity import EXPIRED, ISSUING, VALID, day
+
+log = logging.getLogger(__name__)
 SERVICE = "certification"
 make_event = event_factory(SERVICE, PUBLISHED)
+# How many times an issue makes room for itself (a holder superseded or expired) before
+# telling the caller to try again: only concurrent issues for one product need a second.
+ACTIVATION_ATTEMPTS = 5
 
 
-def issue_for(store, event, evaluation):
-    """A recognised evaluation, as the evaluation service confirms it was closed, gets
-    exactly one certificate, which supersedes the product's earlier valid one."""
+def today(configured=None):
+    """Vietnam's today, or the day ``configured`` (``CERTIFICATION_TODAY``, for tests and
+    rehearsals: a process that lives on another day; YAML may already have made it a date)."""
+    return day(str(configured)) if configured else validity.vietnam_day(utc_now())
+
+
+# Results and re-ratings, as evaluation announces them --------------------------------------
+
+RESULT = ("evaluation_id", "product_id", "producer_id", "name", "producer_name", "category",
+          "province_code", "level", "kind", "score", "stars", "recognised", "rule_version")
+
+
+def on_evaluation_completed(store, event):
+    """A completed result waits for the authority's recognition; a re-rating that cannot
+    be recognised is its decision, which ends a late re-rating's extension."""
     data = event["data"]
-    provenance.check_closed_as_announced(data, closing_of(evaluation, data["evaluation_id"]))
+    store.keep_result({"_id": data["evaluation_id"], **{k: data[k] for k in RESULT},
+                       "product_code": data.get("product_code"),
+                       "commune_code": data.get("commune_code"), "code": None,
+                       "received_at": event["time"]})
     if not data["recognised"]:
+        re_rating_decided(store, event)
+
+
+def on_evaluation_rejected(store, event):
+    re_rating_decided(store, event)
+
+
+def on_evaluation_opened(store, event):
+    """A re-rating opened for the product's valid certificate: it records the filing, and
+    a late one keeps the certificate valid until the decision (Art. 12.3)."""
+    data = event["data"]
+    if data["kind"] != "re_rating":
         return
-    # A redelivery after a crash finds the certificate issued and completes what follows.
-    certificate = store.for_evaluation(data["evaluation_id"]) or issue_new(store, data)
-    supersede_earlier(store, certificate)
+    certificate = store.valid_for_product(data["product_id"])
+    if certificate is None:
+        log.info("re-rating %s of product %s: no valid certificate", data["evaluation_id"],
+                 data["product_id"])
+        return
+    filed_on = validity.vietnam_day(utc_from(event["time"]))
+    store.record_re_rating(certificate["_id"], renewal.re_rating(
+        data["evaluation_id"], day(certificate["expires_on"]), filed_on))
+    reschedule(store, certificate["_id"])
+
+
+def re_rating_decided(store, event):
+    certificate = store.re_rated_by(event["data"]["evaluation_id"])
+    if certificate is not None:
+        store.record_re_rating_decided(
+            certificate["_id"], validity.vietnam_day(utc_from(event["time"])).isoformat())
+        reschedule(store, certificate["_id"])
+
+
+def utc_from(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def reschedule(store, code):
+    certificate = store.get(code)
+    store.reschedule(code, milestones.next_day(certificate))
+
+
+# Recognition and issue --------------------------------------------------------------------
+
+def result_or_404(store, evaluation_id):
+    result = store.result(evaluation_id)
+    if result is None:
+        raise NotFound(f"Không có kết quả đánh giá hoàn thành {evaluation_id}",
+                       f"No completed result {evaluation_id}")
+    return result
+
+
+def result_scope(store, evaluation_id):
+    """Whose result it is and at which level: what the gateway's policy checks."""
+    result = result_or_404(store, evaluation_id)
+    return {"level": result["level"], "province_code": result["province_code"],
+            "producer_id": result["producer_id"]}
+
+
+def recognise(store, evaluation, caller, evaluation_id, decision, on):
+    """The authority of the result's level recognises it with its decision's reference
+    and date: a certificate is issued on that date and becomes the product's valid one."""
+    result = result_or_404(store, evaluation_id)
+    authority.check(caller, f"evaluations/{evaluation_id}", result["level"],
+                    result["province_code"])
+    recognition.check_decision_date(decision["date"], on)
+    existing = store.for_evaluation(evaluation_id)
+    if existing is not None and not same_recognition_unfinished(existing, decision):
+        raise already_recognised(existing)
+    recognition.check_recognisable(result, closing_of(evaluation, evaluation_id))
+    certificate = existing or new_certificate(store, result, decision, caller)
+    if existing is None and not store.insert(certificate):
+        raise already_recognised(store.for_evaluation(evaluation_id))
+    activate(store, certificate, on)
+    return certificate_view(store.get(certificate["_id"]), on)
+
+
+def same_recognition_unfinished(certificate, decision):
+    """A recognition tried again after a crash between issue and activation."""
+    return certificate["state"] == ISSUING and \
+        certificate["recognition"]["reference"] == decision["reference"]
+
+
+def already_recognised(certificate):
+    return Conflict(f"Kết quả đã được công nhận: giấy chứng nhận {certificate['_id']}",
+                    f"The result is already recognised: certificate {certificate['_id']}")
 
 
 def closing_of(evaluation, evaluation_id):
     """How the evaluation service recorded the evaluation's closing; None if it has no
-    such evaluation. No answer in time (``NoAnswer``) propagates: the event is retried."""
+    such evaluation."""
     try:
         return evaluation.closing(evaluation_id)
     except NotFound:
         return None
+    except NoAnswer:
+        raise Unavailable("Dịch vụ đánh giá không trả lời kịp: chưa công nhận, vui lòng thử lại",
+                          "The evaluation service did not answer in time: nothing was "
+                          "recognised; please retry") from None
 
 
-def issue_new(store, data):
-    issued_at = utc_now()
-    code = validity.certificate_code(
-        data["province_code"], issued_at.year,
-        store.next_serial(data["province_code"], issued_at.year))
-    certificate = {
-        "_id": code, "evaluation_id": data["evaluation_id"], "product_id": data["product_id"],
-        "producer_id": data["producer_id"], "product_name": data["name"],
-        "producer_name": data["producer_name"], "category": data["category"],
-        "province_code": data["province_code"], "stars": data["stars"],
-        "score": data["score"], "level": data["level"],
-        "rule_version": data["rule_version"], "issued_at": rfc3339(issued_at),
-        "expires_at": rfc3339(validity.expires_at(issued_at)), "revoked_at": None,
-        "superseded_by": None, "superseded_at": None}
-    issued = make_event("certificate.issued", f"products/{data['product_id']}", {
-        "code": code, "product_id": data["product_id"], "producer_id": data["producer_id"],
-        "evaluation_id": data["evaluation_id"], "stars": data["stars"],
-        "issued_at": certificate["issued_at"], "expires_at": certificate["expires_at"]})
-    if not store.issue(certificate, [issued]):
-        # Another delivery of the same result got there first: its certificate stands.
-        return store.for_evaluation(data["evaluation_id"])
+def new_certificate(store, result, decision, caller):
+    issued_on = decision["date"]
+    expires_on = validity.expires_on(issued_on)
+    issuer = validity.issuing_authority(result["level"], result["province_code"])
+    code = store.number_for(result["_id"], issuer, issued_on.year)
+    return pages.stamped({
+        "_id": code, "authority": issuer, "evaluation_id": result["_id"],
+        "product_id": result["product_id"], "product_code": result.get("product_code"),
+        "producer_id": result["producer_id"], "product_name": result["name"],
+        "producer_name": result["producer_name"], "category": result["category"],
+        "province_code": result["province_code"],
+        "commune_code": result.get("commune_code"), "stars": result["stars"],
+        "score": result["score"], "level": result["level"], "kind": result["kind"],
+        "rule_version": result["rule_version"],
+        "recognition": {"reference": decision["reference"], "date": issued_on.isoformat(),
+                        "by": caller.subject},
+        "issued_on": issued_on.isoformat(), "expires_on": expires_on.isoformat(),
+        "issued_at": timestamp(), "state": ISSUING, "superseded_by": None,
+        "superseded_at": None, "revoked_at": None, "revocation": None, "re_rating": None,
+        "milestones": {}})
+
+
+def activate(store, certificate, on):
+    """Make ``certificate`` the product's one valid certificate: the one valid before it
+    is superseded (or, past its validity, expired) first. The store refuses a second valid
+    one, so concurrent issues for a product take turns; the last one stands."""
+    for _ in range(ACTIVATION_ATTEMPTS):
+        outcome = store.activate(certificate["_id"], certificate["product_id"],
+                                 milestones.next_day(certificate), [issued(certificate)])
+        if outcome != "taken":
+            return
+        holder = store.valid_for_product(certificate["product_id"])
+        if holder is None:
+            continue
+        if validity.status(holder, on) == EXPIRED:
+            expire(store, holder, on)
+        else:
+            supersede(store, holder, certificate)
+    raise Conflict("Sản phẩm đang được cấp giấy chứng nhận khác; vui lòng thử lại",
+                   "Another certificate of the product is being issued; please retry")
+
+
+def about(certificate):
+    """What every certificate event says about the certificate."""
+    return {k: certificate[k] for k in ("product_id", "producer_id", "province_code",
+                                        "stars", "level", "expires_on")} | \
+        {"code": certificate["_id"]}
+
+
+def issued(certificate):
+    expires_on = day(certificate["expires_on"])
+    opens_on, closes_on = renewal.window(expires_on)
+    return make_event("certificate.issued", f"products/{certificate['product_id']}", {
+        **about(certificate), "evaluation_id": certificate["evaluation_id"],
+        "product_code": certificate["product_code"], "category": certificate["category"],
+        "score": certificate["score"], "rule_version": certificate["rule_version"],
+        "recognition_reference": certificate["recognition"]["reference"],
+        "recognition_date": certificate["recognition"]["date"],
+        "issued_on": certificate["issued_on"], "renewal_opens_on": opens_on.isoformat(),
+        "renewal_closes_on": closes_on.isoformat(), "issued_at": certificate["issued_at"],
+        "expires_at": rfc3339(validity.start_of(expires_on))})
+
+
+def supersede(store, earlier, certificate):
+    superseded_at = timestamp()
+    store.supersede(earlier["_id"], {"superseded_by": certificate["_id"],
+                                     "superseded_at": superseded_at}, [make_event(
+        "certificate.superseded", f"products/{earlier['product_id']}", {
+            **about(earlier), "superseded_by": certificate["_id"],
+            "superseded_at": superseded_at})])
+
+
+# Revocation -------------------------------------------------------------------------------
+
+def certificate_or_404(store, code):
+    certificate = store.get(code)
+    if certificate is None or certificate["state"] == ISSUING:
+        raise NotFound(f"Không có giấy chứng nhận số {code}", f"No certificate {code}")
     return certificate
 
 
-def supersede_earlier(store, certificate):
-    """At most one valid certificate per product: the ones issued before ``certificate``
-    (an upgrade or re-rating) stop being valid. Idempotent: each is superseded once."""
-    for earlier in validity.superseded_by(certificate,
-                                          store.for_product(certificate["product_id"])):
-        superseded_at = timestamp()
-        superseded = make_event("certificate.superseded", f"products/{earlier['product_id']}", {
-            "code": earlier["_id"], "product_id": earlier["product_id"],
-            "producer_id": earlier["producer_id"], "superseded_by": certificate["_id"],
-            "superseded_at": superseded_at})
-        store.supersede(earlier["_id"], certificate["_id"], superseded_at, [superseded])
+def certificate_scope(store, code):
+    certificate = certificate_or_404(store, code)
+    return {"level": certificate["level"], "province_code": certificate["province_code"],
+            "producer_id": certificate["producer_id"]}
 
 
-PUBLIC = ("product_name", "producer_name", "category", "province_code", "stars", "level",
-          "rule_version", "issued_at", "expires_at")
+def revoke(store, caller, code, request, on):
+    """The authority of the certificate's level revokes it on a ground of Art. 8.1."""
+    certificate = certificate_or_404(store, code)
+    authority.check(caller, f"certificates/{code}", certificate["level"],
+                    certificate["province_code"])
+    decision = {**revocation.decision(request, on), "by": caller.subject}
+    refuse_unless_valid(certificate, on)
+    revoked_at = timestamp()
+    event = make_event("certificate.revoked", f"products/{certificate['product_id']}", {
+        **about(certificate), **{k: v for k, v in decision.items() if k != "by"},
+        "revoked_at": revoked_at})
+    if not store.revoke(code, {"revocation": decision, "revoked_at": revoked_at}, [event]):
+        refuse_unless_valid(certificate_or_404(store, code), on)
+    return certificate_view(store.get(code), on)
 
 
-def public_view(certificate):
-    """What anyone may check about a certificate: the public face of the OCOP mark."""
-    return {"code": certificate["_id"], **{k: certificate[k] for k in PUBLIC},
-            "status": validity.status(certificate, utc_now()),
-            # Certificates issued before supersession existed have no such field.
-            "superseded_by": certificate.get("superseded_by")}
+def refuse_unless_valid(certificate, on):
+    status = validity.status(certificate, on)
+    if status != VALID:
+        raise Conflict(f"Giấy chứng nhận {certificate['_id']} không còn hiệu lực ({status})",
+                       f"Certificate {certificate['_id']} is no longer valid ({status})")
 
 
-def verify(store, code):
-    certificate = store.get(code)
-    if certificate is None:
-        raise NotFound(f"Không có giấy chứng nhận mã {code}", f"No certificate with code {code}")
-    return public_view(certificate)
+# The daily milestones ---------------------------------------------------------------------
+
+def sweep(store, on):
+    """Announce every milestone reached by ``on``, once per certificate and milestone
+    however often and on however many processes this runs (each claim is one write that
+    only one run can make)."""
+    for certificate in store.with_milestones_due(on.toordinal()):
+        for milestone in milestones.due(certificate, on):
+            if milestone == milestones.EXPIRED:
+                expire(store, certificate, on)
+            else:
+                store.claim_milestone(certificate["_id"], milestone, on.isoformat(),
+                                      [milestone_event(certificate, milestone)])
+        reschedule(store, certificate["_id"])
 
 
-def certificates_of_product(store, product_id):
-    return [public_view(c) for c in store.for_product(product_id)]
+def expire(store, certificate, on):
+    store.expire(certificate["_id"], on.isoformat(),
+                 [milestone_event(certificate, milestones.EXPIRED)])
 
+
+def milestone_event(certificate, milestone):
+    opens_on, closes_on = renewal.window(day(certificate["expires_on"]))
+    return make_event(f"certificate.{milestone}", f"products/{certificate['product_id']}", {
+        **about(certificate),
+        "milestone_on": milestones.day_of(certificate, milestone).isoformat(),
+        "renewal_opens_on": opens_on.isoformat(), "renewal_closes_on": closes_on.isoformat(),
+        "valid_until": renewal.valid_until(certificate).isoformat()})
+
+
+# Reads ------------------------------------------------------------------------------------
+
+PUBLIC = ("product_id", "product_code", "product_name", "producer_name", "category",
+          "province_code", "stars", "score", "level", "rule_version", "issued_on",
+          "expires_on", "superseded_by", "recognition", "revocation", "re_rating")
+
+
+def certificate_view(certificate, on):
+    """What anyone may check about a certificate on the day ``on``: the public face of the
+    OCOP mark."""
+    return {"code": certificate["_id"], **{k: certificate.get(k) for k in PUBLIC},
+            # Who signed in to record a decision is the audit trail's, not the public's.
+            "recognition": without_recorder(certificate["recognition"]),
+            "revocation": without_recorder(certificate.get("revocation")),
+            "status": validity.status(certificate, on),
+            "valid_until": renewal.valid_until(certificate).isoformat(),
+            # Certificates issued before the commune travelled with results have none.
+            "commune_code": certificate.get("commune_code"),
+            # A product's trade item number, for the QR's GS1 Digital Link: only when the
+            # certificate's data carries one.
+            **({"gtin": certificate["gtin"]} if certificate.get("gtin") else {})}
+
+
+def without_recorder(decision):
+    return {k: v for k, v in decision.items() if k != "by"} if decision else None
+
+
+def verify(store, code, on):
+    return certificate_view(certificate_or_404(store, code), on)
+
+
+def certificates_of_product(store, product_id, on):
+    return [certificate_view(c, on) for c in store.for_product(product_id)
+            if c["state"] != ISSUING]
+
+
+def certified_products(store, query, limit, cursor, on):
+    """A page of the public list of certified products (``listing``): the certificates in
+    force on the day ``on``. The store walks valid ones; one past its validity that the
+    daily timer has not yet expired is left out here, so a page may hold fewer items."""
+    found = store.in_force(listing.filters_of(query), limit, cursor)
+    return {"items": [certificate_view(c, on) for c in found["items"]
+                      if validity.status(c, on) == VALID], "next": found["next"]}

@@ -1,8 +1,12 @@
 """The criteria sets (bộ sản phẩm, Decision 26/2026 Annex I/II): one JSON file per set
-under ``criteria/sets/``, generated from the decision by ``criteria/extract.py``."""
+under ``criteria/sets/``, generated from the decision by ``criteria/extract.py``, served as
+the council applies them: with the errata applied (``errata.py``), the conditional criteria
+(``conditions.py``) and the flags of values that differ from every sibling set."""
 import json
 from functools import lru_cache
 from pathlib import Path
+
+from services.evaluation import conditions, errata
 
 SETS_DIR = Path(__file__).parent / "criteria" / "sets"
 RULE_VERSION = "26/2026"
@@ -16,12 +20,39 @@ class CriteriaSetError(ValueError):
 
 @lru_cache(maxsize=1)
 def criteria_sets():
-    sets = {}
+    printed = {}
     for path in sorted(SETS_DIR.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         validate_criteria_set(data, source=path.name)
-        sets[data["code"]] = data
-    return sets
+        printed[data["code"]] = data
+    applied = {code: errata.corrected(data) for code, data in printed.items()}
+    flags = errata.flags(applied)
+    for code, data in applied.items():
+        data["conditions"] = conditions.of_set(code)
+        data["flags"] = flags.get(code, [])
+        check_applicable(data, source=f"{code}.json")
+    return applied
+
+
+def check_applicable(data, source):
+    """After the errata: every option is worth a whole number of points within its
+    criterion's maximum, and every condition names criteria and options of the set; else
+    ``CriteriaSetError`` (an erratum or a condition is missing or wrong)."""
+    problems = []
+    index = {c["code"]: c for part in data["parts"] for section in part["sections"]
+             for c in section["criteria"]}
+    for code, criterion in index.items():
+        for option in criterion["options"]:
+            if type(option["points"]) is not int or option["points"] > criterion["max_points"]:
+                problems.append(f"{code}.{option['code']}: {option['points']!r} applied under "
+                                f"a maximum of {criterion['max_points']}: no erratum")
+    for condition in data["conditions"]:
+        depends = index.get(condition["applies_when"]["criterion"])
+        if condition["criterion"] not in index or depends is None or not set(
+                condition["applies_when"]["not"]) <= {o["code"] for o in depends["options"]}:
+            problems.append(f"condition on {condition['criterion']}: names what the set lacks")
+    if problems:
+        raise CriteriaSetError(f"{source}: " + "; ".join(problems))
 
 
 def categories():

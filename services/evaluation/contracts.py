@@ -6,8 +6,8 @@ Every event carries the evaluation's summary (``EvaluationSummarySchema``).
 """
 from marshmallow import fields, validate
 
-from chassis.contracts import (CategoryCode, EventDataSchema, Flag, Identifier, Number,
-                               ProvinceCode, Stars, Text)
+from chassis.contracts import (CategoryCode, CommuneCode, EventDataSchema, Flag, Identifier,
+                               Number, ProvinceCode, Stars, Text)
 from services.evaluation.schemas import MEMBER_ID, REVIEW_KINDS
 
 LEVELS = ("province", "central")
@@ -19,9 +19,9 @@ def Level(description):
                          metadata={"description": description})
 
 
-def Score():
+def Score(**kwargs):
     return Number("The council's score (điểm): the mean of its members' totals out of 100, "
-                  "to two decimals.", validate=validate.Range(0, 100))
+                  "to two decimals.", validate=validate.Range(0, 100), **kwargs)
 
 
 class EvaluationSummarySchema(EventDataSchema):
@@ -34,16 +34,19 @@ class EvaluationSummarySchema(EventDataSchema):
     producer_name = Text("The producer's registered name (tên chủ thể).")
     category = CategoryCode()
     province_code = ProvinceCode()
+    commune_code = CommuneCode()
     level = Level("Which council evaluates: `province` (Hội đồng đánh giá, phân hạng cấp "
                   "tỉnh) or `central` (cấp trung ương).")
     kind = fields.String(required=True, validate=validate.OneOf(SUBMISSION_KINDS), metadata={
         "description": "The kind of registration (loại đăng ký, Form 01): the `first` "
                        "rating, an `upgrade` (nâng hạng), or a `re_rating` (đánh giá lại) "
                        "before the certificate expires."})
-    round_id = fields.String(required=True, validate=validate.Regexp(
+    round_id = fields.String(required=True, allow_none=True, validate=validate.Regexp(
         r"^(province|central)-\d{4}-\d+$"), metadata={
-        "description": "The evaluation round (đợt đánh giá, Art. 5): "
-                       "`<level>-<year of its deadline>-<number>`, e.g. `province-2026-1`."})
+        "description": "The evaluation round (đợt đánh giá, Art. 5) of the Vietnam date the "
+                       "dossier was proposed: `<level>-<year of its deadline>-<number>`, e.g. "
+                       "`province-2026-1`; null for a re-rating, decided within its own 45 "
+                       "days of the complete file (Art. 7.6.g)."})
 
 
 class EvaluationOpenedSchema(EvaluationSummarySchema):
@@ -74,12 +77,18 @@ class SheetSubmittedSchema(EventDataSchema):
     total = Number("The sheet's total points out of 100.", validate=validate.Range(0, 100))
 
 
-class KnockoutReasonSchema(EventDataSchema):
+class ReasonSchema(EventDataSchema):
+    vi = Text("Why, in Vietnamese.", max_length=5000)
+    en = Text("Why, in English.", max_length=5000)
+
+
+class KnockoutReasonSchema(ReasonSchema):
     codes = fields.List(fields.String(), required=True, validate=validate.Length(min=1),
                         metadata={"description": "The knock-out grounds found: criteria "
                                                  "options or dossier-level codes."})
-    vi = Text("Why, in Vietnamese.", max_length=5000)
-    en = Text("Why, in English.", max_length=5000)
+    criteria = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "Knock-out code → the criterion whose printed note it is (e.g. "
+                       "`food_safety_contaminant` → `6.1`: evaluation stopped there)."})
 
 
 class EvaluationRejectedSchema(EvaluationSummarySchema):
@@ -91,12 +100,38 @@ class EvaluationRejectedSchema(EvaluationSummarySchema):
 
 
 class EvaluationForwardedSchema(EvaluationSummarySchema):
-    """A provincial potential 5★ result was forwarded to the central council (Art. 4.2)."""
+    """A provincial potential 5★ result — a score of 90 or more, even if a star minimum caps
+    its stars (Art. 7.3.e) — was forwarded to the central council; or a 5★ re-rating, on the
+    province office's report (Art. 6.3.b, 7.6.e)."""
+
+    score = Score(allow_none=True)
+    stars = Stars(allow_none=True)
+    to_level = fields.String(required=True, validate=validate.OneOf(["central"]), metadata={
+        "description": "The level it goes to: the ministry's council."})
+    office_report = fields.String(validate=validate.Length(min=1, max=5000), metadata={
+        "description": "A 5★ re-rating only: the province OCOP office's report (báo cáo "
+                       "đánh giá của cơ quan tham mưu quản lý OCOP cấp tỉnh); score and "
+                       "stars are then null: the provincial council did not score it."})
+
+
+class MeetingCalledSchema(EvaluationSummarySchema):
+    """A re-rating's written opinions differ: the council meets to decide (Art. 7.6.d)."""
+
+    reason = fields.Nested(ReasonSchema, required=True, metadata={
+        "description": "How the opinions differ (star ranks, spread of the totals)."})
+
+
+class ProvincialEvaluationOrderedSchema(EvaluationSummarySchema):
+    """The provincial chair chose to have the province evaluate a product whose central
+    result was handed back (Art. 7.4.g), instead of recognising 3★/4★ on that result: the
+    central result is set aside and a provincial evaluation opens."""
 
     score = Score()
     stars = Stars()
-    to_level = fields.String(required=True, validate=validate.OneOf(["central"]), metadata={
-        "description": "The level it goes to: the ministry's council."})
+    ordered_by = Text("Who ordered it: the province authority (Chủ tịch UBND cấp tỉnh or its "
+                      "delegate), by the subject of their sign-in.", max_length=128)
+    note = Text("The decision, in the authority's words.", max_length=2000)
+    provincial_evaluation_id = Identifier("The provincial evaluation it opens.")
 
 
 class EvaluationCompletedSchema(EvaluationSummarySchema):
@@ -121,5 +156,7 @@ PUBLISHED = {
     "evaluation.sheet_submitted": SheetSubmittedSchema,
     "evaluation.rejected": EvaluationRejectedSchema,
     "evaluation.forwarded": EvaluationForwardedSchema,
+    "evaluation.meeting_called": MeetingCalledSchema,
+    "evaluation.provincial_evaluation_ordered": ProvincialEvaluationOrderedSchema,
     "evaluation.completed": EvaluationCompletedSchema,
 }

@@ -63,21 +63,44 @@ class ReviewSchema(BaseSchema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+PICKS = ("criterion code → answer: an option code of the criterion (`2.3.c`), `yes`/`no` "
+         "for a criterion printed without options, or `none` on any criterion (no printed "
+         "option describes the product: 0 points, no star minimum met)")
+
+
 class SheetSchema(BaseSchema):
     """The calling council member's score sheet (phiếu chấm): one option per criterion of
     the product's criteria set (Decision 26/2026 Annex II)."""
 
     picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                        metadata={"description": "criterion code → option code"})
+                        metadata={"description": PICKS})
 
 
 class RescoreSchema(BaseSchema):
-    picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    picks = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": PICKS})
 
 
 class DecisionSchema(BaseSchema):
     knockouts = fields.List(fields.String(), load_default=list, metadata={
-        "description": "dossier-level knock-out findings: codes of the set's `knockouts`"})
+        "description": "knock-out findings: codes of the set's `knockouts`, or the code of "
+                       "a criterion whose printed note stops or voids the evaluation (e.g. "
+                       "`6.1`, unacceptable impurities)"})
+
+
+class ProvincialEvaluationOrderSchema(BaseSchema):
+    """The provincial chair's choice to have the province evaluate a product the ministry
+    handed back (Decision 26/2026 Art. 7.4.g), instead of recognising it on that result."""
+
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "The decision, in the authority's words"})
+
+
+class OfficeReportSchema(BaseSchema):
+    """The province OCOP office's report on a 5★ re-rating, with which the province sends it
+    to the ministry (Decision 26/2026 Art. 6.3.b, 7.6.e)."""
+
+    report = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
 class EvaluationSchema(BaseSchema):
@@ -90,10 +113,22 @@ class EvaluationSchema(BaseSchema):
     scope = fields.String(required=True, metadata={
         "description": "The council that evaluates: central or province-<code>"})
     province_code = fields.String(required=True)
-    procedure = fields.String(metadata={"enum": ["meeting", "written"]})
-    round = fields.Dict()
+    procedure = fields.String(metadata={"enum": ["meeting", "written", "office_report"]})
+    proposed_on = fields.String(metadata={
+        "description": "The Vietnam date the dossier was proposed, which picks its round"})
+    round = fields.Dict(allow_none=True, metadata={
+        "description": "The Art. 5 round; null for a re-rating (its own 45 days)"})
+    decide_by = fields.String(metadata={
+        "description": "The last Vietnam date on which the council may decide"})
+    meeting = fields.Dict(metadata={
+        "description": "A re-rating whose written opinions differed: when and why the "
+                       "council was called to meet"})
+    set_aside = fields.Dict(metadata={
+        "description": "A central result the province chose to evaluate again: when, by "
+                       "whom, and the provincial evaluation it opened"})
     status = fields.String(required=True, metadata={
-        "enum": ["open", "returned", "rejected", "forwarded", "completed"]})
+        "enum": ["open", "returned", "rejected", "forwarded", "completed",
+                 "province_reevaluates"]})
     rule_version = fields.String(required=True)
     parent_evaluation_id = fields.String(allow_none=True)
     reviews = fields.Dict(keys=fields.String(), values=fields.Dict())

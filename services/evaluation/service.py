@@ -9,7 +9,8 @@ from chassis.schemas import load
 from chassis.web import OperationsEndpoints
 from services.evaluation import catalogue, store, workflow
 from services.evaluation.schemas import CouncilSchema, DecisionSchema, InterestSchema, \
-    RescoreSchema, ReviewSchema, SheetSchema
+    OfficeReportSchema, ProvincialEvaluationOrderSchema, RescoreSchema, ReviewSchema, \
+    SheetSchema
 
 
 class EvaluationService(OperationsEndpoints, AuditedService):
@@ -97,6 +98,18 @@ class EvaluationService(OperationsEndpoints, AuditedService):
         decision = load(DecisionSchema(), {} if payload is None else payload)
         return workflow.decide(self.store, evaluation_id, decision["knockouts"])
 
+    @command
+    def order_provincial_evaluation(self, evaluation_id, payload):
+        order = load(ProvincialEvaluationOrderSchema(), payload)
+        return workflow.order_provincial_evaluation(self.store, evaluation_id,
+                                                    self.audit.caller.subject, order["note"])
+
+    @command
+    def report_five_star_re_rating(self, evaluation_id, payload):
+        report = load(OfficeReportSchema(), payload)
+        return workflow.report_five_star_re_rating(self.store, evaluation_id,
+                                                   self.audit.caller.subject, report["report"])
+
     @handle_event("registration", "product.submitted")
     def on_product_submitted(self, event):
         workflow.open_for_submission(self.store, event)
@@ -104,3 +117,7 @@ class EvaluationService(OperationsEndpoints, AuditedService):
     @handle_event("evaluation", "evaluation.forwarded")
     def on_evaluation_forwarded(self, event):
         workflow.open_at_central_level(self.store, event)
+
+    @handle_event("evaluation", "evaluation.provincial_evaluation_ordered")
+    def on_provincial_evaluation_ordered(self, event):
+        workflow.open_provincial_reevaluation(self.store, event)

@@ -10,8 +10,24 @@ How a sheet answers the annex (``picks``: criterion code → answer):
 * a criterion with options is answered by the code of one of its options (``"2.3.c"``);
 * a criterion printed without options (2.4 "bilingual label" in sets 01–20, 2.3 in 21–22) is a
   yes/no criterion: ``"yes"`` earns its maximum, ``"no"`` earns 0;
-* a criterion with ``cases`` (set 26: "choose one of the two cases") is answered by one option
-  among all its cases; the option names its case, so the case needs no separate answer.
+* any criterion may be answered ``"none"``.  Reading: the annex is a paper score sheet
+  (Art. 3.2, Annex II: «Bộ tiêu chí … đồng thời là phiếu chấm»); where no printed option
+  describes the product the evaluator ticks no box (□) and the criterion earns 0.  "none"
+  is that empty row: 0 points, and it meets no star minimum — so a product without even a
+  trademark application (3.5's lowest option «Đơn đăng ký nhãn hiệu …***») is capped below
+  3★.  The consolidated sheet treats "none" like any other answer (it is the lowest one);
+* a criterion with ``cases`` (set 26, criteria 8, 9 and 15: «Lựa chọn một trong hai trường
+  hợp sau») is answered by one option among all its cases; the option names its case.  A
+  sheet picks one case and stays in it: case 1 is the tourism service provided by the
+  community in all three criteria, case 2 the other (a tourist site, 8; a service provided by
+  an organisation or individual, 9 and 15), so two case criteria answered in different cases
+  describe two different products and the sheet is refused, naming the criterion that left
+  the case.  On the consolidated sheet the case most sheets chose is kept (the chair's on a
+  tie, else case 1) and only the sheets in that case vote on the case criteria;
+* a conditional criterion (``conditions.py``) whose condition the same sheet does not meet
+  earns nothing and is answered "none"; rating it anyway is refused.
+
+Points are the values the council applies: the catalogue applies the errata (``errata.py``).
 
 Pure domain code: no framework imports, refusals are ``chassis.errors`` exceptions.
 """
@@ -20,9 +36,9 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from chassis.errors import InvalidInput, field_error
-from services.evaluation import scoring
+from services.evaluation import conditions, forwarding, scoring
 
-YES, NO = "yes", "no"
+YES, NO, NONE = "yes", "no", "none"
 LEVELS = ("province", "central")
 STAR_LEVELS = (3, 4, 5)
 
@@ -63,7 +79,8 @@ class CouncilResult:
     ``band_stars`` the band of the score alone; ``capped_by`` the criteria whose minimum for
     ``band_stars`` the consolidated sheet misses.  ``recognised`` means this council's level
     recognises the product at ``stars`` (province: 3★/4★; central: 5★);
-    ``potential_five_star`` a provincial 5★ result, forwarded to the ministry.
+    ``potential_five_star`` a provincial score of 90 or more, forwarded to the ministry
+    (``forwarding.py``: even when a star minimum caps its stars).
     """
 
     score: float
@@ -80,22 +97,19 @@ class CouncilResult:
 
     @property
     def province_may_recognise(self):
-        """Art. 4 and 7: a central result below 5★ goes back to the province, which may
-        recognise it as 3★ or 4★ on that result."""
-        return (self.level == "central" and self.stars is not None
-                and scoring.RECOGNISED_FROM <= self.stars < 5)
+        """Art. 7.4.g: a central result below 5★ goes back to the province, which may
+        recognise it as 3★ or 4★ on that result (``forwarding.py``)."""
+        return forwarding.handed_back(self.level, self.stars) and \
+            scoring.is_recognised(self.stars)
 
 
 def score_sheet(criteria_set, picks):
     """Validate one member's sheet against ``criteria_set`` (Annex II) and total it.
 
-    Every criterion is answered exactly once; an unknown criterion, an unknown option or a
-    missing criterion is refused with ``InvalidInput`` pointing at ``/picks/<criterion>``.
-    The total is the sum of the chosen options' points, where a blank score cell counts 0
-    and no criterion awards more than its printed maximum: two options are printed above
-    their criterion's maximum (set 04 7.c "13", set 11 6.1.1.b "11"), which the section and
-    part sums show to be misprints, so they earn the maximum (6.1.1.b, "very few
-    impurities", was probably meant as 1; the annex gives no surer reading than its maximum).
+    Every criterion is answered exactly once; an unknown criterion, an unknown option, a
+    missing criterion, a conditional criterion rated although its condition fails, or a case
+    criterion answered outside the sheet's case is refused with ``InvalidInput`` pointing at
+    ``/picks/<criterion>``.  The total is the sum of the chosen options' points ("none": 0).
     """
     if not isinstance(picks, Mapping):
         raise InvalidInput("Phiếu chấm phải là bảng tiêu chí → phương án",
@@ -112,6 +126,8 @@ def score_sheet(criteria_set, picks):
             wrong[code] = _answer_message(criterion, answer)
     wrong.update({code: (f"Thiếu tiêu chí {code}", f"Criterion {code} is missing")
                   for code in index if code not in picks})
+    if not wrong:
+        wrong.update(_contradictions(criteria_set, index, picks))
     if wrong:
         named = ", ".join(map(str, wrong))
         raise InvalidInput(f"Phiếu chấm không hợp lệ: {named}", f"Invalid score sheet: {named}",
@@ -121,6 +137,47 @@ def score_sheet(criteria_set, picks):
     for code, criterion in index.items():
         parts[criterion["_part"]] += _points(criterion, picks[code])
     return ScoredSheet(picks=dict(picks), parts=parts, total=sum(parts.values()))
+
+
+def _contradictions(criteria_set, index, picks):
+    """criterion → (vi, en): what a complete sheet says against itself."""
+    wrong = {}
+    for condition in _unmet_conditions(criteria_set, index, picks):
+        code, depends = condition["criterion"], condition["applies_when"]["criterion"]
+        if picks[code] != NONE:
+            wrong[code] = (
+                f"Tiêu chí {code} {condition['printed']['vi'].lower()} (tiêu chí {depends} "
+                f"trả lời {picks[depends]!r}): chọn 'none'",
+                f"Criterion {code}: {condition['printed']['en'].lower()} (criterion {depends} "
+                f"is answered {picks[depends]!r}): answer 'none'")
+    chosen = _cases(index, picks)
+    if len(set(chosen.values())) > 1:
+        first, case = next(iter(chosen.items()))
+        for code, other in chosen.items():
+            if other != case:
+                wrong[code] = (
+                    f"Phiếu đã chọn trường hợp {case} ở tiêu chí {first}: tiêu chí {code} "
+                    f"phải chấm theo cùng trường hợp (đang là trường hợp {other})",
+                    f"The sheet chose case {case} on criterion {first}: criterion {code} "
+                    f"must be scored in the same case (it is in case {other})")
+    return wrong
+
+
+def _unmet_conditions(criteria_set, index, picks):
+    return [c for c in criteria_set.get("conditions", ())
+            if not conditions.is_met(c, picks, _option_codes(index[c["applies_when"]
+                                                                   ["criterion"]]))]
+
+
+def _cases(index, picks):
+    """case criterion → the case its answer is in ("none" is in no case), in annex order."""
+    found = {}
+    for code, criterion in index.items():
+        if criterion.get("cases"):
+            option = _option(criterion, picks[code])
+            if option is not None:
+                found[code] = option["case"]
+    return found
 
 
 def consolidate(criteria_set, sheets, chair):
@@ -138,10 +195,15 @@ def consolidate(criteria_set, sheets, chair):
                            [field_error("/sheets", "Cần ít nhất một phiếu",
                                         "At least one sheet is needed")])
     picks = {member: score_sheet(criteria_set, p).picks for member, p in sheets.items()}
+    index = _criteria(criteria_set)
+    case = _consolidated_case(index, picks, chair)
     chair_picks = picks.get(chair, {})
     consolidated = {}
-    for code, criterion in _criteria(criteria_set).items():
-        votes = Counter(p[code] for p in picks.values())
+    for code, criterion in index.items():
+        voters = picks.values()
+        if criterion.get("cases") and case is not None:
+            voters = [p for p in voters if _cases(index, p).get(code, case) == case]
+        votes = Counter(p[code] for p in voters)
         most = max(votes.values())
         tied = [answer for answer, n in votes.items() if n == most]
         if len(tied) == 1:
@@ -151,7 +213,21 @@ def consolidate(criteria_set, sheets, chair):
         else:
             consolidated[code] = min(tied, key=lambda a: (_points(criterion, a),
                                                           _order(criterion, a)))
+    for condition in _unmet_conditions(criteria_set, index, consolidated):
+        consolidated[condition["criterion"]] = NONE
     return consolidated
+
+
+def _consolidated_case(index, picks, chair):
+    """The case most sheets chose (the chair's on a tie, else the lowest), or None."""
+    votes = Counter(next(iter(set(_cases(index, p).values())), None) for p in picks.values())
+    votes.pop(None, None)
+    if not votes:
+        return None
+    most = max(votes.values())
+    tied = sorted(case for case, n in votes.items() if n == most)
+    chairs = set(_cases(index, picks.get(chair, {})).values()) if chair in picks else set()
+    return next((case for case in tied if case in chairs), tied[0])
 
 
 def unmet_minimums(criteria_set, picks, stars):
@@ -164,7 +240,7 @@ def unmet_minimums(criteria_set, picks, stars):
     (e.g. 4.1 "b ***, c ****, d *****": 3★ needs b or better, 4★ needs c or better, 5★ needs
     d; 2.3 "a ***, c ****": 5★ needs c or better, as 4★ does; 1.3 "c *****" binds only 5★).
     A minimum is met by the marked option itself or by an option worth strictly more points
-    (options rise in points as they rise in the annex's ladder).  An option worth the same
+    (options rise in points as they rise in the annex's ladder); "none" meets no minimum.  An option worth the same
     points but different from the marked one does not meet it: the mark names a condition
     (a certificate, a test report...) that an equally scored alternative does not show.
     """
@@ -172,9 +248,9 @@ def unmet_minimums(criteria_set, picks, stars):
     for code, criterion in _criteria(criteria_set).items():
         answer = picks[code]
         for option in criterion["options"]:
-            if option["star_min"] is not None and option["star_min"] <= stars and not (
-                    answer == option["code"]
-                    or _points(criterion, answer) > _points(criterion, option["code"])):
+            if option["star_min"] is not None and option["star_min"] <= stars and (
+                    answer == NONE or not (answer == option["code"]
+                    or _points(criterion, answer) > _points(criterion, option["code"]))):
                 unmet.append(code)
                 break
     return tuple(unmet)
@@ -192,21 +268,29 @@ def knockout(criteria_set, picks, findings=()):
     "không đánh giá các bước tiếp theo…"), or ``None``.
 
     Grounds: (a) the consolidated ``picks`` choose an option marked as a knock-out;
-    (b) ``findings``: codes of the set's dossier-level ``knockouts`` the council or its
-    advisory group found (e.g. ``"dossier"``: forgery, food-safety certificate, incomplete
-    registration).  A code the set does not list is refused (``/knockouts/<i>``).  The reason
-    is ``{"codes": [...], "vi": ..., "en": ...}``, listing every ground found.
+    (b) ``findings`` the council or its advisory group recorded: codes of the set's
+    ``knockouts`` (e.g. ``"dossier"``: forgery, food-safety certificate, incomplete
+    registration), or — per criterion — the code of a criterion whose printed note stops or
+    voids the evaluation (``"6.1"``: «… có tạp chất không chấp nhận được … sẽ không đánh giá
+    các bước tiếp theo»; every such note of the 26 sets is one of the set's ``knockouts``,
+    naming its criterion).  A finding the set does not list is refused (``/knockouts/<i>``).
+    The reason is ``{"codes": [...], "criteria": {code: criterion}, "vi": ..., "en": ...}``,
+    listing every ground found, each note with the criterion it stands under.
     """
     listed = {k["code"]: k for k in criteria_set["knockouts"]}
+    listed.update({k["criterion"]: k for k in criteria_set["knockouts"] if k["criterion"]})
     unknown = [field_error(f"/knockouts/{i}", f"Bộ {criteria_set['code']} không có lý do loại "
                            f"'{code}'", f"Set {criteria_set['code']} has no knock-out '{code}'")
                for i, code in enumerate(findings) if code not in listed]
     if unknown:
         raise InvalidInput("Lý do loại không hợp lệ", "Unknown knock-out finding", unknown)
-    grounds = [(code, listed[code]["text"]["vi"], KNOCKOUT_EN.get(code, f"Knock-out: {code}"))
-               for code in dict.fromkeys(findings)]
+    found = list({listed[finding]["code"]: listed[finding] for finding in findings}.values())
+    grounds = [(k["code"], _at(k["criterion"], "Tiêu chí", k["text"]["vi"]),
+                _at(k["criterion"], "Criterion", KNOCKOUT_EN.get(k["code"],
+                                                               f"Knock-out: {k['code']}")))
+               for k in found]
     for code, criterion in _criteria(criteria_set).items():
-        option = next((o for o in criterion["options"] if o["code"] == picks[code]), None)
+        option = _option(criterion, picks[code])
         if option is not None and option["knockout"]:
             grounds.append((option["code"],
                             f"Bị loại theo tiêu chí {code}: {option['text']['vi']}",
@@ -214,8 +298,13 @@ def knockout(criteria_set, picks, findings=()):
                             f"{option['code']}, which the annex marks as disqualifying"))
     if not grounds:
         return None
-    return {"codes": [g[0] for g in grounds], "vi": "; ".join(g[1] for g in grounds),
-            "en": "; ".join(g[2] for g in grounds)}
+    return {"codes": [g[0] for g in grounds],
+            "criteria": {k["code"]: k["criterion"] for k in found if k["criterion"]},
+            "vi": "; ".join(g[1] for g in grounds), "en": "; ".join(g[2] for g in grounds)}
+
+
+def _at(criterion, word, text):
+    return f"{word} {criterion}: {text}" if criterion else text
 
 
 def council_result(criteria_set, sheets, *, chair, level, findings=()):
@@ -223,8 +312,8 @@ def council_result(criteria_set, sheets, *, chair, level, findings=()):
 
     Score = mean of the members' totals (two decimals); band 90/70/50/30 with inclusive lower
     bounds; stars = the band capped by the consolidated sheet's star minimums; a knock-out
-    gives no stars.  Province: 3★/4★ are recognised, a 5★ result is a potential 5★ sent to
-    the ministry (not recognised by the province).  Central: 5★ is recognised by the
+    gives no stars.  Province: 3★/4★ are recognised, a score of 90 or more is a potential 5★
+    sent to the ministry (not recognised by the province, even if capped).  Central: 5★ is recognised by the
     ministry; below that the result goes back to the province (``province_may_recognise``).
     1★/2★ are recorded, never recognised.  The council regulation (quorum, spread, conflicts
     of interest: ``council.check_decision``) is checked by the caller before this.
@@ -246,7 +335,8 @@ def council_result(criteria_set, sheets, *, chair, level, findings=()):
     stars = min(band, star_cap(criteria_set, consolidated))
     capped_by = unmet_minimums(criteria_set, consolidated, band) if stars < band else ()
     if level == "province":
-        recognised, potential = scoring.is_recognised(stars) and stars < 5, stars == 5
+        potential = forwarding.is_potential_five_star(score, knocked_out=False)
+        recognised = scoring.is_recognised(stars) and not potential
     else:
         recognised, potential = stars == 5, False
     return CouncilResult(stars=stars, capped_by=capped_by, knocked_out=None,
@@ -261,29 +351,40 @@ def _criteria(criteria_set):
 
 
 def _valid_answer(criterion, answer):
+    if answer == NONE:
+        return True
     if not criterion["options"]:
         return answer in (YES, NO)
-    return any(o["code"] == answer for o in criterion["options"])
+    return answer in _option_codes(criterion)
+
+
+def _option_codes(criterion):
+    return {o["code"] for o in criterion["options"]}
+
+
+def _option(criterion, answer):
+    return next((o for o in criterion["options"] if o["code"] == answer), None)
 
 
 def _answer_message(criterion, answer):
     code = criterion["code"]
     if not criterion["options"]:
-        return (f"Tiêu chí {code} trả lời 'yes' hoặc 'no', không phải {answer!r}",
-                f"Criterion {code} is answered 'yes' or 'no', not {answer!r}")
-    return (f"Tiêu chí {code} không có phương án {answer!r}",
-            f"Criterion {code} has no option {answer!r}")
+        return (f"Tiêu chí {code} trả lời 'yes', 'no' hoặc 'none', không phải {answer!r}",
+                f"Criterion {code} is answered 'yes', 'no' or 'none', not {answer!r}")
+    return (f"Tiêu chí {code} không có phương án {answer!r} (hoặc chọn 'none')",
+            f"Criterion {code} has no option {answer!r} (or answer 'none')")
 
 
 def _points(criterion, answer):
+    if answer == NONE:
+        return 0
     if not criterion["options"]:
         return criterion["max_points"] if answer == YES else 0
-    option = next(o for o in criterion["options"] if o["code"] == answer)
-    return min(option["points"] or 0, criterion["max_points"])
+    return _option(criterion, answer)["points"]
 
 
 def _order(criterion, answer):
-    codes = [o["code"] for o in criterion["options"]] or [NO, YES]
+    codes = [NONE] + ([o["code"] for o in criterion["options"]] or [NO, YES])
     return codes.index(answer)
 
 

@@ -35,6 +35,23 @@ class EvaluationStore:
             outbox.update(change, events))
         return result.modified_count == 1
 
+    def change_status(self, evaluation_id, status, change, events=()):
+        """Apply ``change`` (with its events) only while the evaluation has ``status``: one
+        atomic write. True if it applied."""
+        result = self.evaluations.update_one({"_id": evaluation_id, "status": status},
+                                             outbox.update(change, events))
+        return result.modified_count == 1
+
+    def last_recognised(self, product_id):
+        """The product's latest completed result that may be recognised ({level, stars}),
+        or None; served by the (product_id, opened_at) index."""
+        for evaluation in self.evaluations.find(
+                {"product_id": product_id, "status": "completed"},
+                {"result": 1, "stars": 1}).sort("opened_at", DESCENDING):
+            if (evaluation.get("result") or {}).get("recognised"):
+                return {"level": evaluation["result"]["level"], "stars": evaluation["stars"]}
+        return None
+
     def replace_council(self, council):
         self.councils.replace_one({"_id": council["_id"]}, council, upsert=True)
 

@@ -1,15 +1,17 @@
 """Evaluation's use cases: councils, the advisory review, score sheets, the council's
-decision, and forwarding potential 5★ products to the central level."""
+decision, forwarding potential 5★ products to the central level, the province's choice on a
+central result handed back, and re-ratings (written opinions, the office's 5★ report)."""
+import datetime
 import re
 import uuid
 from dataclasses import asdict
 
 from chassis.contracts import event_factory
 from chassis.errors import Conflict, InvalidInput, NotFound, field_error
-from chassis.events import timestamp, utc_now
+from chassis.events import timestamp
 from chassis.outbox import resource
 from chassis.provinces import PROVINCES
-from services.evaluation import catalogue, council, rounds, sheets
+from services.evaluation import catalogue, council, forwarding, rerating, rounds, sheets
 from services.evaluation.contracts import PUBLISHED
 from services.evaluation.store import OPEN
 
@@ -106,21 +108,41 @@ SUMMARY = ("product_id", "producer_id", "name", "producer_name", "category", "pr
 
 def summary(evaluation):
     return {"evaluation_id": evaluation["_id"], **{k: evaluation[k] for k in SUMMARY},
-            "round_id": evaluation["round"]["id"]}
+            # Evaluations opened before the commune travelled with the product have none.
+            "commune_code": evaluation.get("commune_code"),
+            "round_id": (evaluation["round"] or {}).get("id")}
 
 
-def open_evaluation(store, event, level, parent_id=None):
+def schedule(kind, level, proposed_on):
+    """(round, last day to decide) for a dossier proposed on ``proposed_on`` (a Vietnam
+    date): the Art. 5 round that decides it before its deadline, or — for a re-rating — no
+    round and its own 45 days (``rerating.py``)."""
+    if kind == "re_rating":
+        return None, rerating.decide_by(proposed_on)
+    round_ = rounds.round_for(level, proposed_on)
+    return ({"id": round_.id, "cutoff": round_.cutoff.isoformat(),
+             "deadline": round_.deadline.isoformat()},
+            round_.deadline - datetime.timedelta(days=1))
+
+
+def open_evaluation(store, event, level, parent_id=None, evaluation_id=None):
+    """Open the evaluation an event asks for (``evaluation_id``, else one derived from the
+    event): its round is that of the Vietnam date the dossier was proposed (the proposer's
+    ``proposed_on``, else the event's own date)."""
     data = event["data"]
-    round_ = rounds.round_for(level, utc_now())
     kind = data.get("kind", "first")
+    proposed_on = rounds.proposal_date(data.get("proposed_on"), event["time"])
+    round_, decide_by = schedule(kind, level, proposed_on)
+    previous = store.last_recognised(data["product_id"]) if kind == "re_rating" else None
     evaluation = {
-        "_id": evaluation_id_for(event), **{k: data[k] for k in SUMMARY if k in data},
+        "_id": evaluation_id or evaluation_id_for(event),
+        **{k: data[k] for k in SUMMARY if k in data},
+        "commune_code": data.get("commune_code"),
         "level": level, "kind": kind, "scope": "central" if level == "central"
         else f"province-{data['province_code']}",
-        # Re-rating is decided on written opinions; the council meets only if they differ.
-        "procedure": "written" if kind == "re_rating" else "meeting",
-        "round": {"id": round_.id, "cutoff": round_.cutoff.isoformat(),
-                  "deadline": round_.deadline.isoformat()},
+        "procedure": rerating.procedure(kind, level, previous),
+        "proposed_on": proposed_on.isoformat(), "round": round_,
+        "decide_by": decide_by.isoformat(),
         "status": OPEN, "rule_version": catalogue.RULE_VERSION,
         "parent_evaluation_id": parent_id, "reviews": {}, "sheets": {}, "result": None,
         "revision": 0,
@@ -138,6 +160,12 @@ def open_at_central_level(store, event):
     open_evaluation(store, event, "central", parent_id=event["data"]["evaluation_id"])
 
 
+def open_provincial_reevaluation(store, event):
+    """The province evaluates again a product the ministry handed back (Art. 7.4.g)."""
+    open_evaluation(store, event, "province", parent_id=event["data"]["evaluation_id"],
+                    evaluation_id=event["data"]["provincial_evaluation_id"])
+
+
 def evaluation_or_404(store, evaluation_id):
     evaluation = store.get(evaluation_id)
     if evaluation is None:
@@ -150,7 +178,8 @@ def closing(store, evaluation_id):
     """How the evaluation was closed, for services that act on its result and must check
     an event's word against it: what was evaluated, under which rules, status, score,
     stars and — once completed — the level that recognises the result and whether it is
-    recognised."""
+    recognised.  Only ``completed`` may be recognised: a central result the province chose
+    to evaluate again is ``province_reevaluates`` (``forwarding.py``)."""
     evaluation = evaluation_or_404(store, evaluation_id)
     result = evaluation["result"] or {}
     return {"evaluation_id": evaluation["_id"], "status": evaluation["status"],
@@ -202,7 +231,16 @@ def request_review(store, evaluation_id, review):
 
 # Score sheets -----------------------------------------------------------------------------
 
+def refuse_in_office_report(evaluation):
+    if evaluation["procedure"] == rerating.OFFICE_REPORT:
+        raise Conflict("Đánh giá lại sản phẩm 5 sao: cơ quan tham mưu quản lý OCOP cấp tỉnh "
+                       "lập báo cáo gửi Bộ, hội đồng cấp tỉnh không chấm (Điều 6.3.b)",
+                       "A 5★ re-rating is reported to the ministry by the province's OCOP "
+                       "office; the provincial council does not score it (Art. 6.3.b)")
+
+
 def check_scorer(store, evaluation, member):
+    refuse_in_office_report(evaluation)
     board = council_or_404(store, evaluation["scope"])
     if member not in board["members"]:
         raise not_a_member(member)
@@ -253,9 +291,12 @@ def rescore(store, evaluation_id, member, picks):
 
 def decide(store, evaluation_id, findings):
     """Close the evaluation with the council's result: completed (stars, recognised or
-    not), rejected by a knock-out, or forwarded to the ministry as a potential 5★."""
+    not), rejected by a knock-out, or forwarded to the ministry as a potential 5★.  A
+    re-rating on written opinions that differ is not closed: the council is called to meet
+    (``call_meeting``) and decides afterwards as a meeting does (``rerating.py``)."""
     evaluation = evaluation_or_404(store, evaluation_id)
     refuse_unless_open(evaluation)
+    refuse_in_office_report(evaluation)
     board = council_or_404(store, evaluation["scope"])
     rules = council.CouncilRules.from_mapping(board["rules"])
     interests = interests_of(board)
@@ -267,17 +308,22 @@ def decide(store, evaluation_id, findings):
     totals = {member: sheet["total"] for member, sheet in counted.items()}
     if not totals:
         raise Conflict("Chưa có phiếu chấm hợp lệ nào", "No valid score sheet has been submitted")
-    if evaluation["procedure"] == "written":
+    criteria_set = catalogue.criteria_set(evaluation["category"])
+    if evaluation["procedure"] == rerating.WRITTEN:
         missing = sorted(set(board["members"]) - set(totals))
         if missing:
             raise Conflict(f"Đánh giá lại bằng ý kiến bằng văn bản: còn thiếu {', '.join(missing)}",
                            f"A re-rating needs every member's written opinion: "
                            f"{', '.join(missing)} missing")
+        ranks = [rerating.rank_of(sheet["total"], sheets.star_cap(criteria_set, sheet["picks"]))
+                 for sheet in counted.values()]
+        if rerating.opinions_differ(ranks, list(totals.values()), rules.max_spread):
+            return call_meeting(store, evaluation, sorted(set(ranks)), totals)
     council.check_decision(rules, members=board["members"], chair=board["chair"],
                            totals=totals, producer_id=evaluation["producer_id"],
                            interests=interests)
     result = sheets.council_result(
-        catalogue.criteria_set(evaluation["category"]),
+        criteria_set,
         {member: sheet["picks"] for member, sheet in counted.items()},
         chair=board["chair"], level=evaluation["level"], findings=findings)
     status, name, data = outcome(evaluation, result)
@@ -287,6 +333,7 @@ def decide(store, evaluation_id, findings):
         "status": status, "closed_at": timestamp(), "score": result.score,
         "stars": result.stars,
         "result": {**data, "band_stars": result.band_stars,
+                   "capped_by": list(result.capped_by),
                    "consolidated": dict(result.consolidated),
                    "council": {"chair": board["chair"], "members": board["members"],
                                "rules": asdict(rules),
@@ -301,6 +348,75 @@ def decide(store, evaluation_id, findings):
     return resource(evaluation)
 
 
+def call_meeting(store, evaluation, ranks, totals):
+    """Written opinions that differ: the council meets (Art. 7.6.d) and decides from then
+    on as a meeting does.  The evaluation stays open."""
+    low, high = min(totals.values()), max(totals.values())
+    reason = {"vi": f"Ý kiến bằng văn bản khác nhau (hạng {ranks}, tổng điểm từ {low:g} đến "
+                    f"{high:g}): hội đồng họp trực tiếp",
+              "en": f"The written opinions differ (ranks {ranks}, totals {low:g} to "
+                    f"{high:g}): the council meets"}
+    called = make_event("evaluation.meeting_called", f"products/{evaluation['product_id']}",
+                        {**summary(evaluation), "reason": reason})
+    applied = store.change_open(evaluation["_id"], {"$set": {
+        "procedure": rerating.MEETING, "meeting": {"called_at": timestamp(), "reason": reason}}},
+        [called], {"revision": evaluation["revision"]})
+    evaluation = changed_or_refused(store, evaluation["_id"], applied)
+    if not applied:
+        raise Conflict("Phiếu chấm vừa thay đổi: hãy kết luận lại",
+                       "A score sheet changed meanwhile: decide again")
+    return resource(evaluation)
+
+
+def report_five_star_re_rating(store, evaluation_id, officer, report):
+    """The province office's report on a 5★ re-rating, with which the province sends it to
+    the ministry (Art. 6.3.b, 7.6.e): the provincial evaluation is forwarded, unscored."""
+    evaluation = evaluation_or_404(store, evaluation_id)
+    refuse_unless_open(evaluation)
+    if evaluation["procedure"] != rerating.OFFICE_REPORT:
+        raise Conflict("Chỉ đánh giá lại sản phẩm 5 sao mới do cơ quan tham mưu báo cáo",
+                       "Only a 5★ re-rating goes to the ministry on the office's report")
+    forwarded = make_event("evaluation.forwarded", f"products/{evaluation['product_id']}", {
+        **summary(evaluation), "score": None, "stars": None, "to_level": "central",
+        "office_report": report})
+    applied = store.change_open(evaluation_id, {"$set": {
+        "status": "forwarded", "closed_at": timestamp(),
+        "result": {"to_level": "central", "office_report": report, "reported_by": officer}}},
+        [forwarded])
+    return resource(changed_or_refused(store, evaluation_id, applied))
+
+
+def order_provincial_evaluation(store, evaluation_id, authority, note):
+    """The provincial chair's other choice on a central result handed back (Art. 7.4.g): the
+    province evaluates the product itself.  The central result is set aside — it can no
+    longer be recognised — and the event opens the provincial evaluation
+    (``open_provincial_reevaluation``), whose id the answer gives."""
+    evaluation = evaluation_or_404(store, evaluation_id)
+    if not forwarding.may_order_provincial_evaluation(evaluation):
+        raise Conflict(
+            "Chỉ kết quả cấp trung ương dưới 5 sao đã trả về tỉnh mới được tỉnh tổ chức đánh "
+            f"giá lại (trạng thái {evaluation['status']}, cấp {evaluation['level']})",
+            "Only a central result below 5★ handed back to the province may be evaluated "
+            f"again by the province (status {evaluation['status']}, level "
+            f"{evaluation['level']})")
+    # One order per central result (the status guard below), hence one id for what it opens.
+    provincial_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"evaluations/{evaluation_id}/province"))
+    ordered = make_event("evaluation.provincial_evaluation_ordered",
+                         f"products/{evaluation['product_id']}", {
+                             **summary(evaluation), "score": evaluation["score"],
+                             "stars": evaluation["stars"], "ordered_by": authority,
+                             "note": note, "provincial_evaluation_id": provincial_id})
+    applied = store.change_status(evaluation_id, "completed", {"$set": {
+        "status": forwarding.SET_ASIDE, "set_aside": {
+            "at": timestamp(), "by": authority, "note": note,
+            "provincial_evaluation_id": provincial_id}}}, [ordered])
+    evaluation = evaluation_or_404(store, evaluation_id)
+    if not applied:
+        raise Conflict(f"Phiên đánh giá vừa thay đổi ({evaluation['status']})",
+                       f"The evaluation changed meanwhile ({evaluation['status']})")
+    return resource(evaluation)
+
+
 def outcome(evaluation, result):
     """(status, event name, event data) for a council result."""
     if result.knocked_out is not None:
@@ -309,7 +425,8 @@ def outcome(evaluation, result):
     if result.potential_five_star:
         return "forwarded", "evaluation.forwarded", {
             "score": result.score, "stars": result.stars, "to_level": "central"}
-    # A central result below 5★ is handed back: the province recognises 3★/4★ on it.
+    # A central result below 5★ is handed back: the province recognises 3★/4★ on it, or
+    # orders its own evaluation (forwarding.py).
     recognising = "central" if result.level == "central" and result.stars == 5 else "province"
     return "completed", "evaluation.completed", {
         "score": result.score, "stars": result.stars,

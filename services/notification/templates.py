@@ -44,9 +44,9 @@ def result_text(d):
 
 def issued_text(d):
     return (f"Giấy chứng nhận OCOP {d['code']} ({stars_text(d['stars'])}) đã được cấp, "
-            f"hiệu lực đến {d['expires_at'][:10]}",
+            f"hết hiệu lực ngày {d['expires_on']}",
             f"OCOP certificate {d['code']} ({stars_text(d['stars'])}) was issued, "
-            f"valid until {d['expires_at'][:10]}")
+            f"expiring on {d['expires_on']}")
 
 
 TEMPLATES = {

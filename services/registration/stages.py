@@ -1,16 +1,23 @@
 """The stage of a product in the OCOP cycle, and the moves between stages.
 
-registered → submitted → under_evaluation → evaluated → certified, or → not_ranked when
-the council ranks it below 3 stars, → rejected when a knock-out rule applies, or →
-returned when the advisory group asks the producer to complete the dossier. A returned,
-rejected or not-ranked product may be submitted again after improvement (the cycle loops
-back), and a certified one for an upgrade (nâng hạng) or a re-rating before expiry.
+registered → filed (the producer's dossier is with the commune, Art. 7.1) → forwarded (the
+commune issued Form 03 and sent it to the province, Art. 7.2) → submitted (the province's
+office checked it and proposed it to a round, Art. 7.3.a) → under_evaluation → evaluated
+→ certified, or → not_ranked when the council ranks it below 3 stars, → rejected when a
+knock-out rule applies, or → returned when the commune, the province's office or the
+advisory group asks the producer to complete the dossier. A returned, rejected or
+not-ranked product may be filed again after improvement (the cycle loops back), and a
+certified one for an upgrade (nâng hạng) or a re-rating before expiry. A certified product
+becomes revoked when its certificate is revoked (Art. 8) and expired when it expires;
+either may be filed again, as a first rating.
 """
 from enum import Enum
 
 
 class Stage(str, Enum):
     REGISTERED = "registered"
+    FILED = "filed"
+    FORWARDED = "forwarded"
     SUBMITTED = "submitted"
     UNDER_EVALUATION = "under_evaluation"
     RETURNED = "returned"
@@ -18,9 +25,14 @@ class Stage(str, Enum):
     EVALUATED = "evaluated"
     NOT_RANKED = "not_ranked"
     CERTIFIED = "certified"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
 
 
 class Move(str, Enum):
+    FILE = "file"
+    RETURN_DOSSIER = "return_dossier"
+    FORWARD = "forward"
     SUBMIT = "submit"
     OPEN_EVALUATION = "open_evaluation"
     RETURN = "return"
@@ -28,6 +40,8 @@ class Move(str, Enum):
     RANK = "rank"
     DECLINE = "decline"
     CERTIFY = "certify"
+    REVOKE = "revoke"
+    EXPIRE = "expire"
 
 
 IN_EVALUATION = {Stage.SUBMITTED, Stage.UNDER_EVALUATION}
@@ -35,8 +49,12 @@ IN_EVALUATION = {Stage.SUBMITTED, Stage.UNDER_EVALUATION}
 # Later moves accept earlier stages too: events from different services may arrive
 # out of order (a certificate before the evaluation's completion is seen).
 MOVES = {
-    Move.SUBMIT: ({Stage.REGISTERED, Stage.RETURNED, Stage.REJECTED, Stage.NOT_RANKED,
-                   Stage.CERTIFIED}, Stage.SUBMITTED),
+    Move.FILE: ({Stage.REGISTERED, Stage.RETURNED, Stage.REJECTED, Stage.NOT_RANKED,
+                 Stage.CERTIFIED, Stage.REVOKED, Stage.EXPIRED}, Stage.FILED),
+    # The commune returns what it holds, the province's office what the commune forwarded.
+    Move.RETURN_DOSSIER: ({Stage.FILED, Stage.FORWARDED}, Stage.RETURNED),
+    Move.FORWARD: ({Stage.FILED}, Stage.FORWARDED),
+    Move.SUBMIT: ({Stage.FORWARDED}, Stage.SUBMITTED),
     # Also from under_evaluation: a potential 5★ product is opened again at central level.
     Move.OPEN_EVALUATION: (IN_EVALUATION, Stage.UNDER_EVALUATION),
     Move.RETURN: (IN_EVALUATION, Stage.RETURNED),
@@ -44,6 +62,9 @@ MOVES = {
     Move.RANK: (IN_EVALUATION, Stage.EVALUATED),
     Move.DECLINE: (IN_EVALUATION, Stage.NOT_RANKED),
     Move.CERTIFY: (IN_EVALUATION | {Stage.EVALUATED}, Stage.CERTIFIED),
+    # A product under an upgrade or re-rating stays in it; its next certificate decides.
+    Move.REVOKE: ({Stage.CERTIFIED}, Stage.REVOKED),
+    Move.EXPIRE: ({Stage.CERTIFIED}, Stage.EXPIRED),
 }
 
 

@@ -1,14 +1,15 @@
 """Which kind of registration (Form 01, phiếu đăng ký) a product may be submitted with
 (Decision 26/2026 Art. 4, 7–8): the first rating, an upgrade (nâng hạng) at any time, or
-a re-rating (đánh giá lại) filed no earlier than 180 and no later than 120 days before the
-certificate expires."""
+a re-rating (đánh giá lại) filed no earlier than 180 days before the certificate expires.
+One filed after the window closed (120 days before expiry) is late but still taken: the
+certificate then stays valid until its decision (Art. 12.3; certification's
+``services/certification/renewal.py`` keeps those periods)."""
 from datetime import datetime, timedelta
 
 from chassis.errors import Conflict, field_error
 
 KINDS = ("first", "upgrade", "re_rating")
 RE_RATING_OPENS = timedelta(days=180)
-RE_RATING_CLOSES = timedelta(days=120)
 
 
 def check(kind, product, now):
@@ -26,10 +27,10 @@ def check(kind, product, now):
         refuse("Sản phẩm 5 sao không thể nâng hạng", "A 5-star product cannot be upgraded")
     if kind == "re_rating":
         expires = datetime.fromisoformat(expires)
-        opens, closes = expires - RE_RATING_OPENS, expires - RE_RATING_CLOSES
-        if not opens <= now <= closes:
-            refuse(f"Hồ sơ đánh giá lại nộp từ {opens:%d/%m/%Y} đến {closes:%d/%m/%Y}",
-                   f"A re-rating is filed between {opens:%Y-%m-%d} and {closes:%Y-%m-%d}")
+        opens = expires - RE_RATING_OPENS
+        if now < opens:
+            refuse(f"Hồ sơ đánh giá lại nộp từ {opens:%d/%m/%Y}",
+                   f"A re-rating is filed from {opens:%Y-%m-%d}")
 
 
 def refuse(message_vi, message_en):

@@ -552,7 +552,9 @@ def test_ingress_routes_only_the_public_api(rendered):
     for ingress in ingresses:
         for rule in ingress["spec"]["rules"]:
             for path in rule["http"]["paths"]:
-                assert path["path"].startswith("/api"), "only /api/... leaves the cluster (no /metrics)"
+                # The API, and the public pages of certificates (/verify/…, /01/<GTIN>).
+                assert path["path"].startswith(("/api", "/verify", "/01")), \
+                    "only the API and public pages leave the cluster (no /metrics)"
                 backend = path["backend"]["service"]
                 svc = by_name(docs, "Service", backend["name"])
                 assert backend["name"] == "gateway"

@@ -1,6 +1,14 @@
 """Steps of the OCOP journey through the gateway, shared by the end-to-end tests."""
+import base64
+import csv
+import io
 import random
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import openpyxl
+
+from services.registration.tax_codes import check_digit
 from tests.conftest import wait_until
 
 MEMBERS = ["chair", "member-2", "member-3", "member-4"]
@@ -19,11 +27,22 @@ def set_up_council(people, scope, **overrides):
     return response.json()
 
 
+def tax_code():
+    """A tax code of its own: nine random digits and their check digit (Circular
+    105/2020/TT-BTC)."""
+    while True:
+        prefix = f"{random.randrange(10 ** 8, 10 ** 9):09d}"
+        digit = check_digit(prefix)
+        if digit is not None:
+            return f"{prefix}{digit}"
+
+
 def producer_registration(province_code="91", **overrides):
     """What a producer sends to register itself, with a tax code of its own."""
     return {"name": "HTX Nông nghiệp Phú Tân", "kind": "cooperative",
-            "tax_code": str(random.randrange(10 ** 9, 10 ** 10)), "province_code": province_code,
+            "tax_code": tax_code(), "province_code": province_code,
             "commune_code": COMMUNES[province_code],
+            "legal_representative": {"name": "Nguyễn Văn An", "position": "Giám đốc"},
             "contact": {"email": "htx.phutan@example.vn", "phone": "0296 3812 345"},
             **overrides}
 
@@ -49,11 +68,62 @@ def registered(api, people, province_code="91", **product):
     return producer, owner, new_product(owner, producer["id"], **product)
 
 
+# The way to evaluation (Art. 7.1–7.3.a): the producer files the dossier with the commune,
+# the commune reviews and forwards it, the province's office checks and proposes it.
+
+FORM_03 = {"local_raw_material": "Lúa thu mua tại xã, có hợp đồng liên kết",
+           "local_labour": "25 lao động thường trú tại xã",
+           "idea_origin": "Sản phẩm truyền thống của địa phương",
+           "local_identity": "Giống lúa và cách canh tác đặc trưng vùng"}
+
+
+def self_assessment(caller, category, evidence=()):
+    """Form 02 part III: no option claimed for any criterion (allowed), the evidence
+    files cited on the first."""
+    return [{"criterion": c["code"], "option": None, "evidence": list(evidence) if i == 0
+             else []} for i, c in enumerate(criteria(criteria_set(caller, category)))]
+
+
+def file_dossier(owner, product_id, kind=None, evidence=()):
+    product = owner.get(f"/products/{product_id}").json()
+    return owner.post(f"/products/{product_id}/dossier", {
+        **({"kind": kind} if kind else {}),
+        "self_assessment": self_assessment(owner, product["category"], evidence)})
+
+
+def samples_for(product):
+    return 0 if product["category"] == "26" else 5
+
+
+def forwarded(owner, product_id, kind=None):
+    """Filed by the producer, reviewed and forwarded by its commune (signed in from the
+    same ``People`` as the producer)."""
+    filed = file_dossier(owner, product_id, kind)
+    assert filed.status_code == 201, filed.text
+    product = filed.json()
+    commune = owner.people.commune_officer(product["province_code"], product["commune_code"])
+    reviewed = commune.post(
+        f"/products/{product_id}/dossier/commune-review",
+        {"form_03": FORM_03, "samples": samples_for(product)})
+    assert reviewed.status_code == 200, reviewed.text
+    return reviewed.json()
+
+
+def propose(owner, product_id, kind=None):
+    """The whole way to ``product.submitted``; the proposed product."""
+    product = forwarded(owner, product_id, kind)
+    office = owner.people.province_officer(product["province_code"])
+    checked = office.post(f"/products/{product_id}/dossier/completeness")
+    assert checked.status_code == 200, checked.text
+    proposed = office.post(f"/products/{product_id}/proposal")
+    assert proposed.status_code == 202, proposed.text
+    assert proposed.json()["stage"] == "submitted"
+    return proposed.json()
+
+
 def open_evaluation(owner, product_id, kind=None):
-    """The producer submits the product; wait until evaluation has opened its evaluation."""
-    response = owner.post(f"/products/{product_id}/submission", {"kind": kind} if kind else None)
-    assert response.status_code == 202, response.text
-    assert response.json()["stage"] == "submitted"
+    """The product proposed; wait until evaluation has opened its evaluation."""
+    propose(owner, product_id, kind)
     return wait_until(lambda: owner.get("/evaluations", params={"product_id": product_id})
                       .json(), what="the evaluation to open")[0]
 
@@ -65,28 +135,20 @@ def criteria(criteria_set):
             for c in section["criteria"]]
 
 
-def points(criterion, option):
-    return min(option["points"] or 0, criterion["max_points"])
-
-
-def extreme_picks(criteria_set, choose, answer):
-    """Every criterion at the option ``choose`` (max or min) gives it; ``answer`` for the
-    criteria answered yes/no."""
+def best_picks(criteria_set):
+    """Every criterion at its best option (``yes`` where it has none): 100 points, every
+    star minimum met.  The served set's points are the values applied (errata included)."""
     picks = {}
     for c in criteria(criteria_set):
         options = [o for o in c["options"] if not o["knockout"]]
-        picks[c["code"]] = choose(options, key=lambda o: points(c, o))["code"] if options \
-            else answer
+        picks[c["code"]] = max(options, key=lambda o: o["points"])["code"] if options \
+            else "yes"
     return picks
 
 
-def best_picks(criteria_set):
-    """Every criterion at its best option: 100 points, every star minimum met."""
-    return extreme_picks(criteria_set, max, "yes")
-
-
 def worst_picks(criteria_set):
-    return extreme_picks(criteria_set, min, "no")
+    """Nothing printed describes the product: "none" on every criterion, 0 points."""
+    return {c["code"]: "none" for c in criteria(criteria_set)}
 
 
 def lowered_picks(criteria_set, drop):
@@ -98,8 +160,8 @@ def lowered_picks(criteria_set, drop):
             continue
         options = [o for o in c["options"] if not o["knockout"]]
         if options:
-            lowest = min(options, key=lambda o: points(c, o))
-            lost += c["max_points"] - points(c, lowest)
+            lowest = min(options, key=lambda o: o["points"])
+            lost += c["max_points"] - lowest["points"]
             picks[c["code"]] = lowest["code"]
         else:
             lost += c["max_points"]
@@ -142,3 +204,77 @@ def product_in_stage(owner, product_id, stage):
         product = owner.get(f"/products/{product_id}").json()
         return product if product["stage"] == stage else None
     return wait_until(probe, what=f"product {product_id} to be {stage}")
+
+
+# A province's spreadsheet of the products it certified before (the import) --------------
+
+HEADINGS = ("Chủ thể", "Mã số thuế", "Sản phẩm", "Bộ sản phẩm", "Hạng sao", "Điểm",
+            "Số giấy chứng nhận", "Ngày quyết định", "Tỉnh", "Huyện", "Xã")
+
+
+def row(**overrides):
+    """One product as a province's spreadsheet lists it, with units as written in 2023."""
+    values = {"producer": "HTX Mắm Châu Đốc", "tax_code": tax_code(),
+              "product": "Mắm thái Châu Đốc", "category": "09", "stars": "4", "score": "75.5",
+              "certificate_number": f"{random.randrange(10 ** 6)}/QĐ-UBND",
+              "decided_on": "15/03/2024", "province": "An Giang",
+              "district": "Thành phố Châu Đốc", "commune": "Phường Châu Phú A", **overrides}
+    return [values[k] for k in ("producer", "tax_code", "product", "category", "stars",
+                                "score", "certificate_number", "decided_on", "province",
+                                "district", "commune")]
+
+
+def csv_file(rows, headings=HEADINGS):
+    lines = io.StringIO()
+    csv.writer(lines).writerows([headings, *rows])
+    return lines.getvalue().encode("utf-8")
+
+
+def xlsx_file(rows, headings=HEADINGS):
+    book = openpyxl.Workbook()
+    book.active.append(list(headings))
+    for cells in rows:
+        book.active.append(list(cells))
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def spreadsheet_upload(province_code, data, file_name="ocop.csv"):
+    return {"province_code": province_code, "file_name": file_name,
+            "content": base64.b64encode(data).decode()}
+
+
+# Recognition: the authority's decision that issues the certificate ------------------------
+
+def vietnam_today():
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+def authority_for(people, evaluation):
+    """Who recognises a result: the minister for 5★, else the chair of its province (also
+    for a central result below 5★, handed back to the province)."""
+    if evaluation["stars"] == 5:
+        return people.calling(["central_authority"], subject="minister")
+    province = evaluation["province_code"]
+    return people.calling(["province_authority"], subject=f"chair-{province}",
+                          province=province)
+
+
+def recognition_of(authority, evaluation, body):
+    """The answer to recognising ``evaluation`` once certification has its result."""
+    path = f"/evaluations/{evaluation['id']}/recognition"
+
+    def attempt():  # a list: a refused Response is falsy
+        response = authority.post(path, body)
+        return None if response.status_code == 404 else [response]
+    return wait_until(attempt, what="the result to reach certification")[0]
+
+
+def recognise(people, evaluation, on=None, reference="1234/QĐ-UBND", by=None):
+    """The authority recognises the completed ``evaluation`` with its decision of ``on``
+    (default: today): the certificate issued."""
+    response = recognition_of(by or authority_for(people, evaluation), evaluation, {
+        "reference": reference, "date": (on or vietnam_today()).isoformat()})
+    assert response.status_code == 201, response.text
+    return response.json()

@@ -6,6 +6,7 @@ The expected answers are written here by hand, from roles.md and the issue, not 
 ``test_every_route_is_in_the_matrix``, and a rule that lets in someone it should not (or
 keeps out someone it should let in) fails the matrix.
 """
+import base64
 import tempfile
 from pathlib import Path
 
@@ -17,10 +18,13 @@ from gateway.service import GatewayService  # noqa: F401  (declares the operatio
 from gateway.tokens import DevelopmentIssuer
 from tests.conftest import Api
 from tests.conftest import wait_until
-from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, open_evaluation, \
-    registered, score, set_up_council
+from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, csv_file, \
+    lowered_picks, open_evaluation, recognise, registered, row, score, set_up_council, \
+    spreadsheet_upload
 from tests.e2e.test_bad_input import assert_problem
 
+PDF = {"filename": "giay-phep.pdf",
+       "content": base64.b64encode(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n").decode()}
 OWN, OTHER = "91", "79"  # An Giang, where the objects are; Hồ Chí Minh City, elsewhere
 # An agency of each province: the own one registered the world's webhook endpoint.
 AGENCIES = {OWN: {"subject": "agency-91", "province": OWN},
@@ -49,7 +53,30 @@ EXPECTED = {
     "get_producer": PERSONAL,
     "register_product": own("producer", "commune_officer", "province_officer"),
     "get_product": PERSONAL,
-    "submit_product": own("producer"),
+    "list_producers": PERSONAL | anywhere("central_officer", "central_authority"),
+    "list_products": PERSONAL | anywhere("central_officer", "central_authority"),
+    "import_products": own("province_officer"),
+    "get_import": own("province_officer", "province_authority") | anywhere("admin"),
+    "product_timeline": PERSONAL,
+    "submit_idea": own("producer"),
+    "get_idea": PERSONAL,
+    "decide_idea": own("commune_officer"),
+    "resubmit_idea": own("producer"),
+    "submit_plan": own("producer"),
+    "get_plan": PERSONAL,
+    "decide_plan": own("commune_officer"),
+    "resubmit_plan": own("producer"),
+    "record_support": own("commune_officer", "province_officer"),
+    "upload_evidence": own("producer"),
+    "get_evidence": PERSONAL,
+    "file_dossier": own("producer"),
+    "record_receipt": own("commune_officer"),
+    "review_dossier": own("commune_officer"),
+    "return_dossier": own("commune_officer", "province_officer"),
+    "check_completeness": own("province_officer"),
+    "propose_product": own("province_officer"),
+    "overdue_dossiers": own("province_officer", "province_authority"),
+    "set_days_off": own("province_officer", "province_authority"),
 
     # Evaluation
     "list_categories": EVERYONE,
@@ -67,10 +94,20 @@ EXPECTED = {
     "record_sheet": own("council_member"),
     "rescore": own("council_member"),
     "decide": own("council_member"),
+    "order_provincial_evaluation": own("province_authority"),
+    "report_five_star_re_rating": own("province_officer"),
 
-    # Certification
+    # Certification: the province's chair decides on its province's 3★/4★
+    "recognise_result": own("province_authority"),
+    "revoke_certificate": own("province_authority"),
     "verify_certificate": EVERYONE,
     "list_certificates": EVERYONE,
+    "list_certified_products": EVERYONE,
+    "verification_page": EVERYONE,
+    "digital_link_page": EVERYONE,
+    "certificate_qr_svg": EVERYONE,
+    "certificate_qr_png": EVERYONE,
+    "certificate_pdf": EVERYONE,
 
     # Notification
     "list_notifications": PERSONAL,
@@ -98,6 +135,8 @@ def requests_for(world):
     council = {"name": "Hội đồng An Giang", "chair": "chair"}  # no members: refused, 422
     evaluation = f"/evaluations/{world['evaluation']}"
     inbox, webhook = f"producer:{world['producer']}", f"/webhooks/{world['webhook']}"
+    product = f"/products/{world['product']}"
+    idea, plan = f"/ideas/{world['idea']}", f"/plans/{world['plan']}"
     return {
         # Registration
         "register_producer": ("POST", "/producers", None, {"name": "x"}),
@@ -105,8 +144,34 @@ def requests_for(world):
         "register_product": ("POST", "/products", None,
                              {"producer_id": world["producer"], "name": "x"}),
         "get_product": ("GET", f"/products/{world['product']}", None, None),
-        "submit_product": ("POST", f"/products/{world['product']}/submission", None,
-                           {"kind": "nope"}),
+        "list_producers": ("GET", "/producers", {"province": OWN,
+                                                 "producer": world["producer"]}, None),
+        "list_products": ("GET", "/products", {"province": OWN, "producer": world["producer"]},
+                          None),
+        "import_products": ("POST", "/imports", None,
+                            {"province_code": OWN, "file_name": "x.csv", "content": "!"}),
+        "get_import": ("GET", f"/imports/{world['import']}", None, None),
+        "product_timeline": ("GET", f"{product}/timeline", None, None),
+        "submit_idea": ("POST", "/ideas", None, {"producer_id": world["producer"]}),
+        "get_idea": ("GET", idea, None, None),
+        "decide_idea": ("POST", f"{idea}/decision", None, {"outcome": "nope"}),
+        "resubmit_idea": ("PUT", idea, None, {}),
+        "submit_plan": ("POST", "/plans", None, {"idea_id": world["idea"]}),
+        "get_plan": ("GET", plan, None, None),
+        "decide_plan": ("POST", f"{plan}/decision", None, {"outcome": "nope"}),
+        "resubmit_plan": ("PUT", plan, None, {}),
+        "record_support": ("POST", f"{plan}/support", None, {"kind": "nope"}),
+        "upload_evidence": ("POST", f"{product}/evidence", None, {"filename": "x"}),
+        "get_evidence": ("GET", f"{product}/evidence/{world['evidence']}", None, None),
+        # A product under evaluation: every act on its dossier is refused (409 or 422).
+        "file_dossier": ("POST", f"{product}/dossier", None, {"self_assessment": []}),
+        "record_receipt": ("PUT", f"{product}/dossier/receipt", None, {}),
+        "review_dossier": ("POST", f"{product}/dossier/commune-review", None, {}),
+        "return_dossier": ("POST", f"{product}/dossier/return", None, {}),
+        "check_completeness": ("POST", f"{product}/dossier/completeness", None, None),
+        "propose_product": ("POST", f"{product}/proposal", None, None),
+        "overdue_dossiers": ("GET", f"/provinces/{OWN}/overdue-dossiers", None, None),
+        "set_days_off": ("PUT", f"/provinces/{OWN}/days-off", None, {"days": "nope"}),
 
         # Evaluation
         "list_categories": ("GET", "/categories", None, None),
@@ -121,10 +186,27 @@ def requests_for(world):
         "record_sheet": ("POST", f"{evaluation}/scores", None, {}),
         "rescore": ("PUT", f"{evaluation}/scores/chair", None, {}),
         "decide": ("POST", f"{evaluation}/decision", None, {"knockouts": 5}),
+        "order_provincial_evaluation": (
+            "POST", f"/evaluations/{world['central_evaluation']}/provincial-evaluation", None,
+            {}),
+        "report_five_star_re_rating": ("POST", f"{evaluation}/office-report", None, {}),
 
         # Certification
+        "recognise_result": ("POST", f"/evaluations/{world['recognised']}/recognition", None,
+                             {"reference": ""}),
+        "revoke_certificate": ("POST", f"/certificates/{world['certificate']}/revocation",
+                               None, {"ground": "nope"}),
         "verify_certificate": ("GET", "/certificates/OCOP-91-2026-99999", None, None),
         "list_certificates": ("GET", "/certificates", {"product_id": world["product"]}, None),
+        "list_certified_products": ("GET", "/certified-products", {"province": OWN}, None),
+        # The public pages are addressed from the site's root, not the API's.
+        "verification_page": ("GET", "/verify/OCOP-91-2026-99999", None, None),
+        "digital_link_page": ("GET", "/01/08934567890128", {"ocop": "OCOP-91-2026-99999"},
+                              None),
+        "certificate_qr_svg": ("GET", "/certificates/OCOP-91-2026-99999/qr.svg", None, None),
+        "certificate_qr_png": ("GET", "/certificates/OCOP-91-2026-99999/qr.png", None, None),
+        "certificate_pdf": ("GET", "/certificates/OCOP-91-2026-99999/certificate.pdf", None,
+                            None),
 
         # Notification
         "list_notifications": ("GET", "/notifications", {"recipient": inbox}, None),
@@ -148,9 +230,9 @@ def requests_for(world):
 
 @pytest.fixture(scope="module")
 def world(api, people, councils):
-    """In An Giang: a producer, its product under evaluation before the provincial council.
-    In Hồ Chí Minh City: a council with the same member names, so that only the scope
-    differs."""
+    """In An Giang: a producer, its product under evaluation before the provincial council,
+    and a 4★ product certified on recognition. In Hồ Chí Minh City: a council with the same
+    member names, so that only the scope differs."""
     set_up_council(people, f"province-{OTHER}")
     # An agency of An Giang's endpoint, told of evaluations opening there: nothing listens
     # at its address (allowed to the test stack, tests/conftest.py), its deliveries fail.
@@ -158,11 +240,17 @@ def world(api, people, councils):
     webhook = agency.post("/webhooks", {"url": "http://127.0.0.2:9/", "types": [
         "evaluation.opened"]}).json()
     producer, owner, product = registered(api, people)
+    evidence = owner.post(f"/products/{product['id']}/evidence", PDF).json()
     evaluation = open_evaluation(owner, product["id"])
     notification = wait_until(lambda: owner.get("/notifications", params={
         "recipient": f"producer:{producer['id']}"}).json(), what="a notification")[0]
     delivery = wait_until(lambda: agency.get(f"/webhooks/{webhook['id']}/deliveries").json(),
                           what="a delivery")[0]
+    idea = owner.post("/ideas", {"producer_id": producer["id"], "title": "Gạo hữu cơ",
+                                 "description": "Gạo trồng theo hướng hữu cơ"}).json()
+    people.commune_officer().post(f"/ideas/{idea['id']}/decision", {"outcome": "accepted"})
+    plan = owner.post("/plans", {"idea_id": idea["id"], "title": "Phương án 2027",
+                                 "summary": "Mở rộng vùng nguyên liệu"}).json()
     other_producer, _, _ = registered(api, people, OTHER)
     _, owner, forwarded = registered(api, people)
     provincial = open_evaluation(owner, forwarded["id"])
@@ -170,10 +258,20 @@ def world(api, people, councils):
         "status"] == "forwarded"
     central = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": forwarded["id"]}).json() if e["level"] == "central"), None))
+    imported = people.province_officer(OWN).post("/imports", spreadsheet_upload(
+        "91", csv_file([row(certificate_number="MATRIX-1")])))
+    assert imported.status_code == 201, imported.text
+    _, owner, rated = registered(api, people)
+    recognised = score(people, open_evaluation(owner, rated["id"]),
+                       council_of(lowered_picks(criteria_set(api, "03"), 15)))
+    certificate = recognise(people, recognised)
     return {"producer": producer["id"], "product": product["id"],
             "evaluation": evaluation["id"], "other_producer": other_producer["id"],
-            "central_evaluation": central["id"], "webhook": webhook["id"],
-            "notification": notification["id"], "delivery": delivery["id"]}
+            "idea": idea["id"], "plan": plan["id"], "evidence": evidence["id"],
+            "central_evaluation": central["id"], "import": imported.json()["id"],
+            "recognised": recognised["id"], "certificate": certificate["code"],
+            "webhook": webhook["id"], "notification": notification["id"],
+            "delivery": delivery["id"]}
 
 
 def caller(people, world, role, scope):
@@ -207,8 +305,8 @@ def test_the_matrix(people, world, role, scope):
     api = caller(people, world, role, scope)
     wrong = []
     for name, (method, path, query, body) in requests_for(world).items():
-        response = api.http.request(method, api.base + path, params=query, json=body,
-                                    timeout=15)
+        base = api.root if path.startswith(PAGES) else api.base
+        response = api.http.request(method, base + path, params=query, json=body, timeout=15)
         assert response.status_code < 500, (name, response.text)
         # A public route's 404 is an answer (no such certificate); elsewhere it is a refusal.
         let_in = response.status_code not in ((401, 403) if name in PUBLIC_ROUTES
@@ -223,6 +321,7 @@ def test_the_matrix(people, world, role, scope):
     assert not wrong, f"{role} ({scope}): {wrong}"
 
 
+PAGES = ("/verify/", "/01/")  # addressed from the site's root
 PUBLIC_ROUTES = {name for name, allowed in EXPECTED.items() if allowed == EVERYONE}
 
 
@@ -230,7 +329,8 @@ def test_a_refused_read_reveals_nothing(people, world):
     """Out of scope or missing: the same 404, word for word."""
     stranger = people.province_officer(OTHER)
     for path in (f"/products/{world['product']}", f"/producers/{world['producer']}",
-                 f"/evaluations/{world['evaluation']}"):
+                 f"/evaluations/{world['evaluation']}", f"/ideas/{world['idea']}",
+                 f"/plans/{world['plan']}"):
         hidden = assert_problem(stranger.get(path), 404)
         missing = assert_problem(stranger.get(path.rsplit("/", 1)[0] + "/no-such-id"), 404)
         assert {k: v for k, v in hidden.items() if k != "instance"} == \

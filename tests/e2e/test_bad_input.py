@@ -2,11 +2,12 @@
 never a 500, and nothing stored."""
 import pytest
 
-from tests.e2e.journeys import best_picks, criteria_set, decide, open_evaluation, \
-    registered, score
+from tests.e2e.journeys import best_picks, criteria_set, decide, file_dossier, \
+    open_evaluation, registered, score
 
 VALID_PRODUCER = {"name": "Tổ hợp tác Mắm Châu Đốc", "kind": "cooperative_group",
-                  "tax_code": "1601234567", "province_code": "91", "commune_code": "30406",
+                  "tax_code": "1601234565", "province_code": "91", "commune_code": "30406",
+                  "legal_representative": {"name": "Trần Thị Bình"},
                   "contact": {"email": "mam@example.vn", "phone": "0296 3868 999"}}
 
 
@@ -43,7 +44,7 @@ def test_missing_fields_are_all_named(api):
 
 
 def test_a_refused_producer_is_not_stored(api):
-    body = {**VALID_PRODUCER, "tax_code": "1609999999"}
+    body = {**VALID_PRODUCER, "tax_code": "1609999982"}
     assert_problem(api.post("/producers", {**body, "kind": "nope"}), 422, "/kind")
     assert api.post("/producers", body).status_code == 201
     problem = assert_problem(api.post("/producers", body), 409, "/tax_code")
@@ -83,7 +84,7 @@ def test_unknown_resources_and_routes(api, people, councils):
     assert_problem(officer.get("/products/nope"), 404)
     assert_problem(officer.get("/producers/nope"), 404)
     assert_problem(api.get("/certificates/OCOP-91-2026-99999"), 404)
-    assert_problem(producer.post("/products/nope/submission"), 404)
+    assert_problem(producer.post("/products/nope/dossier", {"self_assessment": []}), 404)
     assert_problem(member.post("/evaluations/nope/decision"), 404)
     assert_problem(api.get("/no-such-thing"), 404)
     assert_problem(officer.get("/evaluations"), 400, "product_id")
@@ -95,7 +96,7 @@ def test_score_sheets_are_checked_and_refusals_change_nothing(api, people, counc
     sheets = f"/evaluations/{evaluation['id']}/scores"
     chair = people.member("chair")
     picks = best_picks(criteria_set(api, "03"))
-    assert_problem(owner.post(f"/products/{product['id']}/submission"), 409)
+    assert_problem(file_dossier(owner, product["id"]), 409)
     assert_problem(decide(people, evaluation), 409)
     assert_problem(chair.post(sheets, {"picks": {**picks, "1.1": "1.1.z"}}), 422, "/picks/1.1")
     assert_problem(chair.post(sheets, {"picks": {**picks, "99.9": "x"}}), 422, "/picks/99.9")

@@ -1,14 +1,16 @@
 """Councils at work through the real processes: the province → central path to 5★, a
 central result handed back to the province, star minimums, knock-outs, the advisory
 review, and the council regulation."""
-from datetime import timedelta
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from chassis import events
 from chassis.events import rfc3339, utc_now
 from tests.conftest import publish, wait_until
 from tests.e2e.journeys import MEMBERS, best_picks, council_of, criteria_set, decide, \
-    lowered_picks, open_evaluation, product_in_stage, registered, score, set_up_council, \
-    submit_sheets
+    file_dossier, lowered_picks, open_evaluation, product_in_stage, propose, recognise, \
+    recognition_of, registered, score, set_up_council, submit_sheets, vietnam_today
 from tests.e2e.test_bad_input import assert_problem
 
 
@@ -31,14 +33,29 @@ def forwarded_product(api, people, tap):
     return owner, product, central
 
 
-def test_province_forwards_a_potential_five_star_and_the_ministry_recognises_it(
+def test_province_forwards_a_potential_five_star_the_ministry_recognises_and_revokes_it(
         api, people, tap, councils):
     owner, product, central = forwarded_product(api, people, tap)
     decided = score(people, central, council_of(best_picks(criteria_set(api, "03"))))
     assert decided["status"] == "completed" and decided["stars"] == 5
+    decision = {"reference": "88/QĐ-BNNMT", "date": vietnam_today().isoformat()}
+    # 5★ is the minister's to recognise, not the province's chair.
+    chair = people.calling(["province_authority"], province=product["province_code"])
+    assert recognition_of(chair, central, decision).status_code == 403
+    recognise(people, decided, reference="88/QĐ-BNNMT")
     certified = product_in_stage(owner, product["id"], "certified")
     certificate = api.get(f"/certificates/{certified['certificate_code']}").json()
     assert certificate["stars"] == 5 and certificate["level"] == "central"
+    assert certificate["code"].startswith(f"OCOP-TW-{vietnam_today().year}-")
+    # And only the minister revokes it (Art. 8.2.b).
+    revocation = f"/certificates/{certificate['code']}/revocation"
+    misuse = {"ground": "mark_misused", "finding_reference": "7/KL-QLTT",
+              "finding_date": vietnam_today().isoformat()}
+    assert_problem(chair.post(revocation, misuse), 403)
+    revoked = people.calling(["central_authority"]).post(revocation, misuse)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked" and not revoked.json()["revocation"]["late"]
+    product_in_stage(owner, product["id"], "revoked")
 
 
 def test_a_central_result_below_90_is_recognised_by_the_province(api, people, tap, councils):
@@ -48,24 +65,43 @@ def test_a_central_result_below_90_is_recognised_by_the_province(api, people, ta
     assert decided["stars"] == 4 and decided["score"] < 90
     completed = tap.wait_for("evaluation.completed", f"products/{product['id']}")
     assert completed["data"]["level"] == "province" and completed["data"]["recognised"]
+    # Handed back: the province's chair recognises it at 4★ (Art. 7.4.g), not the minister.
+    decision = {"reference": "310/QĐ-UBND", "date": vietnam_today().isoformat()}
+    minister = people.calling(["central_authority"])
+    assert recognition_of(minister, central, decision).status_code == 403
+    other_chair = people.calling(["province_authority"], province="79")
+    assert recognition_of(other_chair, central, decision).status_code == 403
+    recognised = recognise(people, decided, reference="310/QĐ-UBND")
+    assert recognised["code"].startswith(f"OCOP-91-{vietnam_today().year}-")
     certified = product_in_stage(owner, product["id"], "certified")
     certificate = api.get(f"/certificates/{certified['certificate_code']}").json()
     assert certificate["stars"] == 4 and certificate["level"] == "province"
+    assert certificate["recognition"]["reference"] == "310/QĐ-UBND"
 
 
-def test_an_unmet_star_minimum_caps_a_high_total(api, people, councils):
+def test_an_unmet_star_minimum_caps_a_high_total(api, people, tap, councils):
+    """90 points or more is a potential 5★ (Art. 7.3.e: «đạt từ 90 trở lên»): forwarded even
+    though a 5★ minimum caps it at 4★; the ministry's council, finding the same, hands it
+    back to the province."""
     rice = criteria_set(api, "03")
     starred = next(c for part in rice["parts"] for s in part["sections"]
                    for c in s["criteria"] if any(o["star_min"] == 5 for o in c["options"]))
     below = min((o for o in starred["options"] if not o["knockout"]),
-                key=lambda o: o["points"] or 0)
+                key=lambda o: o["points"])
     picks = {**best_picks(rice), starred["code"]: below["code"]}
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
     decided = score(people, evaluation, council_of(picks))
     assert decided["score"] >= 90 and decided["result"]["band_stars"] == 5
     assert decided["stars"] == 4 and starred["code"] in decided["result"]["capped_by"]
-    assert decided["status"] == "completed"
+    assert decided["status"] == "forwarded"
+    assert tap.wait_for("evaluation.forwarded", f"products/{product['id']}")["data"][
+        "stars"] == 4
+    central = score(people, central_evaluation(owner, product["id"]), council_of(picks))
+    assert central["status"] == "completed" and central["score"] >= 90
+    assert central["stars"] == 4 and central["result"]["level"] == "province"
+    assert central["result"]["recognised"]
+    recognise(people, central)
     assert product_in_stage(owner, product["id"], "certified")["stars"] == 4
 
 
@@ -110,8 +146,7 @@ def test_the_advisory_group_sends_the_dossier_back_for_completion(api, people, t
         what="the completion request in the inbox")
     assert "complete the dossier" in inbox[0]["text"]["en"]
 
-    again = owner.post(f"/products/{product['id']}/submission")
-    assert again.status_code == 202
+    assert propose(owner, product["id"])["stage"] == "submitted"
     reopened = wait_until(lambda: [e for e in owner.get("/evaluations", params={
         "product_id": product["id"]}).json() if e["status"] == "open"])
     assert reopened[0]["id"] != evaluation["id"]
@@ -164,30 +199,50 @@ def test_the_secretary_may_record_the_decision(api, people):
     assert decided.status_code == 200 and decided.json()["stars"] == 4
 
 
-def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, amqp_uri,
-                                                                 councils):
+def re_rating(api, people, amqp_uri, owner, producer, product):
     """The certificate is made to expire in 150 days, inside the re-rating window, by the
-    event certification would have published for one issued some 32 months ago."""
-    producer, owner, product = registered(api, people)
+    event certification would have published for one issued some 32 months ago; the
+    producer files the re-rating: its evaluation, decided on written opinions."""
     open_evaluation(owner, product["id"])
     expires = utc_now() + timedelta(days=150)
+    issued_on = (expires - timedelta(days=3 * 365)).date()
     issued = events.new_event("certification", "certificate.issued",
                               f"products/{product['id']}", {
                                   "code": "OCOP-91-2023-00042", "product_id": product["id"],
                                   "producer_id": producer["id"], "evaluation_id": "earlier",
-                                  "stars": 4, "issued_at": rfc3339(expires - timedelta(
-                                      days=3 * 365)), "expires_at": rfc3339(expires)})
+                                  "product_code": None, "province_code": "91",
+                                  "category": "03", "stars": 4, "score": 80.0,
+                                  "level": "province", "rule_version": "26/2026",
+                                  "recognition_reference": "12/QĐ-UBND",
+                                  "recognition_date": issued_on.isoformat(),
+                                  "issued_on": issued_on.isoformat(),
+                                  "expires_on": expires.date().isoformat(),
+                                  "renewal_opens_on": (expires - timedelta(days=180)).date()
+                                  .isoformat(),
+                                  "renewal_closes_on": (expires - timedelta(days=120)).date()
+                                  .isoformat(),
+                                  "issued_at": rfc3339(expires - timedelta(days=3 * 365)),
+                                  "expires_at": rfc3339(expires)})
     publish(amqp_uri, issued)
     product_in_stage(owner, product["id"], "certified")
-
-    assert_problem(owner.post(f"/products/{product['id']}/submission", {"kind": "first"}), 409,
-                   "/kind")
-    resubmitted = owner.post(f"/products/{product['id']}/submission", {"kind": "re_rating"})
-    assert resubmitted.status_code == 202, resubmitted.text
+    assert_problem(file_dossier(owner, product["id"], "first"), 409, "/kind")
+    propose(owner, product["id"], "re_rating")
     evaluation = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
         "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
         what="the re-rating evaluation")
     assert evaluation["procedure"] == "written"
+    return evaluation
+
+
+def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, amqp_uri, tap,
+                                                                 councils):
+    """Art. 7.6.d, g: every member's written opinion; a meeting only when they differ; its
+    own 45 days, not a round."""
+    producer, owner, product = registered(api, people)
+    evaluation = re_rating(api, people, amqp_uri, owner, producer, product)
+    assert evaluation["round"] is None
+    assert date.fromisoformat(evaluation["decide_by"]) == date.fromisoformat(
+        evaluation["proposed_on"]) + timedelta(days=45)
     rice = criteria_set(api, "03")
     sheets = f"/evaluations/{evaluation['id']}/scores"
     good, lower = lowered_picks(rice, drop=15), lowered_picks(rice, drop=30)
@@ -195,10 +250,28 @@ def test_a_re_rating_is_decided_on_every_members_written_opinion(api, people, am
     missing = assert_problem(decide(people, evaluation), 409)
     assert "member-4" in missing["detail"]
     submit_sheets(people, evaluation, {"member-4": lower})
-    assert_problem(decide(people, evaluation), 409)
+    # The written opinions differ by more than the regulation's 10 points: the council meets.
+    meeting = decide(people, evaluation)
+    assert meeting.status_code == 200, meeting.text
+    assert meeting.json()["status"] == "open" and meeting.json()["procedure"] == "meeting"
+    assert "meets" in meeting.json()["meeting"]["reason"]["en"]
+    called = tap.wait_for("evaluation.meeting_called", f"products/{product['id']}")
+    assert called["data"]["round_id"] is None
+    assert_problem(decide(people, evaluation), 409)  # the meeting's spread rule: rescore
     people.member("member-4").put(f"{sheets}/member-4", {"picks": good})
     decided = decide(people, evaluation).json()
     assert decided["status"] == "completed" and decided["stars"] == 4
+
+
+def test_written_opinions_that_agree_decide_without_a_meeting(api, people, amqp_uri, tap,
+                                                              councils):
+    producer, owner, product = registered(api, people)
+    evaluation = re_rating(api, people, amqp_uri, owner, producer, product)
+    submit_sheets(people, evaluation, {m: lowered_picks(criteria_set(api, "03"), drop=15)
+                                       for m in MEMBERS})
+    decided = decide(people, evaluation).json()
+    assert decided["status"] == "completed" and decided["procedure"] == "written"
+    assert not tap.events("evaluation.meeting_called", f"products/{product['id']}")
 
 
 def test_a_sheet_stops_counting_when_its_member_declares_an_interest(api, people):
@@ -214,3 +287,80 @@ def test_a_sheet_stops_counting_when_its_member_declares_an_interest(api, people
     decided = decide(people, evaluation).json()
     assert decided["status"] == "completed" and decided["stars"] == 4
     assert decided["result"]["council"]["sheets_not_counted"] == ["member-3"]
+
+
+def test_a_five_star_re_rating_goes_to_the_ministry_on_the_province_offices_report(
+        api, people, amqp_uri, tap, councils):
+    """Art. 6.3.b, 7.6.e: no provincial council scores a 5★ re-rating; the province office
+    reports and the ministry's council decides it on written opinions, within 45 days."""
+    producer, owner, product = registered(api, people)
+    rice = criteria_set(api, "03")
+    provincial = open_evaluation(owner, product["id"])
+    assert score(people, provincial, council_of(best_picks(rice)))["status"] == "forwarded"
+    central = central_evaluation(owner, product["id"])
+    decided = score(people, central, council_of(best_picks(rice)))
+    assert decided["stars"] == 5
+    # Recognised by a decision of some 32 months ago: its certificate expires in 150 days,
+    # inside the re-rating window.
+    recognise(people, decided, on=vietnam_today() - relativedelta(months=36) +
+              timedelta(days=150))
+    product_in_stage(owner, product["id"], "certified")
+    propose(owner, product["id"], "re_rating")
+    evaluation = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
+        "product_id": product["id"]}).json() if e["kind"] == "re_rating"), None),
+        what="the re-rating evaluation")
+    assert (evaluation["level"], evaluation["procedure"]) == ("province", "office_report")
+    refused = assert_problem(people.member("chair").post(
+        f"/evaluations/{evaluation['id']}/scores", {"picks": best_picks(rice)}), 409)
+    assert "6.3.b" in refused["detail"]
+
+    report = f"/evaluations/{evaluation['id']}/office-report"
+    assert_problem(people.calling(["province_authority"], province="91").post(
+        report, {"report": "x"}), 403)
+    reported = people.province_officer("91").post(report, {
+        "report": "Sản phẩm duy trì các tiêu chí 5 sao; đề nghị Bộ đánh giá lại"})
+    assert reported.status_code == 200, reported.text
+    assert reported.json()["status"] == "forwarded" and reported.json()["score"] is None
+    forwarded = wait_until(lambda: [
+        e for e in tap.events("evaluation.forwarded", f"products/{product['id']}")
+        if e["data"]["evaluation_id"] == evaluation["id"]], what="the re-rating forwarded")
+    assert forwarded[0]["data"]["office_report"].startswith("Sản phẩm duy trì")
+    assert forwarded[0]["data"]["score"] is None and forwarded[0]["data"]["round_id"] is None
+    again = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
+        "product_id": product["id"]}).json() if e["parent_evaluation_id"] == evaluation["id"]),
+        None), what="the ministry's re-rating")
+    assert (again["level"], again["kind"], again["procedure"], again["round"]) == (
+        "central", "re_rating", "written", None)
+    assert date.fromisoformat(again["decide_by"]) == date.fromisoformat(
+        again["proposed_on"]) + timedelta(days=45)
+    submit_sheets(people, again, {m: best_picks(rice) for m in MEMBERS})
+    decided = decide(people, again).json()
+    assert decided["status"] == "completed" and decided["stars"] == 5
+    assert decided["result"]["level"] == "central"
+
+
+def test_the_annex_as_the_council_sees_and_applies_it(api, people, tap, councils):
+    """Through the API: the errata, conditions and flags served with a set; a sheet that
+    contradicts a printed condition refused naming the criterion; "none" accepted; and a
+    note that stops evaluation recorded by its criterion."""
+    beans = criteria_set(api, "04")
+    assert [(e["option"], e["printed"], e["applied"]) for e in beans["errata"]] == [
+        ("7.c", 13, 3), ("1.2.a", None, 0)]
+    assert beans["conditions"][0]["criterion"] == "5.2" and beans["flags"] == []
+    assert criteria_set(api, "07")["flags"][0]["option"] == "3.1.b"
+
+    rice = criteria_set(api, "03")
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    sheets = f"/evaluations/{evaluation['id']}/scores"
+    story_less = {**best_picks(rice), "5.1": "5.1.a"}
+    refused = assert_problem(people.member("chair").post(sheets, {"picks": story_less}), 422,
+                             "/picks/5.2")
+    assert "câu chuyện" in refused["errors"][0]["detail"]
+    submit_sheets(people, evaluation, council_of({**story_less, "5.2": "none"}))
+    decided = decide(people, evaluation, {"knockouts": ["6.1"]})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["status"] == "rejected"
+    rejected = tap.wait_for("evaluation.rejected", f"products/{product['id']}")
+    assert rejected["data"]["reason"]["criteria"] == {"food_safety_contaminant": "6.1"}
+    assert rejected["data"]["reason"]["vi"].startswith("Tiêu chí 6.1: ")

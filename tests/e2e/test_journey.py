@@ -4,11 +4,13 @@ import re
 import uuid
 
 from cloudevents.core.formats.json import JSONFormat
+from dateutil.relativedelta import relativedelta
 from cloudevents.core.v1.event import CloudEvent
 
 from tests.conftest import wait_until
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
-    product_in_stage, registered, score, worst_picks
+    product_in_stage, recognise, recognition_of, registered, score, vietnam_today, \
+    worst_picks
 
 EXPECTED = ["product.submitted", "evaluation.opened", "evaluation.completed",
             "certificate.issued"]
@@ -36,8 +38,13 @@ def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
     assert decided["status"] == "completed"
     assert 70 <= decided["score"] < 90 and decided["stars"] == 4
     assert decided["result"]["recognised"] is True
+    # The council proposes; until the province's chair recognises the result, no certificate.
+    product_in_stage(owner, product["id"], "evaluated")
+    assert api.get("/certificates", params={"product_id": product["id"]}).json() == []
 
+    recognised = recognise(people, decided, reference="245/QĐ-UBND")
     certified = product_in_stage(owner, product["id"], "certified")
+    assert certified["certificate_code"] == recognised["code"]
     assert certified["score"] == decided["score"] and certified["stars"] == 4
     code = certified["certificate_code"]
     assert re.fullmatch(r"OCOP-91-\d{4}-\d{5}", code)
@@ -45,8 +52,10 @@ def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
     public = api.get(f"/certificates/{code}").json()
     assert public["status"] == "valid" and public["stars"] == 4
     assert public["product_name"] == "Gạo thơm Phú Tân"
-    assert int(public["expires_at"][:4]) - int(public["issued_at"][:4]) == 3
-    assert public["expires_at"][4:10] == public["issued_at"][4:10]
+    today = vietnam_today()
+    assert public["issued_on"] == today.isoformat()
+    assert public["expires_on"] == (today + relativedelta(months=36)).isoformat()
+    assert public["recognition"] == {"reference": "245/QĐ-UBND", "date": today.isoformat()}
 
     inbox = wait_until(lambda: (lambda m: m if len(m) == 4 else None)(
         owner.get("/notifications", params={"recipient": f"producer:{producer['id']}"}).json()),
@@ -55,7 +64,8 @@ def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
     assert any(code in m["text"]["vi"] and code in m["text"]["en"] for m in inbox)
 
     tap.wait_for("certificate.issued", subject)
-    events = {key: tap.events(key, subject) for key in EXPECTED}
+    events = {key: tap.events(key, subject) for key in EXPECTED + [
+        "dossier.submitted", "dossier.reviewed_by_commune", "dossier.forwarded"]}
     assert all(len(found) == 1 for found in events.values()), events
     for exchange, key, content_type, body in tap.collect():
         event = JSONFormat().read(CloudEvent, body)
@@ -67,10 +77,14 @@ def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
         assert uuid.UUID(event.get_id())
         assert event.get_time().tzinfo is not None
     assert events["evaluation.completed"][0]["data"]["stars"] == 4
-    assert events["certificate.issued"][0]["data"]["code"] == code
+    issued = events["certificate.issued"][0]["data"]
+    assert issued["code"] == code and issued["expires_on"] == public["expires_on"]
+    assert issued["recognition_reference"] == "245/QĐ-UBND" and issued["level"] == "province"
 
 
-EXPECTED_SOURCE = {"product.submitted": "registration", "evaluation.opened": "evaluation",
+EXPECTED_SOURCE = {"dossier.submitted": "registration", "dossier.reviewed_by_commune":
+                   "registration", "dossier.forwarded": "registration",
+                   "product.submitted": "registration", "evaluation.opened": "evaluation",
                    "evaluation.completed": "evaluation", "evaluation.sheet_submitted": "evaluation",
                    "certificate.issued": "certification"}
 
@@ -96,4 +110,7 @@ def test_below_three_stars_is_recorded_but_not_certified(api, people, tap, counc
     assert not_ranked["certificate_code"] is None
     completed = tap.wait_for("evaluation.completed", f"products/{product['id']}")
     assert completed["data"]["recognised"] is False
+    refused = recognition_of(people.calling(["province_authority"], province="91"), decided,
+                             {"reference": "1/QĐ-UBND", "date": vietnam_today().isoformat()})
+    assert refused.status_code == 409 and "cannot be recognised" in refused.json()["detail"]
     assert api.get("/certificates", params={"product_id": product["id"]}).json() == []

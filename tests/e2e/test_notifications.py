@@ -23,7 +23,7 @@ from chassis import events
 from scripts import devstack
 from tests.conftest import publish, wait_until
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
-    product_in_stage, registered, score
+    product_in_stage, recognise, registered, score
 from tests.e2e.test_bad_input import assert_problem
 
 SERVICE = "notification"
@@ -313,7 +313,8 @@ def test_a_redelivered_event_yields_no_second_email_inbox_item_or_webhook(
                      {"email": address, "language": "en"}).json()["language"] == "en"
     event = events.new_event("registration", "product.submitted", f"products/{product_id}", {
         "product_id": product_id, "producer_id": producer_id, "producer_name": "HTX Phú Tân",
-        "name": "Gạo thơm", "category": "01", "province_code": "91", "kind": "first"})
+        "name": "Gạo thơm", "category": "01", "province_code": "91", "kind": "first",
+        "proposed_on": "2026-11-30", "commune_code": "30406", "product_code": "91-30406-1-2027"})
     ops = (stack.ops_url(SERVICE), replica.ops_url(SERVICE))
     before = sum(handled(url) for url in ops)
     for _ in range(4):  # the broker hands the copies to both replicas
@@ -412,7 +413,8 @@ def test_the_feed_replays_a_journey_from_the_start_in_order_and_resumes(api, peo
                                                                         councils, tap):
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
-    score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
+    recognise(people, score(people, evaluation, council_of(lowered_picks(
+        criteria_set(api, "03"), drop=15))))
     product_in_stage(owner, product["id"], "certified")
     subject = f"products/{product['id']}"
     issued = tap.wait_for("certificate.issued", subject)

@@ -105,7 +105,8 @@ def submitted():
     return events.new_event("registration", "product.submitted", f"products/{product}", {
         "product_id": product, "producer_id": str(uuid.uuid4()),
         "producer_name": "HTX Nông nghiệp Phú Tân", "name": "Gạo thơm Phú Tân",
-        "category": "01", "province_code": "91", "kind": "first"})
+        "category": "01", "province_code": "91", "kind": "first", "proposed_on": "2026-11-30",
+        "commune_code": "30406", "product_code": "91-30406-1-2026"})
 
 
 def publish_raw(amqp_uri, body, content_type, message_id=None):

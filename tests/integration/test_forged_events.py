@@ -1,6 +1,7 @@
 """A forged event is never obeyed: through the real broker and processes, an event whose
 source, type or data is not what its queue promises is parked by every consumer, and
-certification certifies only what the evaluation service confirms it closed."""
+certification certifies, on recognition, only what the evaluation service confirms it
+closed."""
 import re
 import uuid
 
@@ -10,8 +11,10 @@ import requests
 from chassis import events
 from chassis.handlers import ATTEMPTS_HEADER, ERROR_HEADER
 from tests.conftest import publish, wait_until
-from tests.e2e.journeys import registered
-from tests.integration.test_reliability import certified_product, inbox, parked_event
+from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
+    recognise, recognition_of, registered, score, vietnam_today
+from tests.e2e.test_certificate_life import stack_result
+from tests.integration.test_reliability import inbox, parked_event
 
 CONSUMERS = ("certification", "registration", "notification")  # of evaluation.completed
 
@@ -102,32 +105,37 @@ def test_data_that_breaks_the_publishers_contract_is_parked(tap, stack, amqp_uri
     assert delivered(owner, producer["id"], forged) == []
 
 
-def test_a_result_for_an_evaluation_that_never_existed_is_not_certified(tap, amqp_uri,
-                                                                        target):
+def test_a_result_for_an_evaluation_that_never_existed_is_not_recognised(people, tap,
+                                                                         amqp_uri, target):
     producer, owner, product, data = target
     forged = forged_completed(data)
     publish(amqp_uri, forged)
-    parked = wait_until(lambda: parked_event(amqp_uri, "certification", forged["id"]),
-                        what="the unknown evaluation's result in dlq.certification")
-    assert parked["headers"][ATTEMPTS_HEADER] == 1
-    assert f"No evaluation {data['evaluation_id']} exists" in parked["headers"][ERROR_HEADER]
+    chair = people.calling(["province_authority"], province="91")
+    refused = recognition_of(chair, {"id": data["evaluation_id"]}, {
+        "reference": "1/QĐ-UBND", "date": vietnam_today().isoformat()})
+    assert refused.status_code == 409
+    assert f"No evaluation {data['evaluation_id']} exists" in refused.json()["detail"]
     assert_nothing_certified(owner, tap, product["id"])
     assert not [m for m in inbox(owner, producer["id"])
                 if m["event_type"] == "vn.gov.ocop.certificate.issued.v1"]
 
 
 def test_a_result_other_than_the_councils_is_not_certified(api, people, tap, amqp_uri,
-                                                           councils):
-    producer, owner, product = certified_product(api, people)
+                                                           stack, mongo_uri, councils):
+    """An inflated copy of a genuine result changes nothing: the result is kept once, and
+    the certificate says what the council decided."""
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    decided = score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), 15)))
     subject = f"products/{product['id']}"
     genuine = tap.wait_for("evaluation.completed", subject)
+    wait_until(lambda: stack_result(stack, mongo_uri, decided["id"]),
+               what="the genuine result kept")
     inflated = {**genuine, "id": str(uuid.uuid4()),
                 "data": {**genuine["data"], "stars": 5, "score": 97.25}}
     publish(amqp_uri, inflated)
-    parked = wait_until(lambda: parked_event(amqp_uri, "certification", inflated["id"]),
-                        what="the inflated result in dlq.certification")
-    assert "score, stars differ" in parked["headers"][ERROR_HEADER]
-    certificates = api.get("/certificates", params={"product_id": product["id"]}).json()
-    assert [(c["code"], c["stars"], c["status"]) for c in certificates] == [
-        (product["certificate_code"], genuine["data"]["stars"], "valid")]
+    certificate = recognise(people, decided)
+    assert (certificate["stars"], certificate["score"]) == (genuine["data"]["stars"],
+                                                            genuine["data"]["score"])
+    assert tap.wait_for("certificate.issued", subject)["data"]["stars"] == certificate["stars"]
     assert len(tap.events("certificate.issued", subject)) == 1

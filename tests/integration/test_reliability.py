@@ -1,9 +1,7 @@
 """Nothing done twice, nothing silently dropped: duplicate deliveries, retries with
-back-off, dead letters and their replay, all through the real broker and processes."""
+back-off and dead letters, all through the real broker and processes."""
 import json
 import re
-import subprocess
-import sys
 import time
 import uuid
 
@@ -12,10 +10,10 @@ from kombu import Connection, Exchange
 from nameko.amqp.publish import get_producer
 
 from chassis import deadletters, events
-from chassis.handlers import ATTEMPTS_HEADER, ERROR_HEADER, ORIGINAL_QUEUE_HEADER
+from chassis.handlers import ATTEMPTS_HEADER, ERROR_HEADER
 from tests.conftest import publish, wait_until
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
-    product_in_stage, registered, score
+    product_in_stage, recognise, recognition_of, registered, score, vietnam_today
 
 
 def duplicates_seen(stack, service, consumer):
@@ -26,10 +24,12 @@ def duplicates_seen(stack, service, consumer):
 
 
 def certified_product(api, people):
-    """A 4★ product, certified; with its producer and the producer's API."""
+    """A 4★ product, certified on its province's recognition; with its producer and the
+    producer's API."""
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
-    score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
+    recognise(people, score(people, evaluation, council_of(lowered_picks(
+        criteria_set(api, "03"), drop=15))))
     return producer, owner, product_in_stage(owner, product["id"], "certified")
 
 
@@ -81,55 +81,36 @@ def parked_event(amqp_uri, service, event_id):
     return None
 
 
-def decided_while_certification_is_stopped(api, people, tap, stack):
-    """A recognised result that certification has not yet seen; with the producer's API."""
-    stack.kill("certification")
+def test_while_evaluation_cannot_answer_recognition_is_refused_and_can_be_tried_again(
+        api, people, tap, stack, councils):
+    """Certification checks the result with evaluation before issuing: without an answer
+    it issues nothing and says so (503), and the same recognition succeeds once evaluation
+    is back."""
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
-    score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
-    return owner, product, tap.wait_for("evaluation.completed", f"products/{product['id']}")
-
-
-def test_while_evaluation_cannot_answer_a_result_is_retried_then_parked_and_replayed(
-        api, people, tap, stack, amqp_uri, councils):
-    """Certification checks every result with evaluation: no answer is transient, so the
-    event is retried (never parked at once), parked only when the attempts run out, and an
-    operator replays it once evaluation is back."""
+    decided = score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), 15)))
+    chair = people.calling(["province_authority"], province="91")
+    decision = {"reference": "9/QĐ-UBND", "date": vietnam_today().isoformat()}
+    tap.wait_for("evaluation.completed", f"products/{product['id']}")
     try:
-        owner, product, completed = decided_while_certification_is_stopped(api, people, tap,
-                                                                           stack)
         stack.kill("evaluation")
-        stack.start("certification", env={"RPC_TIMEOUT_SECONDS": "0.3",
-                                          "EVENT_MAX_ATTEMPTS": "3"})
+        stack.kill("certification")
+        stack.start("certification", env={"RPC_TIMEOUT_SECONDS": "0.5"})
         stack.wait_ready(names=["certification"])
-        parked = wait_until(lambda: parked_event(amqp_uri, "certification", completed["id"]),
-                            what="the unanswered result in dlq.certification")
-        assert parked["headers"][ATTEMPTS_HEADER] == 3
-        assert "NoAnswer: evaluation.closing gave no answer within 0.3s" in (
-            parked["headers"][ERROR_HEADER])
-        assert parked["headers"][ORIGINAL_QUEUE_HEADER] == (
-            "evt-evaluation-evaluation.completed--certification.on_evaluation_completed")
+        refused = recognition_of(chair, decided, decision)
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["Retry-After"] == "5"
+        assert "did not answer" in refused.json()["detail"]
         assert api.get("/certificates", params={"product_id": product["id"]}).json() == []
-        dead = requests.get(stack.ops_url("certification") + "/metrics", timeout=5).text
-        assert re.search(r'ocop_dead_letters\{service="certification"\} [1-9]', dead)
     finally:
         stack.kill("certification")  # and back with the settings every other test has
         stopped = [name for name in ("evaluation", "certification")
                    if stack.processes[name].poll() is not None]
         stack.start(*stopped).wait_ready(names=stopped)
-
-    certification_uri = stack.amqp_uris["certification"]
-    listed = subprocess.run([sys.executable, "-m", "chassis.deadletters", "list", "--service",
-                             "certification", "--amqp-uri", certification_uri],
-                            capture_output=True, text=True, check=True)
-    assert completed["id"] in listed.stdout
-    subprocess.run([sys.executable, "-m", "chassis.deadletters", "replay", "--service",
-                    "certification", "--amqp-uri", certification_uri], check=True,
-                   capture_output=True)
+    recognise(people, decided, reference="9/QĐ-UBND")
     issued = product_in_stage(owner, product["id"], "certified")
     certificates = api.get("/certificates", params={"product_id": product["id"]}).json()
     assert [c["code"] for c in certificates] == [issued["certificate_code"]]
-    assert parked_event(amqp_uri, "certification", completed["id"]) is None
 
 
 def test_a_message_that_is_not_an_event_is_parked_and_consuming_goes_on(api, people, amqp_uri,

@@ -3,7 +3,7 @@
 import copy
 import importlib
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime
 
 import jsonschema
 import pytest
@@ -14,9 +14,10 @@ from chassis import events
 from chassis.contracts import ContractViolation, EventDataSchema, validated
 from chassis.handlers import dead_letter_queue, retry_queue
 from scripts import asyncapi
-from services.certification import validity
+from services.certification import milestones, revocation, validity, workflow
 from services.evaluation import rounds, scoring
 from services.evaluation.catalogue import RULE_VERSION
+from services.registration import product_codes
 
 PUBLISHERS = ("registration", "evaluation", "certification")
 
@@ -180,7 +181,14 @@ def samples():
     product_id, producer_id = str(uuid.uuid4()), str(uuid.uuid4())
     submitted = {"product_id": product_id, "producer_id": producer_id,
                  "producer_name": "HTX Phú Tân", "name": "Gạo thơm Phú Tân",
-                 "category": "03", "province_code": "91", "kind": "first"}
+                 "category": "03", "province_code": "91", "kind": "first",
+                 "proposed_on": "2026-03-02", "commune_code": "30406",
+                 "product_code": product_codes.product_code(7, "91", "30406", 2026)}
+    where = {"producer_id": producer_id, "province_code": "91", "commune_code": "30406"}
+    idea = {**where, "idea_id": str(uuid.uuid4())}
+    plan = {**idea, "plan_id": str(uuid.uuid4())}
+    dossier = {**where, "product_id": product_id,
+               "form_number": product_codes.form_number(12, "91", "30406", 2026)}
     submitted_event = events.new_event("registration", "product.submitted",
                                        f"products/{product_id}", submitted)
     evaluation_id = str(uuid.uuid5(uuid.NAMESPACE_URL,
@@ -195,13 +203,34 @@ def samples():
                  "recognised": scoring.is_recognised(stars), "level": "province",
                  "rule_version": RULE_VERSION, "category": "03", "capped_by": []}
     review = {"member": "advisor-1", "review_kind": "completion", "note": "Thiếu giấy ATTP"}
-    issued_at = datetime(2026, 3, 2, 8, 15, 30, 120000, tzinfo=timezone.utc)
-    issued = {"code": validity.certificate_code("91", issued_at.year, 37),
-              "product_id": product_id, "producer_id": producer_id,
-              "evaluation_id": evaluation_id, "stars": stars,
-              "issued_at": events.rfc3339(issued_at),
-              "expires_at": events.rfc3339(validity.expires_at(issued_at))}
+    certificate = {
+        "_id": validity.certificate_code("91", 2026, 37), "evaluation_id": evaluation_id,
+        "product_id": product_id, "product_code": None, "producer_id": producer_id,
+        "province_code": "91", "category": "03", "stars": stars, "score": score,
+        "level": "province", "rule_version": RULE_VERSION,
+        "recognition": {"reference": "1234/QĐ-UBND", "date": "2026-03-02", "by": "chair"},
+        "issued_on": "2026-03-02", "expires_on": "2029-03-02",
+        "issued_at": "2026-03-02T08:15:30.120000Z", "re_rating": None, "milestones": {}}
+    issued = workflow.issued(certificate)["data"]
+    revoked = workflow.make_event("certificate.revoked", "products/x", {
+        **workflow.about(certificate), **revocation.decision(
+            {"ground": "mark_misused", "finding_reference": "12/KL-QLTT",
+             "finding_date": date(2027, 5, 3)}, date(2027, 5, 20)),
+        "revoked_at": "2027-05-20T03:00:00.000000Z"})["data"]
     return {
+        "idea.submitted": {**idea, "title": "Gạo thơm hữu cơ"},
+        "idea.accepted": idea,
+        "idea.returned": {**idea, "reasons": ["Chưa rõ nguồn nguyên liệu"]},
+        "plan.submitted": {**plan, "title": "Phương án sản xuất gạo 2027"},
+        "plan.accepted": plan,
+        "plan.returned": {**plan, "reasons": ["Thiếu kế hoạch tài chính"]},
+        "plan.supported": {**plan, "kind": "credit", "given_on": "2026-11-30",
+                           "amount_vnd": 300_000_000},
+        "dossier.submitted": {**dossier, "category": "03", "kind": "first",
+                              "received_on": "2026-02-06", "deadline_on": "2026-03-06"},
+        "dossier.returned": {**dossier, "by_level": "commune", "reasons": ["Thiếu Mẫu 02"]},
+        "dossier.reviewed_by_commune": {**dossier, "samples": 5},
+        "dossier.forwarded": {**dossier, "forwarded_on": "2026-03-02"},
         "product.submitted": submitted,
         "evaluation.opened": summary,
         "evaluation.review_requested": {**summary, "review_id": str(uuid.uuid4()), **review},
@@ -214,9 +243,11 @@ def samples():
         "evaluation.completed": completed,
         "certificate.issued": issued,
         "certificate.superseded": {
-            "code": validity.certificate_code("91", 2025, 12), "product_id": product_id,
-            "producer_id": producer_id, "superseded_by": issued["code"],
-            "superseded_at": issued["issued_at"]},
+            **workflow.about({**certificate, "_id": validity.certificate_code("TW", 2025, 12)}),
+            "superseded_by": issued["code"], "superseded_at": issued["issued_at"]},
+        "certificate.revoked": revoked,
+        **{f"certificate.{m}": workflow.milestone_event(certificate, m)["data"]
+           for m in milestones.MILESTONES},
     }
 
 
@@ -233,7 +264,8 @@ def test_sample_data_validates_against_its_contract(published, document, name):
     # ... and the whole envelope against the generated JSON Schema of the message.
     payload = copy.deepcopy(document["components"]["messages"][name]["payload"])
     payload["properties"]["data"] = resolve(document, payload["properties"]["data"]["$ref"])
-    envelope = events.new_event(event.service, name, f"products/{data['product_id']}", data)
+    aggregate = name.split(".")[0] if name.split(".")[0] in ("idea", "plan") else "product"
+    envelope = events.new_event(event.service, name, f"{aggregate}s/{uuid.uuid4()}", data)
     jsonschema.Draft7Validator(payload, format_checker=jsonschema.FormatChecker()).validate(
         events.decode(events.encode(envelope)))
 
@@ -254,6 +286,9 @@ def test_sample_data_validates_against_its_contract(published, document, name):
     ("certificate.issued", {"code": "91-37"}, "code"),
     ("certificate.issued", {"surprise": 1}, "surprise"),
     ("certificate.superseded", {"superseded_by": None}, "superseded_by"),
+    ("certificate.issued", {"expires_on": "2029-03-02T00:00:00Z"}, "expires_on"),
+    ("certificate.revoked", {"ground": "a"}, "ground"),
+    ("certificate.expiring", {"milestone_on": None}, "milestone_on"),
 ])
 def test_a_contract_violation_is_refused_before_publishing(published, name, change, field):
     event = contract(published, name)

@@ -30,11 +30,14 @@ def test_openapi_document_is_valid_3_1_and_covers_every_operation():
     validate(document)
     assert document["openapi"] == "3.1.0"
     paths = document["paths"]
-    assert set(paths["/api/v1/producers"]) == {"post"}
+    assert set(paths["/api/v1/producers"]) == {"get", "post"}
+    listed = paths["/api/v1/producers"]["get"]
+    assert {p["name"] for p in listed["parameters"]} >= {"province", "name", "limit", "cursor"}
+    assert "Link" in listed["responses"]["200"]["headers"]
     post = paths["/api/v1/producers"]["post"]
     assert post["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/NewProducer"}
     assert "422" in post["responses"]
     assert paths["/api/v1/certificates/{code}"]["get"]["security"] == []
     kinds = document["components"]["schemas"]["NewProducer"]["properties"]["kind"]
-    assert set(kinds["enum"]) >= {"cooperative", "household"}
+    assert set(kinds["enum"]) >= {"cooperative", "production_household", "operating_centre"}

@@ -4,8 +4,13 @@ from services.registration.stages import InvalidMove, Move, Stage, after, \
     move_after_evaluation
 
 VALID = [
-    *[(stage, Move.SUBMIT, Stage.SUBMITTED) for stage in (
-        Stage.REGISTERED, Stage.RETURNED, Stage.REJECTED, Stage.NOT_RANKED, Stage.CERTIFIED)],
+    *[(stage, Move.FILE, Stage.FILED) for stage in (
+        Stage.REGISTERED, Stage.RETURNED, Stage.REJECTED, Stage.NOT_RANKED, Stage.CERTIFIED,
+        Stage.REVOKED, Stage.EXPIRED)],
+    (Stage.FILED, Move.RETURN_DOSSIER, Stage.RETURNED),
+    (Stage.FORWARDED, Move.RETURN_DOSSIER, Stage.RETURNED),
+    (Stage.FILED, Move.FORWARD, Stage.FORWARDED),
+    (Stage.FORWARDED, Move.SUBMIT, Stage.SUBMITTED),
     (Stage.SUBMITTED, Move.OPEN_EVALUATION, Stage.UNDER_EVALUATION),
     (Stage.UNDER_EVALUATION, Move.OPEN_EVALUATION, Stage.UNDER_EVALUATION),
     *[(stage, move, target) for stage in (Stage.SUBMITTED, Stage.UNDER_EVALUATION)
@@ -13,6 +18,8 @@ VALID = [
                            (Move.RANK, Stage.EVALUATED), (Move.DECLINE, Stage.NOT_RANKED),
                            (Move.CERTIFY, Stage.CERTIFIED))],
     (Stage.EVALUATED, Move.CERTIFY, Stage.CERTIFIED),
+    (Stage.CERTIFIED, Move.REVOKE, Stage.REVOKED),
+    (Stage.CERTIFIED, Move.EXPIRE, Stage.EXPIRED),
 ]
 
 
@@ -29,8 +36,8 @@ def test_every_other_move_is_refused(stage, move):
         after(stage, move)
 
 
-def test_a_certified_product_only_comes_back_by_a_new_submission():
-    for move in set(Move) - {Move.SUBMIT}:
+def test_a_certified_product_only_comes_back_by_a_new_dossier():
+    for move in set(Move) - {Move.FILE, Move.REVOKE, Move.EXPIRE}:
         with pytest.raises(InvalidMove):
             after(Stage.CERTIFIED, move)
 

@@ -30,11 +30,11 @@ def test_a_certified_product_upgrades_any_time_but_is_not_rated_first_again():
 @pytest.mark.parametrize("now, allowed", [
     (at(2028, 12, 31, 23, 59), False),
     (at(2029, 1, 1), True),        # opens 180 days before expiry
-    (at(2029, 3, 2), True),        # closes 120 days before expiry
-    (at(2029, 3, 2, 0, 1), False),
-    (at(2029, 6, 1), False),
+    (at(2029, 3, 2), True),        # on time until 120 days before expiry
+    (at(2029, 3, 2, 0, 1), True),  # late, until expiry: valid until the decision (Art. 12.3)
+    (at(2029, 6, 29, 23, 59), True),
 ])
-def test_re_rating_window_is_180_to_120_days_before_expiry(now, allowed):
+def test_re_rating_is_filed_from_180_days_before_expiry(now, allowed):
     if allowed:
         check("re_rating", CERTIFIED, now)
     else:

@@ -1,0 +1,47 @@
+"""The public list of certified products (danh sách sản phẩm OCOP), for consumers and trade
+promotion: only certificates in force — issued for 3 stars and above, within their 36
+months, neither revoked nor superseded (Decision 26/2026 Art. 4.1 and 4.3; OCOP.md §7) —
+newest first, narrowed by province, commune, product set (bộ sản phẩm) and stars."""
+import re
+
+from chassis.errors import InvalidInput
+from chassis.provinces import COMMUNES, PROVINCES
+
+STARS = (3, 4, 5)  # no certificate below 3 stars (Art. 4.1)
+
+
+def filters_of(query):
+    """The certificate fields to match, from the list's query parameters; a value that can
+    match no certificate is refused, naming the parameter."""
+    province, commune = query.get("province"), query.get("commune")
+    category, stars = query.get("category"), query.get("stars")
+    matched = {}
+    if province is not None:
+        if province not in PROVINCES:
+            raise refused("province", "Không có tỉnh, thành phố mã này",
+                          "No province with this code")
+        matched["province_code"] = province
+    if commune is not None:
+        commune_name, commune_province = COMMUNES.get(commune, (None, None))
+        if commune_name is None:
+            raise refused("commune", "Không có xã, phường mã này", "No commune with this code")
+        if matched.setdefault("province_code", commune_province) != commune_province:
+            raise refused("commune", "Xã, phường không thuộc tỉnh đã chọn",
+                          "The commune is not in the province asked for")
+        matched["commune_code"] = commune
+    if category is not None:
+        if not re.fullmatch(r"\d{2}", category):
+            raise refused("category", "Mã bộ sản phẩm gồm 2 chữ số",
+                          "A product set's code is 2 digits")
+        matched["category"] = category
+    if stars is not None:
+        if stars not in {str(n) for n in STARS}:
+            raise refused("stars", "Số sao phải là 3, 4 hoặc 5", "Stars must be 3, 4 or 5")
+        matched["stars"] = int(stars)
+    return matched
+
+
+def refused(parameter, message_vi, message_en):
+    return InvalidInput(f"Tham số {parameter} không hợp lệ",
+                        f"The query parameter {parameter} is not valid",
+                        [{"parameter": parameter, "detail": f"{message_vi} / {message_en}"}])
