@@ -15,8 +15,14 @@ Agencies are also told of every event they subscribed to, by webhook (``webhooks
 in the feed (``feed.py``): that column of the table holds for every event type and is not
 repeated in each row.
 
-The procedure behind the rows: Decision 26/2026 Art. 4 (the cycle: submission, provincial
-and central evaluation), Art. 7 (who organises each level) and Art. 8 (certificates).
+The procedure behind the rows: Decision 26/2026 Art. 4 (the cycle: ideas, plans, the
+dossier, provincial and central evaluation), Art. 7 (who does what at each level, the
+commune's 15 working days, a central result handed back), Art. 8 (revocation) and Art. 4.3,
+7.6, 12.3 (validity, re-rating, expiry).
+
+No row tells the commune that its 15 working days are nearly up: registration announces no
+such moment (only the overdue list it serves), and this table follows events, it keeps no
+timer of its own.
 
 A new event type is told to people by adding its row here (and its texts in
 ``templates.py``); notification consumes every event its publishers declare, so nothing
@@ -35,16 +41,50 @@ PRODUCER, COMMUNE, PROVINCE, COUNCIL, CENTRAL, AGENCY = (
 KINDS = (PRODUCER, COMMUNE, PROVINCE, COUNCIL, CENTRAL, AGENCY)
 
 
+def handed_back(data):
+    """A central result below 5★ that the ministry's council handed back to the province,
+    whose chair recognises 3★/4★ on it or orders its own evaluation (Art. 7.4.g)."""
+    return data.get("council_level") == "central" and data.get("level") == "province"
+
+
+def not_handed_back(data):
+    return not handed_back(data)
+
+
 @dataclass(frozen=True)
 class Notice:
-    """One row's line: whom (a recipient kind), by which channels, with which template."""
+    """One row's line: whom (a recipient kind), by which channels, with which template;
+    ``when``, if given, says which of the event's data it applies to. Two lines of a row
+    to one recipient kind must never both apply (one key per event, recipient, channel)."""
 
     recipient: str
     template: str
     channels: tuple = PERSONAL_CHANNELS
+    when: object = None
+
+    def applies(self, data):
+        return self.when is None or self.when(data)
 
 
 NOTICES = {
+    # Steps 2–3 (Art. 4.1): the commune decides on ideas and business plans.
+    "idea.accepted": (
+        Notice(PRODUCER, "idea_accepted"),),
+    "idea.returned": (
+        Notice(PRODUCER, "idea_returned"),),
+    "plan.accepted": (
+        Notice(PRODUCER, "plan_accepted"),),
+    "plan.returned": (
+        Notice(PRODUCER, "plan_returned"),),
+    # The dossier (Art. 7.1–7.3.a): filed with the commune, which has 15 working days;
+    # returned by the commune or the province; forwarded to the province, which proposes it.
+    "dossier.submitted": (
+        Notice(COMMUNE, "dossier_to_commune"),),
+    "dossier.returned": (
+        Notice(PRODUCER, "dossier_returned"),),
+    "dossier.forwarded": (
+        Notice(PRODUCER, "dossier_forwarded"),
+        Notice(PROVINCE, "dossier_to_province")),
     "product.submitted": (
         Notice(PRODUCER, "submitted"),
         Notice(PROVINCE, "submitted_to_province")),
@@ -62,12 +102,25 @@ NOTICES = {
         Notice(CENTRAL, "forwarded_to_ministry")),
     "evaluation.completed": (
         Notice(PRODUCER, "completed"),
-        Notice(PROVINCE, "result_to_province")),
+        Notice(PROVINCE, "result_to_province", when=not_handed_back),
+        Notice(PROVINCE, "handed_back_to_province", when=handed_back)),
+    # Certificates (Art. 4.3, 7.6, 8, 12.3): issue, replacement, revocation, and the daily
+    # timer's milestones — 180, 120 and 30 days before expiry, and expiry.
     "certificate.issued": (
         Notice(PRODUCER, "issued"),
         Notice(PROVINCE, "issued_to_province")),
     "certificate.superseded": (
         Notice(PRODUCER, "superseded"),),
+    "certificate.revoked": (
+        Notice(PRODUCER, "revoked"),),
+    "certificate.renewal_window_opened": (
+        Notice(PRODUCER, "renewal_window_opened"),),
+    "certificate.renewal_closing": (
+        Notice(PRODUCER, "renewal_closing"),),
+    "certificate.expiring": (
+        Notice(PRODUCER, "expiring"),),
+    "certificate.expired": (
+        Notice(PRODUCER, "expired"),),
     "webhook.endpoint_disabled": (
         Notice(AGENCY, "endpoint_disabled"),),
 }

@@ -9,6 +9,9 @@ import html
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from chassis.provinces import COMMUNES
+from services.certification.revocation import GROUNDS
+
 LANGUAGES = ("vi", "en")
 
 
@@ -49,8 +52,85 @@ def issued_text(d):
             f"expiring on {d['expires_on']}")
 
 
+RETURNED_BY = {"commune": ("Xã", "commune"), "province": ("Cơ quan OCOP tỉnh", "province")}
+KINDS = {"first": ("đăng ký lần đầu", "first rating"), "upgrade": ("nâng hạng", "upgrade"),
+         "re_rating": ("đánh giá lại", "re-rating")}
+
+
+def reasons_text(d):
+    return "; ".join(d["reasons"])
+
+
+def dossier_text(d):
+    """The dossier by its form number, and its product's name once an event has said it."""
+    vi, en = f"Hồ sơ đăng ký số {d['form_number']}", f"Registration dossier {d['form_number']}"
+    if d.get("name"):
+        vi, en = vi + f" (sản phẩm «{d['name']}»)", en + f" («{d['name']}»)"
+    return vi, en
+
+
+def lowered(text):
+    """A sentence's opening word moved inside another sentence."""
+    return text[0].lower() + text[1:]
+
+
+def commune_name(d):
+    return COMMUNES.get(d.get("commune_code"), (d.get("commune_code"),))[0]
+
+
+def returned_text(d):
+    by_vi, by_en = RETURNED_BY[d["by_level"]]
+    vi, en = dossier_text(d)
+    return (f"{by_vi} đã trả lại {lowered(vi)} để bổ sung: {reasons_text(d)}",
+            f"The {by_en} returned {lowered(en)} to be completed: "
+            f"{reasons_text(d)}")
+
+
+def dossier_to_commune_text(d):
+    vi, en = dossier_text(d)
+    kind_vi, kind_en = KINDS[d["kind"]]
+    return (f"{vi} ({kind_vi}, bộ sản phẩm {d['category']}) đã được nộp ngày "
+            f"{d['received_on']}; hạn xem xét của xã (15 ngày làm việc): {d['deadline_on']}",
+            f"{en} ({kind_en}, criteria set {d['category']}) was filed on "
+            f"{d['received_on']}; the commune's review (15 working days) is due by "
+            f"{d['deadline_on']}")
+
+
+def dossier_to_province_text(d):
+    vi, en = dossier_text(d)
+    return (f"{commune_name(d)} đã gửi {lowered(vi)} lên tỉnh ngày "
+            f"{d['forwarded_on']} để kiểm tra và đề xuất đánh giá",
+            f"{commune_name(d)} forwarded {lowered(en)} to the province on "
+            f"{d['forwarded_on']}, to be checked and proposed for evaluation")
+
+
+def revoked_text(d):
+    vi, en = GROUNDS[d["ground"]]
+    return (f"Giấy chứng nhận OCOP {d['code']} đã bị thu hồi ngày {d['revoked_on']} theo "
+            f"Điều 8.1 {vi}",
+            f"OCOP certificate {d['code']} was revoked on {d['revoked_on']} under Art. 8.1 "
+            f"{en}")
+
+
 TEMPLATES = {
     # To the producer
+    "idea_accepted": lambda d: (
+        "Xã đã chấp thuận ý tưởng sản phẩm của bạn; bạn có thể gửi phương án kinh doanh",
+        "The commune accepted your product idea; you may submit your business plan"),
+    "idea_returned": lambda d: (
+        f"Xã đã trả lại ý tưởng sản phẩm của bạn: {reasons_text(d)}",
+        f"The commune returned your product idea: {reasons_text(d)}"),
+    "plan_accepted": lambda d: (
+        "Xã đã chấp thuận phương án kinh doanh của bạn",
+        "The commune accepted your business plan"),
+    "plan_returned": lambda d: (
+        f"Xã đã trả lại phương án kinh doanh của bạn: {reasons_text(d)}",
+        f"The commune returned your business plan: {reasons_text(d)}"),
+    "dossier_returned": returned_text,
+    "dossier_forwarded": lambda d: (
+        f"Xã đã gửi {lowered(dossier_text(d)[0])} lên tỉnh ngày {d['forwarded_on']}",
+        f"The commune forwarded your {lowered(dossier_text(d)[1])} to the province on "
+        f"{d['forwarded_on']}"),
     "submitted": lambda d: (
         f"Sản phẩm «{d['name']}» đã được gửi đánh giá, phân hạng",
         f"Product «{d['name']}» was submitted for evaluation and ranking"),
@@ -73,7 +153,27 @@ TEMPLATES = {
     "superseded": lambda d: (
         f"Giấy chứng nhận OCOP {d['code']} đã được thay thế bởi {d['superseded_by']}",
         f"OCOP certificate {d['code']} was superseded by {d['superseded_by']}"),
+    "revoked": revoked_text,
+    "renewal_window_opened": lambda d: (
+        f"Giấy chứng nhận OCOP {d['code']} hết hiệu lực ngày {d['expires_on']}: từ hôm nay "
+        f"đến hết ngày {d['renewal_closes_on']} bạn có thể đăng ký đánh giá lại",
+        f"OCOP certificate {d['code']} expires on {d['expires_on']}: from today until "
+        f"{d['renewal_closes_on']} you may apply for its re-rating"),
+    "renewal_closing": lambda d: (
+        f"Hôm nay là ngày cuối đăng ký đánh giá lại đúng hạn cho giấy chứng nhận OCOP "
+        f"{d['code']} (hết hiệu lực ngày {d['expires_on']})",
+        f"Today is the last day to apply on time for the re-rating of OCOP certificate "
+        f"{d['code']} (expiring on {d['expires_on']})"),
+    "expiring": lambda d: (
+        f"Giấy chứng nhận OCOP {d['code']} sẽ hết hiệu lực sau 30 ngày, ngày {d['expires_on']}",
+        f"OCOP certificate {d['code']} expires in 30 days, on {d['expires_on']}"),
+    "expired": lambda d: (
+        f"Giấy chứng nhận OCOP {d['code']} đã hết hiệu lực từ ngày {d['valid_until']}",
+        f"OCOP certificate {d['code']} is no longer valid since {d['valid_until']}"),
+    # To the commune's OCOP officer
+    "dossier_to_commune": dossier_to_commune_text,
     # To the province's OCOP office
+    "dossier_to_province": dossier_to_province_text,
     "submitted_to_province": lambda d: (
         f"Sản phẩm «{d['name']}» của {d['producer_name']} đã được gửi đánh giá, phân hạng",
         f"Product «{d['name']}» of {d['producer_name']} was submitted for evaluation"),
@@ -88,6 +188,13 @@ TEMPLATES = {
     "result_to_province": lambda d: (
         f"Kết quả cấp {LEVELS[d['level']][0]}: sản phẩm «{d['name']}» {result_text(d)[0]}",
         f"{LEVELS[d['level']][1].capitalize()} result: «{d['name']}» {result_text(d)[1]}"),
+    "handed_back_to_province": lambda d: (
+        f"Hội đồng cấp trung ương trả kết quả sản phẩm «{d['name']}» về tỉnh: "
+        f"{result_text(d)[0]}; Chủ tịch UBND tỉnh công nhận 3★/4★ theo kết quả này hoặc tổ "
+        "chức đánh giá, phân hạng theo thẩm quyền (Điều 7.4.g)",
+        f"The central council handed the result of «{d['name']}» back to the province: "
+        f"{result_text(d)[1]}; the province's chair recognises 3★/4★ on it or organises "
+        "the province's own evaluation (Art. 7.4.g)"),
     "issued_to_province": lambda d: tuple(
         f"{text}: «{d.get('name', d['product_id'])}»" for text in issued_text(d)),
     # To the council

@@ -89,11 +89,11 @@ def on_event(store, settings, event):
         province = feed.province_of(event, directory)
         record_in_feed(store, event, name, province)
         queue_webhooks(store, event, name, province)
+    known = {**directory.get(data.get("product_id"), {}), **data}
     for notice in recipients.notices_of(name):
         recipient = recipients.recipient_key(notice.recipient, data, directory)
-        if recipient is not None:
-            tell(store, settings, event, notice, recipient,
-                 {**directory.get(data.get("product_id"), {}), **data})
+        if recipient is not None and notice.applies(known):
+            tell(store, settings, event, notice, recipient, known)
 
 
 def record_in_feed(store, event, name, province):

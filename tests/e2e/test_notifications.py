@@ -11,6 +11,7 @@ import re
 import threading
 import time
 import uuid
+from datetime import timedelta
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,9 +23,12 @@ from standardwebhooks import Webhook
 from chassis import events
 from scripts import devstack
 from tests.conftest import publish, wait_until
-from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
-    product_in_stage, recognise, registered, score
+from tests.e2e.journeys import COMMUNES, council_of, criteria_set, file_dossier, forwarded, \
+    lowered_picks, open_evaluation, product_in_stage, propose, recognise, registered, score, \
+    vietnam_today
 from tests.e2e.test_bad_input import assert_problem
+from tests.e2e.test_certificate_life import certified
+from tests.e2e.test_hand_back import handed_back as handed_back_result
 
 SERVICE = "notification"
 RECEIVERS = "127.0.0.2"  # allowed to the test stack (tests/conftest.py), unlike 127.0.0.1
@@ -365,18 +369,19 @@ def test_each_role_reads_its_inbox_counts_unread_and_marks_read(api, people, mai
         "/notifications", params=council_inbox), 403)
     assert_problem(people.province_officer("91").get("/notifications", params={
         "recipient": "nobody:1"}), 422)
-    # A page at a time, newest first, with rel="next": submitted, then opened.
+    # A page at a time, newest first, with rel="next": forwarded, submitted, then opened.
     producer_inbox = {"recipient": f"producer:{producer['id']}"}
-    both = wait_until(lambda: len(owner.get("/notifications", params=producer_inbox).json())
-                      == 2 and owner.get("/notifications", params=producer_inbox).json(),
-                      what="both producer notifications")
-    first = owner.get("/notifications", params={**producer_inbox, "limit": 1})
-    assert first.json() == both[:1] and 'rel="next"' in first.headers["Link"]
+    every = wait_until(lambda: len(owner.get("/notifications", params=producer_inbox).json())
+                       == 3 and owner.get("/notifications", params=producer_inbox).json(),
+                       what="the producer's three notifications")
+    first = owner.get("/notifications", params={**producer_inbox, "limit": 2})
+    assert first.json() == every[:2] and 'rel="next"' in first.headers["Link"]
     next_page = re.match(r'<([^>]+)>; rel="next"', first.headers["Link"]).group(1)
     following = owner.http.get(owner.root + next_page, timeout=15)
-    assert following.json() == both[1:] and "Link" not in following.headers
-    assert [m["event_type"] for m in both] == ["vn.gov.ocop.evaluation.opened.v1",
-                                               "vn.gov.ocop.product.submitted.v1"]
+    assert following.json() == every[2:] and "Link" not in following.headers
+    assert [m["event_type"] for m in every] == ["vn.gov.ocop.evaluation.opened.v1",
+                                                "vn.gov.ocop.product.submitted.v1",
+                                                "vn.gov.ocop.dossier.forwarded.v1"]
 
 
 def test_the_ministry_is_told_of_a_product_proposed_for_five_stars(api, people, mailbox,
@@ -391,6 +396,154 @@ def test_the_ministry_is_told_of_a_product_proposed_for_five_stars(api, people, 
     assert "5★" in told[0]["text"]["en"]
     assert_problem(people.province_officer("91").get("/notifications", params={
         "recipient": "central"}), 403)
+
+
+# Who is told what, along the journey ------------------------------------------------------
+
+def told(caller, recipient, subject):
+    """``recipient``'s inbox items about ``subject``, by event: short name → texts."""
+    items = caller.get("/notifications", params={"recipient": recipient, "limit": 200})
+    assert items.status_code == 200, items.text
+    found = {}
+    for item in items.json():
+        if item["subject"] == subject:
+            name = events.routing_key({"type": item["event_type"]})
+            found.setdefault(name, []).append(item["text"])
+    return found
+
+
+def told_once_each(tap, caller, recipient, subject, expected):
+    """Wait until ``recipient`` was told of ``subject`` as ``expected`` (short name → how
+    many events), then check that each event published made exactly one inbox item."""
+    last = {}
+
+    def counts():
+        last["seen"] = told(caller, recipient, subject)
+        return last["seen"] if {k: len(v) for k, v in last["seen"].items()} == expected \
+            else None
+    try:
+        seen = wait_until(counts, what=f"{recipient} told {expected} of {subject}")
+    except AssertionError as timed_out:
+        raise AssertionError(f"{timed_out}; told: {last['seen']}") from None
+    for name in expected:
+        assert len({e["id"] for e in tap.events(name, subject)}) == expected[name], name
+    return seen
+
+
+def returned_then_accepted(owner, commune, path, reason, corrected):
+    """The commune returns an idea or a plan for ``reason``, the producer corrects it, the
+    commune accepts it."""
+    for caller, method, url, body in (
+            (commune, "post", f"{path}/decision", {"outcome": "returned", "reasons": [reason]}),
+            (owner, "put", path, corrected),
+            (commune, "post", f"{path}/decision", {"outcome": "accepted"})):
+        response = getattr(caller, method)(url, body)
+        assert response.status_code == 200, response.text
+
+
+def test_the_cycle_before_evaluation_tells_the_producer_commune_and_province(
+        api, people, tap, councils):
+    producer, owner, product = registered(api, people)
+    mine = f"producer:{producer['id']}"
+    commune = people.commune_officer("91", COMMUNES["91"])
+    office = people.province_officer("91")
+    idea = owner.post("/ideas", {"producer_id": producer["id"], "title": "Gạo hữu cơ",
+                                 "description": "Gạo trồng theo hướng hữu cơ"}).json()
+    returned_then_accepted(owner, commune, f"/ideas/{idea['id']}", "Chưa rõ vùng nguyên liệu",
+                           {"title": "Gạo hữu cơ", "description": "20 ha tại xã"})
+    plan = owner.post("/plans", {"idea_id": idea["id"], "title": "Phương án 2027",
+                                 "summary": "Xưởng xay xát 200 m²"}).json()
+    returned_then_accepted(owner, commune, f"/plans/{plan['id']}", "Thiếu dòng tiền",
+                           {"title": "Phương án 2027", "summary": "Có dòng tiền"})
+
+    product_id, subject = product["id"], f"products/{product['id']}"
+    assert file_dossier(owner, product_id).status_code == 201
+    commune.post(f"/products/{product_id}/dossier/return", {"reasons": ["Thiếu ATTP"]})
+    forwarded(owner, product_id)
+    office.post(f"/products/{product_id}/dossier/completeness")
+    office.post(f"/products/{product_id}/dossier/return", {"reasons": ["Phiếu kiểm nghiệm"]})
+    propose(owner, product_id)
+
+    idea_told = told_once_each(tap, owner, mine, f"ideas/{idea['id']}",
+                               {"idea.returned": 1, "idea.accepted": 1})
+    assert "Chưa rõ vùng nguyên liệu" in idea_told["idea.returned"][0]["vi"]
+    plan_told = told_once_each(tap, owner, mine, f"plans/{plan['id']}",
+                               {"plan.returned": 1, "plan.accepted": 1})
+    assert plan_told["plan.returned"][0]["en"] == \
+        "The commune returned your business plan: Thiếu dòng tiền"
+    producer_told = told_once_each(tap, owner, mine, subject, {
+        "dossier.returned": 2, "dossier.forwarded": 2, "product.submitted": 1,
+        "evaluation.opened": 1})
+    assert sorted(t["en"].split(" returned")[0] for t in producer_told["dossier.returned"]) \
+        == ["The commune", "The province"]
+    assert any("Phiếu kiểm nghiệm" in t["vi"] for t in producer_told["dossier.returned"])
+    assert "forwarded your registration dossier" in producer_told["dossier.forwarded"][0]["en"]
+    # The commune: each filing, with its 15 working days' deadline; the province: each
+    # forwarding, and the proposal it made.
+    form = owner.get(f"/products/{product_id}").json()["dossier"]
+    commune_told = told_once_each(tap, commune, f"commune:{COMMUNES['91']}", subject,
+                                  {"dossier.submitted": 3})
+    assert all(form["deadline_on"] in t["en"] for t in commune_told["dossier.submitted"])
+    assert any(form["form_number"] in t["vi"] for t in commune_told["dossier.submitted"])
+    province_told = told_once_each(tap, office, "province:91", subject, {
+        "dossier.forwarded": 2, "product.submitted": 1})
+    assert province_told["dossier.forwarded"][0]["vi"].startswith("Xã Phú Tân đã gửi hồ sơ")
+    assert_problem(people.commune_officer("91", "30307").get("/notifications", params={
+        "recipient": f"commune:{COMMUNES['91']}"}), 403)
+
+
+def test_the_province_is_told_of_a_central_result_handed_back(api, people, tap, councils):
+    _, product, _ = handed_back_result(api, people, tap)
+    office = people.province_officer("91")
+    province_told = told_once_each(tap, office, "province:91", f"products/{product['id']}", {
+        "dossier.forwarded": 1, "product.submitted": 1, "evaluation.completed": 1})
+    [result] = province_told["evaluation.completed"]
+    assert result["en"].startswith("The central council handed the result of «")
+    assert "Art. 7.4.g" in result["en"] and "Điều 7.4.g" in result["vi"]
+
+
+def test_the_producer_is_told_of_a_revocation_and_of_each_milestone(
+        api, people, tap, stack, tmp_path, councils):
+    """A certificate revoked; another expiring tomorrow, swept by a certification process
+    that lives on tomorrow: 180, 120 and 30 days before expiry, and expiry, each told once."""
+    owner, revoked_product, revoked = certified(api, people)
+    chair = people.calling(["province_authority"], province="91", subject="chair-91")
+    assert chair.post(f"/certificates/{revoked['code']}/revocation", {
+        "ground": "mark_misused", "finding_reference": "12/KL-QLTT",
+        "finding_date": vietnam_today().isoformat()}).status_code == 200
+    [revocation] = told_once_each(tap, owner, f"producer:{revoked_product['producer_id']}",
+                                  f"products/{revoked_product['id']}", {
+                                      "dossier.forwarded": 1, "product.submitted": 1,
+                                      "evaluation.opened": 1, "evaluation.completed": 1,
+                                      "certificate.issued": 1, "certificate.revoked": 1,
+                                  })["certificate.revoked"]
+    assert revoked["code"] in revocation["vi"] and "misuse of the OCOP mark" in \
+        revocation["en"]
+
+    tomorrow = vietnam_today() + timedelta(days=1)
+    owner, product, ending = certified(api, people, tomorrow)
+    timer = devstack.Stack(stack.amqp_uri, stack.mongo_uri, ports={},
+                           ops_ports={"certification": devstack.free_port()},
+                           db_prefix=stack.db_prefix, log_dir=tmp_path / "timer",
+                           extra_env={**stack.extra_env, "MILESTONE_SWEEP_SECONDS": "0.2",
+                                      "CERTIFICATION_TODAY": tomorrow.isoformat()})
+    timer.amqp_uris = stack.amqp_uris
+    try:
+        timer.start("certification")
+        timer.wait_ready(60)
+        milestones = told_once_each(tap, owner, f"producer:{product['producer_id']}",
+                                    f"products/{product['id']}", {
+                                        "dossier.forwarded": 1, "product.submitted": 1,
+                                        "evaluation.opened": 1, "evaluation.completed": 1,
+                                        "certificate.issued": 1,
+                                        "certificate.renewal_window_opened": 1,
+                                        "certificate.renewal_closing": 1,
+                                        "certificate.expiring": 1, "certificate.expired": 1})
+    finally:
+        timer.stop("certification")
+    assert ending["code"] in milestones["certificate.expired"][0]["en"]
+    assert "re-rating" in milestones["certificate.renewal_window_opened"][0]["en"]
+    assert "30 days" in milestones["certificate.expiring"][0]["en"]
 
 
 # The feed ----------------------------------------------------------------------------------

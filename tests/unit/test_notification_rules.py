@@ -48,6 +48,94 @@ def test_every_row_is_an_event_that_exists_and_every_template_is_written():
             assert set(notice.channels) <= set(recipients.CHANNELS)
 
 
+WHERE = {"producer_id": "o1", "province_code": "91", "commune_code": "30406"}
+DOSSIER = {**WHERE, "product_id": "p1", "form_number": "7/PĐK-91-30406-2026"}
+CERTIFICATE = {"code": "OCOP-91-2026-00007", "product_id": "p1", "producer_id": "o1",
+               "province_code": "91", "stars": 4, "level": "province",
+               "expires_on": "2029-11-30"}
+MILESTONE = {**CERTIFICATE, "milestone_on": "2029-06-03", "renewal_opens_on": "2029-06-03",
+             "renewal_closes_on": "2029-08-02", "valid_until": "2029-11-30"}
+# Each new row's event as its publisher's contract has it (checked below), with what the
+# product directory may add (the product's name, learnt from earlier events).
+EXAMPLES = {
+    "idea.accepted": {**WHERE, "idea_id": "i1"},
+    "idea.returned": {**WHERE, "idea_id": "i1", "reasons": ["Chưa rõ vùng nguyên liệu"]},
+    "plan.accepted": {**WHERE, "plan_id": "k1", "idea_id": "i1"},
+    "plan.returned": {**WHERE, "plan_id": "k1", "idea_id": "i1", "reasons": ["Thiếu dòng tiền"]},
+    "dossier.submitted": {**DOSSIER, "category": "03", "kind": "first",
+                          "received_on": "2026-11-30", "deadline_on": "2026-12-21"},
+    "dossier.returned": {**DOSSIER, "by_level": "province", "reasons": ["Bổ sung ATTP"]},
+    "dossier.forwarded": {**DOSSIER, "forwarded_on": "2026-12-02"},
+    "certificate.revoked": {**CERTIFICATE, "ground": "law_violation",
+                            "finding_reference": "45/KL-ATTP", "finding_date": "2027-03-01",
+                            "due_on": "2027-03-16", "revoked_on": "2027-03-10", "late": False,
+                            "revoked_at": "2027-03-10T03:00:00Z"},
+    "certificate.renewal_window_opened": MILESTONE,
+    "certificate.renewal_closing": {**MILESTONE, "milestone_on": "2029-08-02"},
+    "certificate.expiring": {**MILESTONE, "milestone_on": "2029-10-31"},
+    "certificate.expired": {**MILESTONE, "milestone_on": "2029-11-30"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_each_new_row_renders_from_what_its_event_carries(name):
+    data = EXAMPLES[name]
+    contract = feed.SOURCES[feed.TYPES[name]][name]
+    assert contract().validate(data) == {}, "the example is not the contract's"
+    notices = recipients.notices_of(name)
+    assert notices
+    for known in (data, {**data, "name": "Gạo thơm Phú Tân"}):
+        for notice in notices:
+            told = templates.text(notice.template, known)
+            assert told["vi"] and told["en"] and told["vi"] != told["en"]
+
+
+def test_the_commune_is_told_of_a_dossier_and_its_deadline_the_producer_of_its_return():
+    [commune] = recipients.notices_of("dossier.submitted")
+    assert recipients.recipient_key(commune.recipient, EXAMPLES["dossier.submitted"], {}) == \
+        "commune:30406"
+    told = templates.text(commune.template, EXAMPLES["dossier.submitted"])
+    assert "2026-12-21" in told["vi"] and "15 working days" in told["en"]
+    [producer] = recipients.notices_of("dossier.returned")
+    returned = templates.text(producer.template, {**EXAMPLES["dossier.returned"],
+                                                  "name": "Gạo"})
+    assert returned["en"] == "The province returned registration dossier " \
+        "7/PĐK-91-30406-2026 («Gạo») to be completed: Bổ sung ATTP"
+    forwarded = {n.recipient: n for n in recipients.notices_of("dossier.forwarded")}
+    assert set(forwarded) == {recipients.PRODUCER, recipients.PROVINCE}
+    assert templates.text(forwarded[recipients.PROVINCE].template, EXAMPLES[
+        "dossier.forwarded"])["vi"].startswith("Xã Phú Tân đã gửi hồ sơ đăng ký số 7/")
+
+
+def test_a_central_result_handed_back_is_told_to_the_province_as_such():
+    result = {"name": "Gạo", "score": 85.5, "stars": 4, "recognised": True,
+              "province_code": "91", "producer_id": "o1"}
+    provincial = {**result, "level": "province", "council_level": "province"}
+    handed_back = {**result, "level": "province", "council_level": "central"}
+    central = {**result, "stars": 5, "level": "central", "council_level": "central"}
+    before_the_field = {**result, "level": "province"}  # published before council_level
+
+    def province_told(data):
+        return [n.template for n in recipients.notices_of("evaluation.completed")
+                if n.recipient == recipients.PROVINCE and n.applies(data)]
+    assert province_told(handed_back) == ["handed_back_to_province"]
+    for data in (provincial, central, before_the_field):
+        assert province_told(data) == ["result_to_province"]
+    assert "Art. 7.4.g" in templates.text("handed_back_to_province", handed_back)["en"]
+
+
+def test_two_lines_of_a_row_to_one_recipient_never_both_apply():
+    """One key per (event, recipient, channel): a row names a recipient kind once, or
+    under conditions that exclude each other."""
+    samples = [{"level": level, "council_level": council} for level in ("province", "central")
+               for council in ("province", "central", None)]
+    for name, notices in recipients.NOTICES.items():
+        for kind in {n.recipient for n in notices}:
+            lines = [n for n in notices if n.recipient == kind]
+            for data in samples:
+                assert len([n for n in lines if n.applies(data)]) <= 1, (name, kind, data)
+
+
 def test_recipients_come_from_the_event_or_from_what_earlier_events_said():
     issued = {"code": "OCOP-91-2026-00001", "product_id": "p1", "producer_id": "o1"}
     directory = {"p1": {"province_code": "91", "name": "Gạo"}}
