@@ -56,7 +56,7 @@ def journey(people, session):
     wait(recognition)[0].raise_for_status()
     wait(lambda: any(m["event_type"] == "vn.gov.ocop.certificate.issued.v1" for m in
                      session.get(f"{api}/notifications", headers=owner,
-                                 params={"producer_id": producer["id"]}).json()))
+                                 params={"recipient": f"producer:{producer['id']}"}).json()))
     return time.perf_counter() - started
 
 

@@ -35,7 +35,7 @@ CONSUMES = {
     "registration": ("evaluation", "certification"),
     "evaluation": ("registration", "evaluation"),
     "certification": ("evaluation", "registration"),
-    "notification": ("registration", "evaluation", "certification"),
+    "notification": ("registration", "evaluation", "certification", "notification"),
 }
 # RPC calls a service makes to another, as ``<service>.<method>``.
 RPC_CALLS = {

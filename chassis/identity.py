@@ -117,6 +117,8 @@ class Target:
     members: frozenset = frozenset()
     advisory_group: frozenset = frozenset()
     chairs: frozenset = frozenset()  # the chair and the secretary
+    agency: str | None = None  # the agency it belongs to (a webhook endpoint, an inbox)
+    events: bool = False  # the events shared with agencies (feed, subscriptions)
     private: bool = True  # whether its very existence is hidden from those out of scope
 
     def to_context(self):
@@ -145,7 +147,13 @@ def in_scope(identity, role, target):
                 and identity.subject in target.members | target.chairs)
     if role == ADVISORY_MEMBER:
         return target.council in identity.councils and identity.subject in target.advisory_group
-    return False  # agencies act only on their own feeds and subscriptions
+    if role == AGENCY:
+        # What belongs to it (its webhook endpoints, its inbox), and the events of the
+        # province its token grants, or of every province when the token names none.
+        if target.agency is not None:
+            return target.agency == identity.subject
+        return target.events and identity.province in (None, target.province)
+    return False
 
 
 def _code(value):

@@ -14,9 +14,10 @@ evaluations), else 403. The gateway refuses to start with an operation that has 
 from dataclasses import dataclass
 
 from chassis.identity import (
-    ADMIN, ADVISORY_MEMBER, CENTRAL_AUTHORITY, CENTRAL_OFFICER, COMMUNE_OFFICER,
+    ADMIN, ADVISORY_MEMBER, AGENCY, CENTRAL_AUTHORITY, CENTRAL_OFFICER, COMMUNE_OFFICER,
     COUNCIL_MEMBER, PRODUCER, PROVINCE_AUTHORITY, PROVINCE_OFFICER, Target, in_scope)
 from chassis.errors import NotFound
+from services.notification import recipients
 from gateway.problems import Problem
 from gateway.signin import SignInRefused
 from services.certification.authority import target as authority_target
@@ -173,6 +174,61 @@ def province_in(name):
     return locate
 
 
+def inbox_of(name):
+    """The recipient whose inbox (or contact) is named (``services/notification/
+    recipients.py``): the producer, commune, province, council, ministry or agency it is.
+    A key that names no recipient is the service's to refuse, naming the parameter."""
+    def locate(services, values, identity):
+        return inbox_target(services, values.get(name))
+    return locate
+
+
+def inbox_target(services, key):
+    recipient = recipients.parse(key)
+    if recipient is None:
+        return None
+    obj = f"inboxes/{key}"
+    if recipient.kind == recipients.PRODUCER:
+        return producer("id")(services, {"id": recipient.value}, None)
+    # A producer's or an agency's inbox is as private as they are; the offices' and the
+    # councils' exist for all to know.
+    if recipient.kind == recipients.COUNCIL:
+        return seated(obj, services.evaluation.council_roster(recipient.value), private=False)
+    agency = recipient.kind == recipients.AGENCY
+    return Target(obj, province=recipient.province,
+                  commune=recipient.value if recipient.kind == recipients.COMMUNE else None,
+                  national=recipient.kind == recipients.CENTRAL,
+                  agency=recipient.value if agency else None, private=agency)
+
+
+def inbox_item(name):
+    """An inbox item: the inbox it lies in."""
+    def locate(services, values, identity):
+        return inbox_target(services, services.notification.message_scope(values[name])[
+            "recipient"])
+    return locate
+
+
+def event_feed(name):
+    """The events shared with agencies, of the province named in the query (of the
+    agency's own province when it names none); national for the ministry."""
+    def locate(services, values, identity):
+        return Target("events", province=values.get(name) or identity.province,
+                      events=True, national=True, private=False)
+    return locate
+
+
+def own_subscriptions(services, values, identity):
+    return Target("webhooks", agency=identity.subject, private=False)
+
+
+def webhook_endpoint(name):
+    def locate(services, values, identity):
+        owner = services.notification.endpoint_scope(values[name])["owner"]
+        return Target(f"webhooks/{values[name]}", agency=owner)
+    return locate
+
+
 # Conditions ------------------------------------------------------------------------------
 
 def is_the_member(identity, target, values):
@@ -191,6 +247,9 @@ PROVINCE = (PROVINCE_OFFICER, PROVINCE_AUTHORITY)
 CENTRAL = (CENTRAL_OFFICER, CENTRAL_AUTHORITY)
 # Personal data (tax code, e-mail, phone, inbox): the producer, its commune and province.
 PERSONAL = (PRODUCER, COMMUNE_OFFICER, *PROVINCE, ADMIN)
+# An inbox is read by whoever holds its recipient's role in its scope (inbox_of).
+INBOX_READERS = (PRODUCER, COMMUNE_OFFICER, *PROVINCE, COUNCIL_MEMBER, ADVISORY_MEMBER,
+                 *CENTRAL, AGENCY, ADMIN)
 # Lists of producers and products: each in its own scope (listed_scope).
 LISTERS = (*PERSONAL, *CENTRAL)
 
@@ -271,8 +330,19 @@ POLICY = {
     "certificate_qr_png": public(),
     "certificate_pdf": public(),
 
-    # Notification ------------------------------------------------------------------------
-    "list_notifications": allow(*PERSONAL, on=producer("producer_id")),
+    # Notification: inboxes, contacts, the agencies' feed and webhooks ---------------------
+    "list_notifications": allow(*INBOX_READERS, on=inbox_of("recipient")),
+    "count_unread": allow(*INBOX_READERS, on=inbox_of("recipient")),
+    "mark_read": allow(*INBOX_READERS, on=inbox_item("item_id")),
+    "set_contact": allow(*INBOX_READERS, on=inbox_of("recipient")),
+    "read_events": allow(AGENCY, *CENTRAL, ADMIN, on=event_feed("province")),
+    "create_webhook": allow(AGENCY, on=own_subscriptions),
+    "list_webhooks": allow(AGENCY, on=own_subscriptions),
+    "rotate_webhook_secret": allow(AGENCY, ADMIN, on=webhook_endpoint("webhook_id")),
+    "enable_webhook": allow(AGENCY, ADMIN, on=webhook_endpoint("webhook_id")),
+    "list_deliveries": allow(AGENCY, ADMIN, on=webhook_endpoint("webhook_id")),
+    "replay_delivery": allow(AGENCY, ADMIN, on=webhook_endpoint("webhook_id")),
+    "replay_deliveries": allow(AGENCY, ADMIN, on=webhook_endpoint("webhook_id")),
 
     # Audit -------------------------------------------------------------------------------
     "read_audit_trail": allow(PROVINCE_OFFICER, ADMIN, on=province_in("province")),

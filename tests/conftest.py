@@ -76,6 +76,9 @@ def issuer(tmp_path_factory):
 UNLIMITED = {"RATE_LIMIT_PUBLIC": "100000/minute", "RATE_LIMIT_REGISTRATION": "100000/minute"}
 # The front-end origin the test stack's gateway lets browsers call it from (CORS).
 FRONT_END = "https://ocop.example.gov.vn"
+# Agencies' test endpoints listen on 127.0.0.2, plain http; the rest of loopback stays
+# refused by the SSRF guard (services/notification/ssrf.py).
+WEBHOOK_TARGETS = {"WEBHOOK_ALLOW_HTTP": "true", "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.2/32"}
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +89,7 @@ def stack(amqp_uri, mongo_uri, issuer, tmp_path_factory):
         log_dir=tmp_path_factory.mktemp("logs"),
         extra_env={"EVENT_RETRY_BASE_SECONDS": "0.05", "OUTBOX_POLL_SECONDS": "0.5",
                    "CORS_ALLOWED_ORIGINS": FRONT_END, **issuer.gateway_settings(),
-                   **UNLIMITED})
+                   **UNLIMITED, **WEBHOOK_TARGETS})
     try:
         system.start().wait_ready(90)
         yield system

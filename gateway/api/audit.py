@@ -5,7 +5,7 @@ from gateway.api import API
 from gateway.routes import operation
 
 # The services whose commands are audited, each keeping its own trail.
-AUDITED = ("registration", "evaluation")
+AUDITED = ("registration", "evaluation", "notification")
 
 
 class AuditApi:

@@ -143,6 +143,10 @@ class EvaluationCompletedSchema(EvaluationSummarySchema):
                       "products get a certificate.")
     level = Level("The level that recognises the result: `central` for 5★, otherwise "
                   "`province` (a central result below 5★ goes back to the province).")
+    council_level = fields.String(validate=validate.OneOf(LEVELS), metadata={
+        "description": "The council that scored it (optional: added later, a compatible "
+                       "change): `central` with `level` `province` is a central result "
+                       "handed back to the province (Art. 7.4.g)."})
     rule_version = Text("The rules the score was given under, e.g. `26/2026` "
                         "(Decision 26/2026/QĐ-TTg).", max_length=32)
     capped_by = fields.List(fields.String(), required=True, metadata={

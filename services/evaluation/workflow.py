@@ -495,5 +495,6 @@ def outcome(evaluation, result):
     return "completed", "evaluation.completed", {
         "score": result.score, "stars": result.stars,
         "recognised": result.recognised or result.province_may_recognise,
-        "level": recognising, "rule_version": result.rule_version,
+        "level": recognising, "council_level": result.level,
+        "rule_version": result.rule_version,
         "category": result.category, "capped_by": list(result.capped_by)}

@@ -26,6 +26,9 @@ from tests.e2e.test_bad_input import assert_problem
 PDF = {"filename": "giay-phep.pdf",
        "content": base64.b64encode(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n").decode()}
 OWN, OTHER = "91", "79"  # An Giang, where the objects are; Hồ Chí Minh City, elsewhere
+# An agency of each province: the own one registered the world's webhook endpoint.
+AGENCIES = {OWN: {"subject": "agency-91", "province": OWN},
+            OTHER: {"subject": "agency-79", "province": OTHER}}
 ROLES = ("producer", "commune_officer", "province_officer", "province_authority",
          "council_member", "advisory_member", "central_officer", "central_authority",
          "agency", "admin")
@@ -109,6 +112,17 @@ EXPECTED = {
 
     # Notification
     "list_notifications": PERSONAL,
+    "count_unread": PERSONAL,
+    "mark_read": PERSONAL,
+    "set_contact": PERSONAL,
+    "read_events": own("agency") | anywhere("central_officer", "central_authority", "admin"),
+    "create_webhook": anywhere("agency"),
+    "list_webhooks": anywhere("agency"),
+    "rotate_webhook_secret": own("agency") | anywhere("admin"),
+    "enable_webhook": own("agency") | anywhere("admin"),
+    "list_deliveries": own("agency") | anywhere("admin"),
+    "replay_delivery": own("agency") | anywhere("admin"),
+    "replay_deliveries": own("agency") | anywhere("admin"),
 
     # Audit
     "read_audit_trail": own("province_officer") | anywhere("admin"),
@@ -121,6 +135,7 @@ def requests_for(world):
     service refuses with 422 where the call would change state)."""
     council = {"name": "Hội đồng An Giang", "chair": "chair"}  # no members: refused, 422
     evaluation = f"/evaluations/{world['evaluation']}"
+    inbox, webhook = f"producer:{world['producer']}", f"/webhooks/{world['webhook']}"
     product = f"/products/{world['product']}"
     idea, plan = f"/ideas/{world['idea']}", f"/plans/{world['plan']}"
     return {
@@ -197,8 +212,19 @@ def requests_for(world):
                             None),
 
         # Notification
-        "list_notifications": ("GET", "/notifications", {"producer_id": world["producer"]},
-                               None),
+        "list_notifications": ("GET", "/notifications", {"recipient": inbox}, None),
+        "count_unread": ("GET", "/notifications/unread", {"recipient": inbox}, None),
+        "mark_read": ("POST", f"/notifications/{world['notification']}/read", None, None),
+        "set_contact": ("PUT", f"/notifications/contacts/{inbox}", None, {}),
+        "read_events": ("GET", "/events", {"province": OWN, "limit": 1}, None),
+        "create_webhook": ("POST", "/webhooks", None, {"url": "ftp://example.org/"}),
+        "list_webhooks": ("GET", "/webhooks", None, None),
+        "rotate_webhook_secret": ("POST", f"{webhook}/secret", None, None),
+        "enable_webhook": ("POST", f"{webhook}/enable", None, None),
+        "list_deliveries": ("GET", f"{webhook}/deliveries", None, None),
+        "replay_delivery": ("POST", f"{webhook}/deliveries/{world['delivery']}/replay", None,
+                            None),
+        "replay_deliveries": ("POST", f"{webhook}/replays", None, {}),
 
         # Audit
         "read_audit_trail": ("GET", "/audit", {"province": OWN}, None),
@@ -211,9 +237,18 @@ def world(api, people, councils):
     and a 4★ product certified on recognition. In Hồ Chí Minh City: a council with the same
     member names, so that only the scope differs."""
     set_up_council(people, f"province-{OTHER}")
+    # An agency of An Giang's endpoint, told of evaluations opening there: nothing listens
+    # at its address (allowed to the test stack, tests/conftest.py), its deliveries fail.
+    agency = people.calling(["agency"], **AGENCIES[OWN])
+    webhook = agency.post("/webhooks", {"url": "http://127.0.0.2:9/", "types": [
+        "evaluation.opened"]}).json()
     producer, owner, product = registered(api, people)
     evidence = owner.post(f"/products/{product['id']}/evidence", PDF).json()
     evaluation = open_evaluation(owner, product["id"])
+    notification = wait_until(lambda: owner.get("/notifications", params={
+        "recipient": f"producer:{producer['id']}"}).json(), what="a notification")[0]
+    delivery = wait_until(lambda: agency.get(f"/webhooks/{webhook['id']}/deliveries").json(),
+                          what="a delivery")[0]
     idea = owner.post("/ideas", {"producer_id": producer["id"], "title": "Gạo hữu cơ",
                                  "description": "Gạo trồng theo hướng hữu cơ"}).json()
     people.commune_officer().post(f"/ideas/{idea['id']}/decision", {"outcome": "accepted"})
@@ -238,7 +273,9 @@ def world(api, people, councils):
             "idea": idea["id"], "plan": plan["id"], "evidence": evidence["id"],
             "scored_evaluation": provincial["id"],
             "central_evaluation": central["id"], "import": imported.json()["id"],
-            "recognised": recognised["id"], "certificate": certificate["code"]}
+            "recognised": recognised["id"], "certificate": certificate["code"],
+            "webhook": webhook["id"], "notification": notification["id"],
+            "delivery": delivery["id"]}
 
 
 def caller(people, world, role, scope):
@@ -253,6 +290,7 @@ def caller(people, world, role, scope):
         "province_authority": {"province": province},
         "council_member": {"subject": "chair", "councils": [f"province-{province}"]},
         "advisory_member": {"subject": "advisor-1", "councils": [f"province-{province}"]},
+        "agency": AGENCIES[province],
     }.get(role, {})
     return people.calling([role], **claims)
 

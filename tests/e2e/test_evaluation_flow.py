@@ -142,7 +142,7 @@ def test_the_advisory_group_sends_the_dossier_back_for_completion(api, people, t
     assert requested == ["completion", "site_visit"]
     product_in_stage(owner, product["id"], "returned")
     inbox = wait_until(lambda: [m for m in owner.get("/notifications", params={
-        "producer_id": producer["id"]}).json() if "ATTP" in m["text"]["vi"]],
+        "recipient": f"producer:{producer['id']}"}).json() if "ATTP" in m["text"]["vi"]],
         what="the completion request in the inbox")
     assert "complete the dossier" in inbox[0]["text"]["en"]
 

@@ -64,8 +64,10 @@ class Alone:
             return queue(connection.default_channel).queue_declare(passive=True).message_count
 
     def delivered(self, event):
-        """How many inbox messages ``event`` left."""
-        return self.database.inbox.count_documents({"_id": f"{event['source']}/{event['id']}"})
+        """How many inbox messages ``event`` left for its producer."""
+        return self.database.inbox.count_documents({
+            "event": f"{event['source']}/{event['id']}",
+            "recipient": f"producer:{event['data']['producer_id']}"})
 
     def deadletters(self, *arguments):
         """Run the operator's tool with notification's own broker credentials."""

@@ -33,14 +33,20 @@ def certified_product(api, people):
     return producer, owner, product_in_stage(owner, product["id"], "certified")
 
 
+# What a certified product's producer is told: dossier forwarded, product submitted,
+# evaluation opened and completed, certificate issued.
+TOLD_OF_A_CERTIFIED_PRODUCT = 5
+
+
 def inbox(owner, producer_id):
-    return owner.get("/notifications", params={"producer_id": producer_id}).json()
+    return owner.get("/notifications", params={"recipient": f"producer:{producer_id}"}).json()
 
 
 def test_a_redelivered_event_changes_nothing(api, people, tap, stack, amqp_uri, councils):
     producer, owner, product = certified_product(api, people)
     subject = f"products/{product['id']}"
-    wait_until(lambda: len(inbox(owner, producer["id"])) == 4, what="four notifications")
+    wait_until(lambda: len(inbox(owner, producer["id"])) == TOLD_OF_A_CERTIFIED_PRODUCT,
+               what="the producer's notifications")
     completed = tap.wait_for("evaluation.completed", subject)
     issued = tap.wait_for("certificate.issued", subject)
     watched = [("certification", "certification.on_evaluation_completed"),
@@ -56,7 +62,7 @@ def test_a_redelivered_event_changes_nothing(api, people, tap, stack, amqp_uri, 
         wait_until(lambda: duplicates_seen(stack, *w) == before[w] + 1, what=f"{w} to see it")
     certificates = api.get("/certificates", params={"product_id": product["id"]}).json()
     assert [c["code"] for c in certificates] == [product["certificate_code"]]
-    assert len(inbox(owner, producer["id"])) == 4
+    assert len(inbox(owner, producer["id"])) == TOLD_OF_A_CERTIFIED_PRODUCT
     assert owner.get(f"/products/{product['id']}").json()["stage"] == "certified"
 
 
@@ -68,7 +74,8 @@ def test_the_same_result_resent_as_a_new_event_issues_no_second_certificate(
     publish(amqp_uri, resent)
     # Notification tells the producer about every distinct event, so its inbox shows
     # when the re-sent one has been through the system.
-    wait_until(lambda: len(inbox(owner, producer["id"])) == 5, what="the re-sent event")
+    wait_until(lambda: len(inbox(owner, producer["id"])) == TOLD_OF_A_CERTIFIED_PRODUCT + 1,
+               what="the re-sent event")
     certificates = api.get("/certificates", params={"product_id": product["id"]}).json()
     assert len(certificates) == 1
 

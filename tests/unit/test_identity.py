@@ -1,5 +1,5 @@
 """The roles' scopes, without any infrastructure."""
-from chassis.identity import ADMIN, COUNCIL_MEMBER, COMMUNE_OFFICER, PRODUCER, \
+from chassis.identity import ADMIN, AGENCY, COUNCIL_MEMBER, COMMUNE_OFFICER, PRODUCER, \
     PROVINCE_OFFICER, CENTRAL_OFFICER, Identity, Target, in_scope
 
 PRODUCT = Target("products/x", producer_id="p1", province="91", commune="30406")
@@ -38,6 +38,24 @@ def test_a_member_must_sit_on_that_council_and_hold_its_claim():
                         COUNCIL_MEMBER, COUNCIL)
     assert not in_scope(caller(COUNCIL_MEMBER, sub="m2", councils=["central"]),
                         COUNCIL_MEMBER, COUNCIL)
+
+
+def test_an_agency_acts_on_what_is_its_own_and_reads_the_events_of_its_province():
+    endpoint = Target("webhooks/w1", agency="agency-a")
+    assert in_scope(caller(AGENCY, sub="agency-a"), AGENCY, endpoint)
+    assert not in_scope(caller(AGENCY, sub="agency-b"), AGENCY, endpoint)
+    assert not in_scope(caller(AGENCY, sub="agency-b", province="91"), AGENCY, endpoint)
+    events_91 = Target("events", province="91", events=True)
+    assert in_scope(caller(AGENCY), AGENCY, events_91)  # a national agency
+    assert in_scope(caller(AGENCY, province="91"), AGENCY, events_91)
+    assert not in_scope(caller(AGENCY, province="79"), AGENCY, events_91)
+    assert not in_scope(caller(AGENCY, province="79"), AGENCY, Target("events", events=True))
+    # Nothing else of a province is an agency's: not its products, not its inboxes.
+    assert not in_scope(caller(AGENCY, province="91"), AGENCY, PRODUCT)
+    assert not in_scope(caller(AGENCY), AGENCY, Target("inboxes/province:91", province="91"))
+    # No other role reaches an agency's own objects through them.
+    assert not in_scope(caller(PROVINCE_OFFICER, province="91"), PROVINCE_OFFICER, endpoint)
+    assert not in_scope(caller(PRODUCER, producers=["p1"]), PRODUCER, endpoint)
 
 
 def test_claims_of_odd_shapes_give_no_scope_and_the_identity_travels_whole():
