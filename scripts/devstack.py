@@ -363,7 +363,8 @@ def run():
         stack.start().wait_ready()
         print(f"OCOP is up: {stack.gateway_url}/api/v1/docs\n"
               f"  try: curl {stack.gateway_url}/api/v1/categories\n"
-              "  a token: python -m gateway.tokens --role province_officer --province 91\n"
+              "  a token: .venv/bin/python -m gateway.tokens --role province_officer "
+              "--province 91\n"
               f"  API description: {stack.gateway_url}/api/v1/openapi.json\n"
               "  /livez /readyz /metrics on 127.0.0.1: "
               + ", ".join(f"{name} {port}" for name, port in stack.ops_ports.items()) + "\n"
@@ -382,6 +383,7 @@ def run():
         stack.stop()
         if mongo:
             mongo.stop()
+        print("stopped", flush=True)
 
 
 if __name__ == "__main__":

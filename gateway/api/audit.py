@@ -5,7 +5,7 @@ from gateway.api import API
 from gateway.routes import operation
 
 # The services whose commands are audited, each keeping its own trail.
-AUDITED = ("registration", "evaluation", "notification")
+AUDITED = ("registration", "evaluation", "certification", "notification")
 
 
 class AuditApi:

@@ -35,6 +35,10 @@ class EvaluationSummarySchema(EventDataSchema):
     category = CategoryCode()
     province_code = ProvinceCode()
     commune_code = CommuneCode()
+    product_code = fields.String(required=False, allow_none=True, metadata={
+        "description": "The product code (mã số sản phẩm) `(T)-(X)-(STT)-(year)` registration "
+                       "gave it at the proposal; null for evaluations opened before codes "
+                       "travelled with the product."})
     level = Level("Which council evaluates: `province` (Hội đồng đánh giá, phân hạng cấp "
                   "tỉnh) or `central` (cấp trung ương).")
     kind = fields.String(required=True, validate=validate.OneOf(SUBMISSION_KINDS), metadata={

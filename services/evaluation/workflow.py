@@ -129,8 +129,10 @@ SUMMARY = ("product_id", "producer_id", "name", "producer_name", "category", "pr
 
 def summary(evaluation):
     return {"evaluation_id": evaluation["_id"], **{k: evaluation[k] for k in SUMMARY},
-            # Evaluations opened before the commune travelled with the product have none.
+            # Evaluations opened before the commune and the product code travelled with the
+            # product have none.
             "commune_code": evaluation.get("commune_code"),
+            "product_code": evaluation.get("product_code"),
             "round_id": (evaluation["round"] or {}).get("id")}
 
 
@@ -158,7 +160,7 @@ def open_evaluation(store, event, level, parent_id=None, evaluation_id=None):
     evaluation = pages.stamped({
         "_id": evaluation_id or evaluation_id_for(event),
         **{k: data[k] for k in SUMMARY if k in data},
-        "commune_code": data.get("commune_code"),
+        "commune_code": data.get("commune_code"), "product_code": data.get("product_code"),
         "level": level, "kind": kind, "scope": "central" if level == "central"
         else f"province-{data['province_code']}",
         "procedure": rerating.procedure(kind, level, previous),

@@ -54,6 +54,9 @@ def test_a_product_travels_the_whole_cycle(api, people, tap, councils):
     public = api.get(f"/certificates/{code}").json()
     assert public["status"] == "valid" and public["stars"] == 4
     assert public["product_name"] == "Gạo thơm Phú Tân"
+    # The product code registration gave at the proposal travels to the certificate.
+    assert re.fullmatch(r"91-30406-\d+-\d{4}", certified["product_code"])
+    assert public["product_code"] == certified["product_code"]
     today = vietnam_today()
     assert public["issued_on"] == today.isoformat()
     assert public["expires_on"] == (today + relativedelta(months=36)).isoformat()

@@ -6,8 +6,8 @@ import uuid
 from kombu import Connection, Exchange, Queue
 
 from chassis.rpc import reply_key
-from tests.e2e.journeys import best_picks, criteria_set, open_evaluation, registered, \
-    submit_sheets
+from tests.e2e.journeys import best_picks, council_of, criteria_set, lowered_picks, \
+    open_evaluation, recognise, registered, score, submit_sheets
 from tests.e2e.test_bad_input import assert_problem
 
 
@@ -44,6 +44,19 @@ def test_commands_are_recorded_with_who_what_and_when(api, people, councils):
     assert sorted(e["outcome"] for e in sheets) == ["done", "refused 409"]
     assert {e["actor"]["subject"] for e in sheets} == {"member-2"}
     assert all(e["actor"]["roles"] == ["council_member"] for e in sheets)
+
+
+def test_a_recognition_is_in_the_province_s_trail(api, people, councils):
+    _, owner, product = registered(api, people)
+    decided = score(people, open_evaluation(owner, product["id"]),
+                    council_of(lowered_picks(criteria_set(api, "03"), drop=15)))
+    certificate = recognise(people, decided, reference="77/QĐ-UBND")
+    entries = trail(people.province_officer("91"), limit="500")
+    recognition = next(e for e in entries if e["action"] == "certification.recognise"
+                       and e["object"] == f"results/{decided['id']}")
+    assert recognition["outcome"] == "done" and recognition["province"] == "91"
+    assert recognition["actor"]["roles"] == ["province_authority"]
+    assert certificate["code"].startswith("OCOP-91-")
 
 
 def test_each_reads_the_trail_of_their_own_scope(api, people, councils):
