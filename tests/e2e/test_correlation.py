@@ -10,7 +10,9 @@ from tests.e2e.journeys import forwarded, registered
 
 
 def log_lines(stack, process):
-    lines = (stack.log_dir / f"{process}.log").read_text(errors="replace").splitlines()
+    # One JSON object a line: split on newlines only, as log shippers do (a value may hold
+    # other characters that Python counts as line breaks, e.g. U+2028 in a path).
+    lines = (stack.log_dir / f"{process}.log").read_text(errors="replace").split("\n")
     return [json.loads(line) for line in lines if line.startswith("{")]
 
 
