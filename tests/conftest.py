@@ -111,6 +111,27 @@ def gateway_of_its_own(amqp_uri, mongo_uri, log_dir, settings):
         gateway.stop()
 
 
+@contextmanager
+def more_processes(stack, service, log_dir, settings, count=1):
+    """``count`` more processes of ``service`` beside the stack's, on its broker and store,
+    with ``settings`` added to the stack's (a timer's interval, a day to live on)."""
+    processes = [devstack.Stack(stack.amqp_uri, stack.mongo_uri, ports={},
+                                ops_ports={service: devstack.free_port()},
+                                db_prefix=stack.db_prefix, log_dir=log_dir / f"{service}-{n}",
+                                extra_env={**stack.extra_env, **settings})
+                 for n in range(count)]
+    try:
+        for process in processes:
+            process.amqp_uris = stack.amqp_uris
+            process.start(service)
+        for process in processes:
+            process.wait_ready(60)
+        yield
+    finally:
+        for process in processes:
+            process.stop(service)
+
+
 class Api:
     """The gateway's API as one caller: anonymous, or signed in with ``token``; ``people``,
     when it was signed in by them, for the others of the procedure it deals with."""

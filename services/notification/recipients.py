@@ -20,10 +20,6 @@ dossier, provincial and central evaluation), Art. 7 (who does what at each level
 commune's 15 working days, a central result handed back), Art. 8 (revocation) and Art. 4.3,
 7.6, 12.3 (validity, re-rating, expiry).
 
-No row tells the commune that its 15 working days are nearly up: registration announces no
-such moment (only the overdue list it serves), and this table follows events, it keeps no
-timer of its own.
-
 A new event type is told to people by adding its row here (and its texts in
 ``templates.py``); notification consumes every event its publishers declare, so nothing
 else changes.
@@ -76,10 +72,13 @@ NOTICES = {
         Notice(PRODUCER, "plan_accepted"),),
     "plan.returned": (
         Notice(PRODUCER, "plan_returned"),),
-    # The dossier (Art. 7.1–7.3.a): filed with the commune, which has 15 working days;
-    # returned by the commune or the province; forwarded to the province, which proposes it.
+    # The dossier (Art. 7.1–7.3.a): filed with the commune, which has 15 working days (and
+    # is reminded when they are nearly up); returned by the commune or the province;
+    # forwarded to the province, which proposes it.
     "dossier.submitted": (
         Notice(COMMUNE, "dossier_to_commune"),),
+    "dossier.deadline_approaching": (
+        Notice(COMMUNE, "deadline_approaching_to_commune"),),
     "dossier.returned": (
         Notice(PRODUCER, "dossier_returned"),),
     "dossier.forwarded": (

@@ -96,6 +96,15 @@ def dossier_to_commune_text(d):
             f"{d['deadline_on']}")
 
 
+def deadline_approaching_text(d):
+    vi, en = dossier_text(d)
+    return (f"{vi} sắp hết hạn xem xét của xã (15 ngày làm việc, Điều 7.2): còn "
+            f"{d['working_days_left']} ngày làm việc đến hạn {d['deadline']}",
+            f"{en} is nearly due: the commune's review (15 working days, Art. 7.2) has "
+            f"{d['working_days_left']} working day{'' if d['working_days_left'] == 1 else 's'}"
+            f" left until {d['deadline']}")
+
+
 def dossier_to_province_text(d):
     vi, en = dossier_text(d)
     return (f"{commune_name(d)} đã gửi {lowered(vi)} lên tỉnh ngày "
@@ -172,6 +181,7 @@ TEMPLATES = {
         f"OCOP certificate {d['code']} is no longer valid since {d['valid_until']}"),
     # To the commune's OCOP officer
     "dossier_to_commune": dossier_to_commune_text,
+    "deadline_approaching_to_commune": deadline_approaching_text,
     # To the province's OCOP office
     "dossier_to_province": dossier_to_province_text,
     "submitted_to_province": lambda d: (

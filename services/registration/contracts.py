@@ -172,6 +172,17 @@ class DossierSubmittedSchema(DossierSchema):
     deadline_on = VietnamDate("The last working day of the commune's review (Art. 7.2).")
 
 
+class DossierDeadlineApproachingSchema(DossierSchema):
+    """The commune still holds a filed dossier and its 15 working days (Art. 7.2) are nearly
+    up: announced once per filing by registration's daily sweep
+    (``working_days.deadline_nearly_up``)."""
+
+    deadline = VietnamDate("The last working day of the commune's review (Vietnam date).")
+    working_days_left = fields.Integer(required=True, strict=True, validate=validate.Range(
+        min=0), metadata={"description": "Working days after the sweep's day up to the "
+                                         "deadline; 0 on the deadline itself."})
+
+
 class DossierReturnedSchema(DossierSchema):
     """The dossier went back to the producer to be completed: from the commune, or from the
     province's OCOP office (Art. 7.3.a)."""
@@ -225,6 +236,7 @@ PUBLISHED = {
     "plan.returned": PlanReturnedSchema,
     "plan.supported": PlanSupportedSchema,
     "dossier.submitted": DossierSubmittedSchema,
+    "dossier.deadline_approaching": DossierDeadlineApproachingSchema,
     "dossier.returned": DossierReturnedSchema,
     "dossier.reviewed_by_commune": DossierReviewedSchema,
     "dossier.forwarded": DossierForwardedSchema,

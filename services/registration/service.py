@@ -1,12 +1,15 @@
 """Registration's nameko entrypoints."""
+from nameko.dependency_providers import Config
+
 from chassis.audit import AuditedService, command
 from chassis.handlers import handle_event
 from chassis.mongo import MongoDatabase
 from chassis.outbox import OutboxRelay, resource
 from chassis.rpc import rpc
 from chassis.schemas import load, load_query
+from chassis.timer import configured_timer
 from chassis.web import OperationsEndpoints
-from services.registration import store, workflow
+from services.registration import store, workflow, working_days
 from services.registration.metrics import PRODUCTS_BY_STAGE
 from services.registration.imports import decoded
 from services.registration.schemas import CommuneReviewSchema, DaysOffSchema, \
@@ -21,6 +24,7 @@ class RegistrationService(OperationsEndpoints, AuditedService):
 
     db = MongoDatabase(store.prepare)
     relay = OutboxRelay("products", "producers", "imports", "ideas", "plans")
+    config = Config()
 
     @property
     def store(self):
@@ -165,6 +169,14 @@ class RegistrationService(OperationsEndpoints, AuditedService):
     def set_days_off(self, province_code, payload):
         return workflow.set_days_off(self.store, province_code,
                                      load(DaysOffSchema(), payload)["days"], self.audit.caller)
+
+    # Once a day is enough; more often costs one indexed query and announces nothing again.
+    @configured_timer("DEADLINE_SWEEP_SECONDS", 3600)
+    def remind_communes(self):
+        workflow.remind_communes(
+            self.store, workflow.vietnam_today(self.config.get("REGISTRATION_TODAY")),
+            int(self.config.get("DEADLINE_REMINDER_WORKING_DAYS",
+                                working_days.REMINDER_WORKING_DAYS)))
 
     @handle_event("evaluation", "evaluation.opened")
     def on_evaluation_opened(self, event):

@@ -172,6 +172,24 @@ class RegistrationStore:
              "dossier.deadline_day": {"$lt": today_day}},
             {"outbox": 0, "timeline": 0}).sort("dossier.deadline_day", ASCENDING).limit(limit))
 
+    def filed_not_reminded(self, today_day):
+        """Dossiers still with a commune, their deadline not passed, their commune not yet
+        reminded of it (served by the overdue list's index, by stage)."""
+        return list(self.products.find(
+            {"stage": Stage.FILED.value, "dossier.deadline_day": {"$gte": today_day},
+             "dossier.reminded_on": {"$exists": False}},
+            {"outbox": 0, "timeline": 0}))
+
+    def claim_reminder(self, product_id, form_number, claimed_on, events):
+        """The commune reminded once per filing: the claim and its event in one write,
+        refused to every other process or run that got there first (and to a dossier
+        forwarded or returned meanwhile)."""
+        changed = self.products.update_one(
+            {"_id": product_id, "stage": Stage.FILED.value,
+             "dossier.form_number": form_number, "dossier.reminded_on": {"$exists": False}},
+            outbox.update({"$set": {"dossier.reminded_on": claimed_on}}, events))
+        return changed.modified_count == 1
+
     def count_by_stage(self):
         counts = {stage.value: 0 for stage in Stage}
         for row in self.products.aggregate([{"$group": {"_id": "$stage", "n": {"$sum": 1}}}]):

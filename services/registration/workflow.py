@@ -641,6 +641,30 @@ def overdue_dossiers(store, province_code):
             for p in store.overdue(province_code, today)]
 
 
+def vietnam_today(configured=None):
+    """Vietnam's today, or the day ``configured`` (``REGISTRATION_TODAY``, for tests and
+    rehearsals: a process that lives on another day; YAML may already have made it a date)."""
+    return date.fromisoformat(str(configured)) if configured \
+        else working_days.vietnam_date(utc_now())
+
+
+def remind_communes(store, on, within):
+    """Tell each commune whose 15 working days are nearly up on ``on`` (Art. 7.2), once
+    per filing however often and on however many processes this runs."""
+    days_off = {}
+    for product in store.filed_not_reminded(on.toordinal()):
+        dossier, province = product["dossier"], product["province_code"]
+        if province not in days_off:
+            days_off[province] = working_days.parse_days(store.days_off(province))
+        due = date.fromisoformat(dossier["deadline_on"])
+        left = working_days.deadline_nearly_up(on, due, within, days_off[province])
+        if left is not None:
+            store.claim_reminder(product["_id"], dossier["form_number"], on.isoformat(), [
+                make_event("dossier.deadline_approaching", f"products/{product['_id']}", {
+                    **dossier_event_data(product, dossier), "deadline": due.isoformat(),
+                    "working_days_left": left})])
+
+
 def set_days_off(store, province_code, days, caller):
     """Days off a province adds to the national holidays (its own Tết break, a local
     holiday): deadlines computed from now on skip them."""

@@ -11,10 +11,9 @@ from dateutil.relativedelta import relativedelta
 from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError
 
-from scripts import devstack
 from services.certification import workflow
 from services.certification.store import CertificationStore
-from tests.conftest import wait_until
+from tests.conftest import more_processes, wait_until
 from tests.e2e.journeys import MEMBERS, council_of, criteria_set, decide, lowered_picks, \
     open_evaluation, product_in_stage, propose, recognise, recognition_of, registered, score, \
     submit_sheets, vietnam_today
@@ -218,18 +217,9 @@ def test_the_timer_announces_each_milestone_once_on_two_processes(
     tomorrow = vietnam_today() + timedelta(days=1)
     _, soon_product, soon = certified(api, people, vietnam_today() + timedelta(days=20))
     owner, ending_product, ending = certified(api, people, tomorrow)
-    timers = [devstack.Stack(stack.amqp_uri, stack.mongo_uri, ports={},
-                             ops_ports={"certification": devstack.free_port()},
-                             db_prefix=stack.db_prefix, log_dir=tmp_path / f"timer-{n}",
-                             extra_env={**stack.extra_env, "MILESTONE_SWEEP_SECONDS": "0.2",
-                                        "CERTIFICATION_TODAY": tomorrow.isoformat()})
-              for n in range(2)]
-    try:
-        for timer in timers:
-            timer.amqp_uris = stack.amqp_uris
-            timer.start("certification")
-        for timer in timers:
-            timer.wait_ready(60)
+    with more_processes(stack, "certification", tmp_path, {
+            "MILESTONE_SWEEP_SECONDS": "0.2", "CERTIFICATION_TODAY": tomorrow.isoformat()},
+            count=2):
         before = ["renewal_window_opened", "renewal_closing", "expiring"]
         expected = {f"products/{soon_product['id']}": before,
                     f"products/{ending_product['id']}": before + ["expired"]}
@@ -250,8 +240,5 @@ def test_the_timer_announces_each_milestone_once_on_two_processes(
         time.sleep(3)  # some thirty more sweeps, on both processes, announce nothing again
         for subject, milestones in expected.items():
             assert announced(subject) == sorted(milestones)
-    finally:
-        for timer in timers:
-            timer.stop("certification")
     assert api.get(f"/certificates/{ending['code']}").json()["status"] == "expired"
     assert api.get(f"/certificates/{soon['code']}").json()["status"] == "valid"

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,9 +22,9 @@ from standardwebhooks import Webhook
 
 from chassis import events, pages
 from scripts import devstack
-from tests.conftest import publish, wait_until
-from tests.e2e.journeys import COMMUNES, council_of, criteria_set, file_dossier, forwarded, \
-    lowered_picks, open_evaluation, product_in_stage, propose, recognise, registered, score, \
+from tests.conftest import more_processes, publish, wait_until
+from tests.e2e.journeys import COMMUNES, council_of, criteria_set, file_dossier, filed, \
+    forwarded, lowered_picks, open_evaluation, product_in_stage, propose, recognise, registered, score, \
     vietnam_today
 from tests.e2e.test_bad_input import assert_problem
 from tests.e2e.test_certificate_life import certified
@@ -492,6 +492,42 @@ def test_the_cycle_before_evaluation_tells_the_producer_commune_and_province(
         "recipient": f"commune:{COMMUNES['91']}"}), 403)
 
 
+def test_the_commune_is_reminded_once_when_its_working_days_are_nearly_up(
+        api, people, tap, stack, tmp_path):
+    """Two more registration processes live on the day before a filed dossier's deadline
+    and sweep every 0.2 s: its commune is told once; a dossier the commune forwarded in
+    time, and everyone else, are told nothing."""
+    producer, owner, product = registered(api, people)
+    deadline = date.fromisoformat(filed(owner, product["id"])["dossier"]["deadline_on"])
+    _, in_time_owner, in_time = registered(api, people)
+    forwarded(in_time_owner, in_time["id"])
+    day_before = deadline - timedelta(days=1)  # one working day left: the deadline
+    commune, subject = people.commune_officer("91", COMMUNES["91"]), \
+        f"products/{product['id']}"
+    with more_processes(stack, "registration", tmp_path, {
+            "DEADLINE_SWEEP_SECONDS": "0.2", "REGISTRATION_TODAY": day_before.isoformat()},
+            count=2):
+        commune_told = told_once_each(tap, commune, f"commune:{COMMUNES['91']}", subject, {
+            "dossier.submitted": 1, "dossier.deadline_approaching": 1})
+        time.sleep(3)  # some thirty more sweeps, on both processes, announce nothing again
+    [event] = {e["id"]: e for e in tap.events("dossier.deadline_approaching", subject)}.values()
+    assert event["data"]["deadline"] == deadline.isoformat()
+    assert event["data"]["working_days_left"] == 1
+    assert event["data"]["commune_code"] == COMMUNES["91"]
+    assert told_once_each(tap, commune, f"commune:{COMMUNES['91']}", subject, {
+        "dossier.submitted": 1, "dossier.deadline_approaching": 1}) == commune_told
+    [reminder] = commune_told["dossier.deadline_approaching"]
+    assert f"1 working day left until {deadline.isoformat()}" in reminder["en"]
+    assert f"còn 1 ngày làm việc đến hạn {deadline.isoformat()}" in reminder["vi"]
+    assert "dossier.deadline_approaching" not in told(
+        owner, f"producer:{producer['id']}", subject)
+    assert "dossier.deadline_approaching" not in told(
+        people.province_officer("91"), "province:91", subject)
+    assert not tap.events("dossier.deadline_approaching", f"products/{in_time['id']}")
+    assert "dossier.deadline_approaching" not in told(
+        commune, f"commune:{COMMUNES['91']}", f"products/{in_time['id']}")
+
+
 def test_the_province_is_told_of_a_central_result_handed_back(api, people, tap, councils):
     _, product, _ = handed_back_result(api, people, tap)
     office = people.province_officer("91")
@@ -522,15 +558,8 @@ def test_the_producer_is_told_of_a_revocation_and_of_each_milestone(
 
     tomorrow = vietnam_today() + timedelta(days=1)
     owner, product, ending = certified(api, people, tomorrow)
-    timer = devstack.Stack(stack.amqp_uri, stack.mongo_uri, ports={},
-                           ops_ports={"certification": devstack.free_port()},
-                           db_prefix=stack.db_prefix, log_dir=tmp_path / "timer",
-                           extra_env={**stack.extra_env, "MILESTONE_SWEEP_SECONDS": "0.2",
-                                      "CERTIFICATION_TODAY": tomorrow.isoformat()})
-    timer.amqp_uris = stack.amqp_uris
-    try:
-        timer.start("certification")
-        timer.wait_ready(60)
+    with more_processes(stack, "certification", tmp_path, {
+            "MILESTONE_SWEEP_SECONDS": "0.2", "CERTIFICATION_TODAY": tomorrow.isoformat()}):
         milestones = told_once_each(tap, owner, f"producer:{product['producer_id']}",
                                     f"products/{product['id']}", {
                                         "dossier.forwarded": 1, "product.submitted": 1,
@@ -539,8 +568,6 @@ def test_the_producer_is_told_of_a_revocation_and_of_each_milestone(
                                         "certificate.renewal_window_opened": 1,
                                         "certificate.renewal_closing": 1,
                                         "certificate.expiring": 1, "certificate.expired": 1})
-    finally:
-        timer.stop("certification")
     assert ending["code"] in milestones["certificate.expired"][0]["en"]
     assert "re-rating" in milestones["certificate.renewal_window_opened"][0]["en"]
     assert "30 days" in milestones["certificate.expiring"][0]["en"]

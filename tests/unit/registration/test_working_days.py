@@ -2,7 +2,7 @@
 from datetime import date, datetime, timezone
 
 from services.registration.working_days import add_working_days, commune_review_deadline, \
-    is_working_day, vietnam_date
+    deadline_nearly_up, is_working_day, vietnam_date
 
 
 def test_tet_2027_and_the_weekends_are_skipped():
@@ -39,3 +39,25 @@ def test_the_other_national_holidays():
 def test_vietnam_date_of_a_utc_instant():
     assert vietnam_date(datetime(2026, 4, 29, 17, 30, tzinfo=timezone.utc)) == date(2026, 4, 30)
     assert vietnam_date(datetime(2026, 4, 29, 16, 59, tzinfo=timezone.utc)) == date(2026, 4, 29)
+
+
+def test_nearly_up_counts_the_working_days_left_across_a_weekend():
+    # Deadline Tuesday 8 December 2026: from Thursday 3 the 4th, 7th and 8th are left.
+    deadline = date(2026, 12, 8)
+    assert deadline_nearly_up(date(2026, 12, 2), deadline) is None  # 4 left
+    assert deadline_nearly_up(date(2026, 12, 3), deadline) == 3
+    assert deadline_nearly_up(date(2026, 12, 4), deadline) == 2  # Friday: Mon 7, Tue 8
+    assert deadline_nearly_up(date(2026, 12, 6), deadline) == 2  # Sunday
+    assert deadline_nearly_up(date(2026, 12, 8), deadline) == 0  # the last day to act
+    assert deadline_nearly_up(date(2026, 12, 9), deadline) is None  # passed: overdue
+
+
+def test_nearly_up_skips_tet_and_the_province_days_off():
+    # Deadline Thursday 11 February 2027, just after Tết (4–10 February off).
+    deadline = date(2027, 2, 11)
+    assert deadline_nearly_up(date(2027, 1, 29), deadline) is None  # 1, 2, 3, 11 February
+    assert deadline_nearly_up(date(2027, 2, 1), deadline) == 3
+    assert deadline_nearly_up(date(2027, 2, 3), deadline) == 1
+    assert deadline_nearly_up(date(2027, 1, 29), deadline,
+                              days_off=frozenset({date(2027, 2, 1)})) == 3
+    assert deadline_nearly_up(date(2027, 2, 1), deadline, within=2) is None
