@@ -10,7 +10,9 @@ from tests.e2e.journeys import forwarded, registered
 
 
 def log_lines(stack, process):
-    lines = (stack.log_dir / f"{process}.log").read_text(errors="replace").splitlines()
+    # JSON lines end at "\n" only: a logged value may hold U+2028 or U+0085, which JSON
+    # leaves unescaped and ``str.splitlines`` would wrongly break a line on.
+    lines = (stack.log_dir / f"{process}.log").read_text(errors="replace").split("\n")
     return [json.loads(line) for line in lines if line.startswith("{")]
 
 
