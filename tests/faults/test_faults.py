@@ -38,8 +38,8 @@ LEAD_SECONDS = 3
 # Every product that reached its final stage, and every journey lost, over the run.
 LEDGER = {"products": [], "lost": [], "poison": set()}
 NOTIFIED = {f"vn.gov.ocop.{name}.v1" for name in
-            ("product.submitted", "evaluation.opened", "evaluation.completed",
-             "certificate.issued")}
+            ("dossier.forwarded", "product.submitted", "evaluation.opened",
+             "evaluation.completed", "certificate.issued")}
 
 
 def through(system, picks, label, fault):
@@ -221,7 +221,7 @@ def test_accounting_nothing_lost_duplicated_or_run_after_503(system, capsys):
     certificates = Counter(c["product_id"] for c in databases["certification"].certificates
                            .find({"product_id": {"$in": [p["id"] for p in products]}}))
     inboxes = {p["producer_id"]: Counter(m["event_type"] for m in databases["notification"]
-                                         .inbox.find({"producer_id": p["producer_id"]}))
+                                         .inbox.find({"recipient": f"producer:{p['producer_id']}"}))
                for p in products}
 
     exchanges = system.recorder.by_correlation()
