@@ -283,7 +283,8 @@ def test_a_consumer_started_late_and_without_its_store_gets_what_was_published_b
         stack.wait_ready(60, [SERVICE])
         inbox = MongoClient(mongo.uri)[f"late_{SERVICE}"].inbox
         wait_until(lambda: inbox.count_documents(
-            {"_id": f"{event['source']}/{event['id']}"}) == 1, 30,
+            {"event": f"{event['source']}/{event['id']}",
+             "recipient": f"producer:{event['data']['producer_id']}"}) == 1, 30,
             what="the event published before notification ever started")
     finally:
         stack.stop()
