@@ -52,8 +52,9 @@ class ProductImportedSchema(EventDataSchema):
     certificate_number = Text("The certificate's number as the province issued it (số giấy "
                               "chứng nhận / số quyết định).", max_length=100)
     decided_on = Day("Date of the recognition decision (ngày quyết định), Vietnam date.")
-    expires_on = Day("Last day of validity: 36 months after the decision (Decision "
-                     "26/2026 Art. 4.3).")
+    expires_on = Day("The day it stops being valid (ngày hết hiệu lực), as certification's "
+                     "`expires_on`: 36 months after the decision (Decision 26/2026 Art. "
+                     "4.3; Art. 12.1 keeps it valid to that term).")
     import_id = Identifier("The import it came with.")
 
 

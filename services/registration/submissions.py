@@ -7,6 +7,7 @@ certificate then stays valid until its decision (Art. 12.3; certification's
 from datetime import datetime, timedelta
 
 from chassis.errors import Conflict, field_error
+from services.registration.working_days import vietnam_date
 
 KINDS = ("first", "upgrade", "re_rating")
 RE_RATING_OPENS = timedelta(days=180)
@@ -29,8 +30,11 @@ def check(kind, product, now):
         expires = datetime.fromisoformat(expires)
         opens = expires - RE_RATING_OPENS
         if now < opens:
-            refuse(f"Hồ sơ đánh giá lại nộp từ {opens:%d/%m/%Y}",
-                   f"A re-rating is filed from {opens:%Y-%m-%d}")
+            # The day it opens as Vietnam counts it: the instant is a Vietnam midnight,
+            # which falls on the day before in UTC.
+            opens_on = vietnam_date(opens)
+            refuse(f"Hồ sơ đánh giá lại nộp từ {opens_on:%d/%m/%Y}",
+                   f"A re-rating is filed from {opens_on:%Y-%m-%d}")
 
 
 def refuse(message_vi, message_en):

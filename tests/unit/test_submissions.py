@@ -54,3 +54,19 @@ def test_an_expired_certificate_starts_again_as_a_first_rating():
 def test_a_five_star_product_cannot_be_upgraded():
     with pytest.raises(Conflict):
         check("upgrade", {**CERTIFIED, "stars": 5}, at(2027, 1, 1))
+
+
+# Expiry as certification announces it: the start of 30 June 2029 in Hà Nội (17:00 UTC on
+# the 29th); the window opens on 1 January 2029, Vietnam's day.
+EXPIRES_IN_VIETNAM = {"certificate_code": "OCOP-91-2026-00002",
+                      "certificate_expires_at": "2029-06-29T17:00:00.000000Z"}
+
+
+def test_the_re_rating_window_opens_at_midnight_in_ha_noi():
+    """23:30 in Hà Nội on the day before is refused and names the Vietnam day it opens;
+    00:30 on the opening day (still the previous day in UTC) is taken."""
+    with pytest.raises(Conflict) as refused:
+        check("re_rating", EXPIRES_IN_VIETNAM, at(2028, 12, 31, 16, 30))
+    assert "01/01/2029" in str(refused.value.errors[0]) and \
+        "2029-01-01" in str(refused.value.errors[0])
+    check("re_rating", EXPIRES_IN_VIETNAM, at(2028, 12, 31, 17, 30))
