@@ -343,6 +343,11 @@ def next_page(request, cursor):
     return f"{request.path}?{urlencode({**request.args.to_dict(), 'cursor': cursor})}"
 
 
+def filters_asked(request, filters):
+    """The query parameters among ``filters`` that the request names."""
+    return {name: request.args[name] for name in filters if name in request.args}
+
+
 def query_parameter(request, name):
     value = request.args.get(name, "").strip()
     if not value:

@@ -4,7 +4,7 @@ certificate's public face — its page, QR code and printable PDF (rendered in
 from chassis.errors import NotFound
 from gateway.api import API
 from gateway.face import links, page, pdf, qr
-from gateway.routes import operation, paging, query_parameter
+from gateway.routes import filters_asked, operation, paging, query_parameter
 from services.certification.schemas import RecognitionSchema, RevocationSchema, \
     VerificationSchema
 
@@ -18,6 +18,13 @@ LIST_FILTERS = {
                  {"type": "string", "pattern": r"^\d{2}$"}),
     "stars": ("Số sao: 3, 4 hoặc 5 / Stars: 3, 4 or 5", {"type": "integer", "enum": [3, 4, 5]}),
 }  # checked by services/certification/listing.py
+CERTIFICATE_FILTERS = {
+    "product_id": ("Mã sản phẩm / Product id", {"type": "string"}),
+    **LIST_FILTERS,
+    "status": ("Trạng thái trong ngày: valid (còn hiệu lực), expired (hết hạn), superseded "
+               "(được thay thế), revoked (bị thu hồi) / Status on the day",
+               {"type": "string", "enum": ["valid", "expired", "superseded", "revoked"]}),
+}
 
 
 class CertificationApi:
@@ -45,20 +52,21 @@ class CertificationApi:
     def verify_certificate(self, request, code):
         return self.certification.verify(code)
 
-    @operation("GET", f"{API}/certificates", "Giấy chứng nhận của sản phẩm / "
-               "Certificates of a product", "certification", response=VerificationSchema,
-               many=True, query={"product_id": "Mã sản phẩm / Product id"})
+    @operation("GET", f"{API}/certificates", "Giấy chứng nhận theo sản phẩm, tỉnh, bộ sản "
+               "phẩm, số sao, trạng thái (công khai) / Certificates by product, province, "
+               "category, stars and status (public)", "certification",
+               response=VerificationSchema, paged=True, optional_query=CERTIFICATE_FILTERS)
     def list_certificates(self, request):
-        return self.certification.certificates_of_product(
-            query_parameter(request, "product_id"))
+        return self.certification.certificates(filters_asked(request, CERTIFICATE_FILTERS),
+                                               **paging(request))
 
     @operation("GET", f"{API}/certified-products",
                "Sản phẩm OCOP đang có hiệu lực (công khai) / Certified products in force "
                "(public)", "certification", response=VerificationSchema, paged=True,
                optional_query=LIST_FILTERS)
     def list_certified_products(self, request):
-        query = {name: request.args[name] for name in LIST_FILTERS if name in request.args}
-        return self.certification.certified_products(query, **paging(request))
+        return self.certification.certified_products(filters_asked(request, LIST_FILTERS),
+                                                     **paging(request))
 
     @operation("GET", "/verify/<string:code>",
                "Trang tra cứu giấy chứng nhận (công khai) / A certificate's verification "

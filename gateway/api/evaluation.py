@@ -1,6 +1,6 @@
 """Criteria sets, councils and evaluations: the evaluation service's operations."""
 from gateway.api import API
-from gateway.routes import if_match, operation, paging
+from gateway.routes import filters_asked, if_match, operation, paging
 from services.evaluation.schemas import LEVELS, STATUSES, CategorySchema, CouncilSchema, \
     CouncilViewSchema, CriteriaSetSchema, DecisionSchema, EvaluationSchema, InterestSchema, \
     InterestsViewSchema, OfficeReportSchema, ProvincialEvaluationOrderSchema, RescoreSchema, \
@@ -62,7 +62,7 @@ class EvaluationApi:
                                       "you have still to score (needs scope)",
                                       {"type": "boolean"})})
     def list_evaluations(self, request):
-        filters = {name: request.args[name] for name in LIST_FILTERS if name in request.args}
+        filters = filters_asked(request, LIST_FILTERS)
         return self.evaluation.list_evaluations(filters, **paging(request))
 
     @operation("GET", f"{API}/evaluations/<string:evaluation_id>",

@@ -1,13 +1,22 @@
-"""The public list of certified products (danh sách sản phẩm OCOP), for consumers and trade
-promotion: only certificates in force — issued for 3 stars and above, within their 36
-months, neither revoked nor superseded (Decision 26/2026 Art. 4.1 and 4.3; OCOP.md §7) —
-newest first, narrowed by province, commune, product set (bộ sản phẩm) and stars."""
+"""The lists of certificates, newest first, narrowed by province, commune, product set (bộ
+sản phẩm) and stars:
+
+- the public list of certified products (danh sách sản phẩm OCOP), for consumers and trade
+  promotion: only certificates in force — issued for 3 stars and above, within their 36
+  months, neither revoked nor superseded (Decision 26/2026 Art. 4.1 and 4.3; OCOP.md §7);
+- the list of certificates, also by product and by status on the day (valid, expired,
+  superseded, revoked: ``validity.status``), for offices following their certificates."""
 import re
 
 from chassis.errors import InvalidInput
 from chassis.provinces import COMMUNES, PROVINCES
+from services.certification.validity import EXPIRED, REVOKED, SUPERSEDED, VALID
 
 STARS = (3, 4, 5)  # no certificate below 3 stars (Art. 4.1)
+# The states a certificate of each status is stored in: one past its validity stays
+# ``valid`` until the daily timer expires it (``validity.status`` decides on the day).
+STORED_AS = {VALID: (VALID,), EXPIRED: (VALID, EXPIRED), SUPERSEDED: (SUPERSEDED,),
+             REVOKED: (REVOKED,)}
 
 
 def filters_of(query):
@@ -39,6 +48,21 @@ def filters_of(query):
             raise refused("stars", "Số sao phải là 3, 4 hoặc 5", "Stars must be 3, 4 or 5")
         matched["stars"] = int(stars)
     return matched
+
+
+def certificate_filters(query):
+    """``filters_of`` and the product; the status asked for (None for any) and the states
+    to walk for it."""
+    matched = filters_of(query)
+    if query.get("product_id") is not None:
+        matched["product_id"] = query["product_id"]
+    status = query.get("status")
+    if status is not None and status not in STORED_AS:
+        raise refused("status", "Trạng thái phải là " + ", ".join(STORED_AS),
+                      "Status must be one of " + ", ".join(STORED_AS))
+    states = STORED_AS[status] if status else tuple(dict.fromkeys(
+        state for stored in STORED_AS.values() for state in stored))
+    return matched, status, states
 
 
 def refused(parameter, message_vi, message_en):

@@ -35,8 +35,8 @@ class CertificationService(OperationsEndpoints, AuditedService):
         return workflow.verify(self.store, code, self.today)
 
     @rpc
-    def certificates_of_product(self, product_id):
-        return workflow.certificates_of_product(self.store, product_id, self.today)
+    def certificates(self, query, limit, cursor):
+        return workflow.certificates(self.store, query, limit, cursor, self.today)
 
     @rpc
     def certified_products(self, query, limit, cursor):

@@ -16,15 +16,17 @@ from services.certification.validity import EXPIRED, ISSUING, REVOKED, SUPERSEDE
 
 def prepare(database):
     database.certificates.create_index([("evaluation_id", ASCENDING)], unique=True)
-    database.certificates.create_index([("product_id", ASCENDING)])
+    # A product's certificates (``listed``, also ``for_product``), newest first.
+    database.certificates.create_index([("product_id", ASCENDING), *pages.INDEXED])
     database.certificates.create_index([("valid_product_id", ASCENDING)], unique=True,
                                        sparse=True)
     # The daily timer's query: valid certificates whose next milestone has come.
     database.certificates.create_index([("next_milestone_day", ASCENDING)], sparse=True)
-    # The public list of certified products (``in_force``): one province's, or a commune's
-    # (its province is matched too), on the first; the whole country's on the second. The
-    # other filters (category, stars) and the state are checked on the documents the index
-    # walks, newest first.
+    # The public list of certified products (``in_force``) and the list of certificates
+    # (``listed``) without a product: one province's, or a commune's (its province is
+    # matched too), on the first; the whole country's on the second. The other filters
+    # (category, stars) and the state are checked on the documents the index walks, newest
+    # first.
     database.certificates.create_index([("province_code", ASCENDING), *pages.INDEXED])
     database.certificates.create_index(pages.INDEXED)
 
@@ -152,6 +154,12 @@ class CertificationStore:
 
     def get(self, code):
         return self.certificates.find_one({"_id": code}, {"outbox": 0})
+
+    def listed(self, filters, states, limit, cursor):
+        """A page of the certificates matching ``filters`` stored in one of ``states``,
+        newest first."""
+        return pages.page(self.certificates, {**filters, "state": {"$in": list(states)}},
+                          limit, cursor, projection={"outbox": 0})
 
     def in_force(self, filters, limit, cursor):
         """A page of the valid certificates matching ``filters``, newest first."""

@@ -315,9 +315,15 @@ def verify(store, code, on):
     return certificate_view(certificate_or_404(store, code), on)
 
 
-def certificates_of_product(store, product_id, on):
-    return [certificate_view(c, on) for c in store.for_product(product_id)
-            if c["state"] != ISSUING]
+def certificates(store, query, limit, cursor, on):
+    """A page of the list of certificates (``listing``), issued ones only. A status is
+    the one on the day ``on``: a valid certificate past its validity that the daily timer
+    has not yet expired is listed as expired, not valid, so a page may hold fewer items."""
+    filters, status, states = listing.certificate_filters(query)
+    found = store.listed(filters, states, limit, cursor)
+    views = [certificate_view(c, on) for c in found["items"]]
+    return {"items": [view for view in views if status in (None, view["status"])],
+            "next": found["next"]}
 
 
 def certified_products(store, query, limit, cursor, on):

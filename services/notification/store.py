@@ -16,7 +16,7 @@ Each item, delivery and feed entry has a deterministic unique key, so recording 
 one write that claims it: a redelivered event, or the same event handled by two replicas,
 finds the key taken and changes nothing.
 """
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chassis import outbox, pages

@@ -27,7 +27,7 @@ from pypdf import PdfReader
 from chassis import pages
 from chassis.events import rfc3339
 from services.certification.store import CertificationStore
-from services.certification.validity import REVOKED, VALID, expires_on, vietnam_day
+from services.certification.validity import EXPIRED, REVOKED, VALID, expires_on, vietnam_day
 from tests.conftest import browse
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
     product_in_stage, recognise, registered, score
@@ -251,19 +251,26 @@ def listed(store):
                 for i, (commune, category, stars) in enumerate([
                     (HAI_CHAU, "01", 3), (HAI_CHAU, "03", 4), (HOA_CUONG, "03", 5),
                     (HOA_CUONG, "01", 4), (HAI_CHAU, "03", 3)])]
-    stored(store, UNUSED_PROVINCE, HAI_CHAU, issued_at=now - timedelta(days=1100))
-    stored(store, UNUSED_PROVINCE, HAI_CHAU, state=REVOKED, **revoked_now())
-    replaced = stored(store, UNUSED_PROVINCE, HAI_CHAU)
+    # Past its validity: one the daily timer has expired, one it has not yet reached.
+    expired = [stored(store, UNUSED_PROVINCE, HOA_CUONG, "01", 4, state=EXPIRED,
+                      issued_at=now - timedelta(days=1101)),
+               stored(store, UNUSED_PROVINCE, HAI_CHAU, issued_at=now - timedelta(days=1100))]
+    revoked = stored(store, UNUSED_PROVINCE, HAI_CHAU, state=REVOKED, **revoked_now(),
+                     issued_at=now - timedelta(minutes=20))
+    replaced = stored(store, UNUSED_PROVINCE, HAI_CHAU, issued_at=now - timedelta(minutes=30))
     store.supersede(replaced, {"superseded_by": in_force[-1], "superseded_at": rfc3339(now)},
                     [])
     return {"codes": in_force, "particulars": [
         (HAI_CHAU, "01", 3), (HAI_CHAU, "03", 4), (HOA_CUONG, "03", 5), (HOA_CUONG, "01", 4),
-        (HAI_CHAU, "03", 3)]}
+        (HAI_CHAU, "03", 3)],
+        # newest first, as listed
+        "by_status": {"valid": in_force[::-1], "revoked": [revoked],
+                      "superseded": [replaced], "expired": expired[::-1]}}
 
 
-def every_page(api, params, limit):
+def every_page(api, params, limit, path="/certified-products"):
     """The codes of every page of the list, following Link rel=next; and the page count."""
-    url, seen, count = f"{api.base}/certified-products", [], 0
+    url, seen, count = f"{api.base}{path}", [], 0
     params = {**params, "limit": limit}
     while url:
         response = api.http.get(url, params=params, timeout=15)
@@ -319,6 +326,42 @@ def test_the_list_across_the_country_includes_certificates_issued_by_the_procedu
 ])
 def test_the_list_refuses_a_filter_that_can_match_nothing_naming_it(api, params, parameter):
     problem = assert_problem(api.get("/certified-products", params=params), 422)
+    assert [e["parameter"] for e in problem["errors"]] == [parameter]
+
+
+def test_the_list_of_certificates_narrows_by_status_on_the_day_page_by_page(api, listed):
+    by_status = listed["by_status"]
+    for status, codes in by_status.items():
+        seen = every_page(api, {"province": UNUSED_PROVINCE, "status": status}, limit=2,
+                          path="/certificates")[0]
+        assert seen == codes, status
+    everything = every_page(api, {"province": UNUSED_PROVINCE}, limit=2,
+                            path="/certificates")[0]
+    assert sorted(everything) == sorted(sum(by_status.values(), []))
+    statuses = {item["code"]: item["status"] for item in api.get("/certificates", params={
+        "province": UNUSED_PROVINCE, "limit": 50}).json()}
+    assert statuses == {code: status for status, codes in by_status.items()
+                        for code in codes}
+    narrowed = every_page(api, {"commune": HOA_CUONG, "category": "01", "stars": "4",
+                                "status": "expired"}, limit=1, path="/certificates")[0]
+    assert narrowed == [by_status["expired"][-1]]
+
+
+def test_the_list_of_certificates_of_one_product_has_its_certificate(api, states):
+    valid = api.get(f"/certificates/{states['valid']}").json()
+    listed = api.get("/certificates", params={"product_id": valid["product_id"],
+                                              "status": "valid"})
+    assert [item["code"] for item in listed.json()] == [states["valid"]]
+    assert api.get("/certificates", params={"product_id": valid["product_id"],
+                                            "status": "revoked"}).json() == []
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"status": "issuing"}, "status"), ({"status": "Valid"}, "status"),
+    ({"province": "99", "status": "valid"}, "province"), ({"stars": "2"}, "stars"),
+])
+def test_the_list_of_certificates_refuses_an_unknown_status_or_filter(api, params, parameter):
+    problem = assert_problem(api.get("/certificates", params=params), 422)
     assert [e["parameter"] for e in problem["errors"]] == [parameter]
 
 

@@ -57,12 +57,13 @@ def test_the_whole_journey_through_the_generated_client(client_package, stack, p
     from ocop_api_client import AuthenticatedClient, Client  # noqa: E402
     from ocop_api_client.api.catalogue import get_criteria_set, list_categories
     from ocop_api_client.api.certification import certificate_pdf, certificate_qr_png, \
-        list_certified_products, recognise_result, verification_page, verify_certificate
+        list_certificates, list_certified_products, recognise_result, verification_page, \
+        verify_certificate
     from ocop_api_client.api.evaluation import decide, get_council, get_evaluation, \
         get_sheet, list_evaluations, record_sheet, rescore, set_council
     from ocop_api_client.api.registration import check_completeness, file_dossier, \
-        get_producer, get_product, propose_product, register_producer, register_product, \
-        review_dossier
+        get_producer, get_product, list_producers, list_products, propose_product, \
+        register_producer, register_product, review_dossier
     from ocop_api_client import models
 
     def as_caller(token):
@@ -92,6 +93,14 @@ def test_the_whole_journey_through_the_generated_client(client_package, stack, p
     product = typed(register_product.sync_detailed(client=owner, body=models.NewProduct(
         producer_id=producer.id, name="Bánh tráng phơi sương", category="03")),
         models.Product, 201)
+    # Found by its name written without accents, as a typed page.
+    found = typed(list_products.sync_detailed(client=owner, name="banh TRANG phoi suong"),
+                  (models.Product,))
+    assert [item.id for item in found] == [product.id]
+    makers = typed(list_producers.sync_detailed(
+        client=as_caller(people.issuer.token(["province_officer"], province="91")),
+        name="htx banh trang MY LONG", limit=200), (models.ProducerSummary,))
+    assert producer.id in {item.id for item in makers}
     # The dossier: filed with the commune, forwarded by it, proposed by the province's office.
     codes = [c["code"] for part in typed(get_criteria_set.sync_detailed(
         "03", client=anonymous), models.CriteriaSet).to_dict()["parts"]
@@ -185,6 +194,10 @@ def test_the_whole_journey_through_the_generated_client(client_package, stack, p
         client=anonymous, commune=COMMUNES["91"], category="03", limit=200),
         (models.Verification,))
     assert certificate.code in {item.code for item in listed}
+    own = typed(list_certificates.sync_detailed(
+        client=anonymous, product_id=product.id, status=models.ListCertificatesStatus.VALID),
+        (models.Verification,))
+    assert [item.code for item in own] == [certificate.code]
 
     # Its public face through the same client: the page, the QR code, the printable PDF.
     shown = verification_page.sync_detailed(certificate.code, client=anonymous)

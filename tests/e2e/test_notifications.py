@@ -136,7 +136,8 @@ def submitted_product(api, people, province="91"):
 
 # Webhooks ----------------------------------------------------------------------------------
 
-def test_an_agency_endpoint_receives_deliveries_it_verifies(api, people, mailbox, receiver):
+def test_an_agency_endpoint_receives_deliveries_it_verifies(api, people, mailbox, receiver,
+                                                            tap):
     _, agency = an_agency(people)
     endpoint = subscribe(agency, receiver.url, types=["product.submitted", "evaluation.opened"],
                          provinces=["91"])
@@ -163,6 +164,9 @@ def test_an_agency_endpoint_receives_deliveries_it_verifies(api, people, mailbox
                                               "vn.gov.ocop.evaluation.opened.v1"}
     attempt = log[0]["attempts"][0]
     assert attempt["status_code"] == 204 and attempt["latency_ms"] >= 0
+    for delivery in log:
+        announced = tap.wait_for("notification.delivered", f"deliveries/{delivery['id']}")
+        assert announced["data"]["event_type"] == delivery["event_type"]
 
 
 def test_after_a_rotation_deliveries_verify_with_the_old_and_the_new_secret(
