@@ -117,6 +117,7 @@ class Target:
     members: frozenset = frozenset()
     advisory_group: frozenset = frozenset()
     chairs: frozenset = frozenset()  # the chair and the secretary
+    chair: str | None = None  # the chair alone
     agency: str | None = None  # the agency it belongs to (a webhook endpoint, an inbox)
     events: bool = False  # the events shared with agencies (feed, subscriptions)
     private: bool = True  # whether its very existence is hidden from those out of scope

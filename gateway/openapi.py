@@ -41,6 +41,9 @@ ENUM_LABELS = {
     "open": "Đang đánh giá / Open", "returned": "Trả lại để hoàn thiện / Returned",
     "rejected": "Bị loại / Rejected", "forwarded": "Chuyển Trung ương / Forwarded to the "
                                                    "central level",
+    "awaiting_approval": "Chờ Chủ tịch UBND tỉnh phê duyệt / Awaiting the provincial chair's "
+                         "approval",
+    "not_approved": "Không được phê duyệt / Not approved by the provincial chair",
     "completed": "Đã kết luận / Completed", "province": "Cấp tỉnh / Provincial",
     "central": "Cấp Trung ương / Central", "first": "Đánh giá lần đầu / First rating",
     "upgrade": "Nâng hạng / Upgrade", "re_rating": "Đánh giá lại / Re-rating",
@@ -84,6 +87,8 @@ EXAMPLES = {
     "record_sheet": {"picks": {"1.1": "1.1.c", "1.2": "1.2.b"}},
     "rescore": {"picks": {"1.1": "1.1.c", "1.2": "1.2.b"}},
     "decide": {"knockouts": []},
+    "decide_on_approval": {"approved": True, "reference": "456/QĐ-UBND",
+                           "date": "2026-12-01"},
 }
 
 

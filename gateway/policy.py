@@ -143,7 +143,7 @@ def seated(obj, roster, **details):
     return Target(obj, province=roster["province_code"], national=roster["level"] == "central",
                   council=roster["council"], members=frozenset(roster["members"]),
                   advisory_group=frozenset(roster["advisory_group"]),
-                  chairs=frozenset(roster["chairs"]), **details)
+                  chairs=frozenset(roster["chairs"]), chair=roster.get("chair"), **details)
 
 
 def evaluations_of(services, values, identity):
@@ -241,6 +241,11 @@ def chairs_the_council(identity, target, values):
     return identity.subject in target.chairs
 
 
+def is_the_chair(identity, target, values):
+    """A judgement of the council's chair alone, not of its secretary."""
+    return identity.subject == target.chair
+
+
 # The table -------------------------------------------------------------------------------
 
 PROVINCE = (PROVINCE_OFFICER, PROVINCE_AUTHORITY)
@@ -309,6 +314,10 @@ POLICY = {
     "get_sheet": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
     "rescore": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_member),
     "decide": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=chairs_the_council),
+    # Art. 7.6.d: the chair calls a re-rating's meeting when its content is complex.
+    "call_meeting": allow(COUNCIL_MEMBER, on=evaluation("evaluation_id"), when=is_the_chair),
+    # Art. 7.3.e: the provincial chair approves a potential 5★ result for the ministry.
+    "decide_on_approval": allow(PROVINCE_AUTHORITY, on=evaluation("evaluation_id")),
     # Art. 7.4.g: the provincial chair decides on a central result handed back.
     "order_provincial_evaluation": allow(PROVINCE_AUTHORITY, on=evaluation("evaluation_id")),
     # Art. 6.3.b: the province OCOP office reports on a 5★ re-rating.

@@ -1,10 +1,10 @@
 """Criteria sets, councils and evaluations: the evaluation service's operations."""
 from gateway.api import API
 from gateway.routes import filters_asked, if_match, operation, paging
-from services.evaluation.schemas import LEVELS, STATUSES, CategorySchema, CouncilSchema, \
-    CouncilViewSchema, CriteriaSetSchema, DecisionSchema, EvaluationSchema, InterestSchema, \
-    InterestsViewSchema, OfficeReportSchema, ProvincialEvaluationOrderSchema, RescoreSchema, \
-    ReviewSchema, SheetSchema, SheetViewSchema
+from services.evaluation.schemas import LEVELS, STATUSES, ApprovalSchema, CategorySchema, \
+    CouncilSchema, CouncilViewSchema, CriteriaSetSchema, DecisionSchema, EvaluationSchema, \
+    InterestSchema, InterestsViewSchema, MeetingSchema, OfficeReportSchema, \
+    ProvincialEvaluationOrderSchema, RescoreSchema, ReviewSchema, SheetSchema, SheetViewSchema
 
 LIST_FILTERS = ("product_id", "scope", "status", "round", "level", "waiting_for_me")
 
@@ -100,6 +100,21 @@ class EvaluationApi:
                body=DecisionSchema, body_required=False, response=EvaluationSchema)
     def decide(self, request, body, evaluation_id):
         return self.evaluation.decide(evaluation_id, body)
+
+    @operation("POST", f"{API}/evaluations/<string:evaluation_id>/meeting",
+               "Chủ tịch hội đồng triệu tập họp vì nội dung phức tạp cần thảo luận (Điều "
+               "7.6.d) / The council's chair calls a re-rating's meeting: its content is "
+               "complex", "evaluation", body=MeetingSchema, response=EvaluationSchema)
+    def call_meeting(self, request, body, evaluation_id):
+        return self.evaluation.call_meeting(evaluation_id, body)
+
+    @operation("POST", f"{API}/evaluations/<string:evaluation_id>/approval",
+               "Chủ tịch UBND tỉnh phê duyệt (hoặc không) kết quả có tiềm năng đạt 5 sao để "
+               "đề nghị Bộ đánh giá (Điều 7.3.e) / The provincial chair approves (or not) a "
+               "potential 5★ result for the ministry", "evaluation",
+               body=ApprovalSchema, response=EvaluationSchema)
+    def decide_on_approval(self, request, body, evaluation_id):
+        return self.evaluation.decide_on_approval(evaluation_id, body)
 
     @operation("POST", f"{API}/evaluations/<string:evaluation_id>/provincial-evaluation",
                "Tỉnh tổ chức đánh giá lại sản phẩm bị trả về từ cấp trung ương (Điều 7.4.g) / "

@@ -77,6 +77,10 @@ class CertificationService(OperationsEndpoints, AuditedService):
     def on_evaluation_rejected(self, event):
         workflow.on_evaluation_rejected(self.store, event)
 
+    @handle_event("evaluation", "evaluation.approval_refused")
+    def on_approval_refused(self, event):
+        workflow.on_approval_refused(self.store, event)
+
     @handle_event("registration", "product.imported")
     def on_product_imported(self, event):
         imported.record(self.db, event)

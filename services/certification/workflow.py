@@ -49,6 +49,12 @@ def on_evaluation_rejected(store, event):
     re_rating_decided(store, event)
 
 
+def on_approval_refused(store, event):
+    """A re-rating the provincial council scored a potential 5★ and the provincial chair
+    did not approve is decided: nothing will be recognised on it."""
+    re_rating_decided(store, event)
+
+
 def on_evaluation_opened(store, event):
     """A re-rating opened for the product's valid certificate: it records the filing, and
     a late one keeps the certificate valid until the decision (Art. 12.3)."""

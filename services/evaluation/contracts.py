@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from chassis.contracts import (CategoryCode, CommuneCode, EventDataSchema, Flag, Identifier,
                                Number, ProvinceCode, Stars, Text)
+from services.evaluation import rerating
 from services.evaluation.schemas import MEMBER_ID, REVIEW_KINDS
 
 LEVELS = ("province", "central")
@@ -103,15 +104,49 @@ class EvaluationRejectedSchema(EvaluationSummarySchema):
         "description": "The knock-out grounds (Annex II \"Hồ sơ bị loại khi…\")."})
 
 
+class ApprovalRequestedSchema(EvaluationSummarySchema):
+    """The provincial council's result is a potential 5★ — a score of 90 or more, even if a
+    star minimum caps its stars: it waits for the provincial chair's approval before it goes
+    to the ministry (Art. 7.3.e)."""
+
+    score = Score()
+    stars = Stars()
+    capped_by = fields.List(fields.String(), required=True, metadata={
+        "description": "Criteria whose 5★ minimum the result misses; empty when none."})
+
+
+class ApprovalRefusedSchema(EvaluationSummarySchema):
+    """The provincial chair did not approve a potential 5★ result (Art. 7.3.e): it is
+    closed; nothing goes to the ministry and nothing is recognised on it."""
+
+    score = Score()
+    stars = Stars()
+    reference = Text("The decision's reference (số quyết định).", max_length=100)
+    date = fields.Date(required=True, metadata={"description": "The decision's date "
+                                                               "(Vietnam)."})
+    refused_by = Text("Who decided: the province authority (Chủ tịch UBND cấp tỉnh or its "
+                      "delegate), by the subject of their sign-in.", max_length=128)
+    reason = Text("Why, in the authority's words.", max_length=2000)
+
+
 class EvaluationForwardedSchema(EvaluationSummarySchema):
     """A provincial potential 5★ result — a score of 90 or more, even if a star minimum caps
-    its stars (Art. 7.3.e) — was forwarded to the central council; or a 5★ re-rating, on the
-    province office's report (Art. 6.3.b, 7.6.e)."""
+    its stars — approved by the provincial chair and forwarded to the central council (Art.
+    7.3.e); or a 5★ re-rating, on the province office's report (Art. 6.3.b, 7.6.e)."""
 
     score = Score(allow_none=True)
     stars = Stars(allow_none=True)
     to_level = fields.String(required=True, validate=validate.OneOf(["central"]), metadata={
         "description": "The level it goes to: the ministry's council."})
+    approval_reference = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "A provincial result only: the reference of the provincial chair's "
+                       "approval decision (quyết định phê duyệt kết quả đánh giá, Art. "
+                       "6.3.a) — optional: absent from results forwarded before approvals "
+                       "were recorded, and from a 5★ re-rating."})
+    approval_date = fields.Date(metadata={"description": "Its date (Vietnam)."})
+    approved_by = fields.String(validate=validate.Length(min=1, max=128), metadata={
+        "description": "Who approved it: the province authority, by the subject of their "
+                       "sign-in."})
     office_report = fields.String(validate=validate.Length(min=1, max=5000), metadata={
         "description": "A 5★ re-rating only: the province OCOP office's report (báo cáo "
                        "đánh giá của cơ quan tham mưu quản lý OCOP cấp tỉnh); score and "
@@ -119,10 +154,19 @@ class EvaluationForwardedSchema(EvaluationSummarySchema):
 
 
 class MeetingCalledSchema(EvaluationSummarySchema):
-    """A re-rating's written opinions differ: the council meets to decide (Art. 7.6.d)."""
+    """A re-rating's council meets to decide instead of deciding on written opinions (Art.
+    7.6.d, 7.6.e): the opinions differ, or its chair found the content complex."""
 
     reason = fields.Nested(ReasonSchema, required=True, metadata={
-        "description": "How the opinions differ (star ranks, spread of the totals)."})
+        "description": "Why: how the opinions differ (star ranks, spread of the totals), or "
+                       "what the chair found complex."})
+    ground = fields.String(validate=validate.OneOf(
+        [rerating.OPINIONS_DIFFER, rerating.COMPLEX_CONTENT]), metadata={
+        "description": "`opinions_differ` (nhiều ý kiến đánh giá khác nhau) or "
+                       "`complex_content` (nội dung phức tạp cần thảo luận); optional: "
+                       "absent from meetings called before the chair could call one."})
+    called_by = fields.String(validate=MEMBER_ID, metadata={
+        "description": "The council chair who called it (`complex_content` only)."})
 
 
 class ProvincialEvaluationOrderedSchema(EvaluationSummarySchema):
@@ -163,6 +207,8 @@ PUBLISHED = {
     "evaluation.review_requested": ReviewRequestedSchema,
     "evaluation.sheet_submitted": SheetSubmittedSchema,
     "evaluation.rejected": EvaluationRejectedSchema,
+    "evaluation.approval_requested": ApprovalRequestedSchema,
+    "evaluation.approval_refused": ApprovalRefusedSchema,
     "evaluation.forwarded": EvaluationForwardedSchema,
     "evaluation.meeting_called": MeetingCalledSchema,
     "evaluation.provincial_evaluation_ordered": ProvincialEvaluationOrderedSchema,

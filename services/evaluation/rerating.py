@@ -10,12 +10,18 @@ Readings, article by article:
   council).  A dossier sent back for completion arrives again as a new proposal, which starts
   the 45 days again.
 * Art. 7.6.d and 7.6.e «thực hiện đánh giá thông qua hình thức lấy ý kiến bằng văn bản; chỉ tổ
-  chức họp trực tiếp khi có nhiều ý kiến đánh giá khác nhau…»: the council decides on written
-  opinions — every member's score sheet — and meets only when they differ.  Opinions differ
-  when the members' sheets do not all give the same star rank, or their totals are further
-  apart than the council regulation tolerates (``max_spread``, the measure the regulation
-  itself uses for disagreement).  The council then meets: from there it decides as any
-  meeting does, under its regulation (quorum, spread, rescoring).
+  chức họp trực tiếp khi có nhiều ý kiến đánh giá khác nhau hoặc có nội dung phức tạp cần
+  thảo luận»: the council decides on written opinions — every member's score sheet — and
+  meets in two cases only.  (1) The opinions differ (``OPINIONS_DIFFER``): the members'
+  sheets do not all give the same star rank, or their totals are further apart than the
+  council regulation tolerates (``max_spread``, the measure the regulation itself uses for
+  disagreement); found at the decision, from the sheets.  (2) The content is complex and
+  needs discussing (``COMPLEX_CONTENT``): a judgement, not a measure, so someone must make
+  it — the council's chair, to whom the office's (Art. 7.6.c) and the advisory group's
+  reports go; the secretary, who records decisions, does not call meetings.  The chair may
+  call it at any time while the re-rating is decided on written opinions, with the reason,
+  before or after the opinions arrive.  Either way the council then meets: from there it
+  decides as any meeting does, under its regulation (quorum, spread, rescoring).
 * Art. 6.3.b and 7.6.e: a 5★ re-rating is not scored by the provincial council: its file holds
   «báo cáo đánh giá của cơ quan tham mưu quản lý OCOP cấp tỉnh» (the province office's
   report), with which the province sends it to the ministry, whose council decides it on
@@ -24,10 +30,12 @@ Readings, article by article:
 """
 import datetime
 
+from chassis.errors import Conflict
 from services.evaluation import scoring
 
 DAYS_TO_DECIDE = 45
 WRITTEN, MEETING, OFFICE_REPORT = "written", "meeting", "office_report"
+OPINIONS_DIFFER, COMPLEX_CONTENT = "opinions_differ", "complex_content"
 
 
 def decide_by(complete_on):
@@ -47,6 +55,15 @@ def procedure(kind, level, previous):
             and previous["stars"] == 5:
         return OFFICE_REPORT
     return WRITTEN
+
+
+def check_may_call_meeting(procedure):
+    """Only a council deciding on written opinions is called to meet."""
+    if procedure != WRITTEN:
+        raise Conflict("Chỉ gọi họp hội đồng khi đánh giá lại bằng ý kiến bằng văn bản (thủ "
+                       f"tục hiện tại: {procedure})",
+                       "A meeting is called only on a re-rating decided on written opinions "
+                       f"(procedure now: {procedure})")
 
 
 def opinions_differ(ranks, totals, max_spread):

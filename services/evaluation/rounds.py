@@ -62,6 +62,10 @@ def vietnam_date(instant):
     return instant.astimezone(VIETNAM).date()
 
 
+def vietnam_today():
+    return vietnam_date(datetime.datetime.now(datetime.timezone.utc))
+
+
 def proposal_date(proposed_on, time):
     """The Vietnam date a dossier was proposed: ``proposed_on`` (YYYY-MM-DD, the proposer's
     own date) when the event carries it, else the Vietnam date of the event's ``time``."""

@@ -3,7 +3,8 @@ from marshmallow import INCLUDE, ValidationError, fields, post_dump, validate, v
 
 from chassis.schemas import BaseSchema, Timestamp
 
-STATUSES = ("open", "returned", "rejected", "forwarded", "completed", "province_reevaluates")
+STATUSES = ("open", "returned", "rejected", "awaiting_approval", "not_approved", "forwarded",
+            "completed", "province_reevaluates")
 LEVELS = ("province", "central")
 MEMBER_ID = validate.Regexp(
     r"^[A-Za-z0-9_-]{1,64}$",
@@ -96,6 +97,38 @@ class ProvincialEvaluationOrderSchema(BaseSchema):
 
     note = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
         "description": "The decision, in the authority's words"})
+
+
+class ApprovalSchema(BaseSchema):
+    """The provincial chair's decision on a potential 5★ result (Decision 26/2026 Art.
+    7.3.e, quyết định phê duyệt kết quả đánh giá): approved, it goes to the ministry;
+    not approved, it is closed and nothing goes."""
+
+    approved = fields.Boolean(load_default=True, metadata={
+        "description": "Whether the chair approves the result (default true); false "
+                       "records the decision not to approve it, with its reason"})
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                              metadata={"description": "The decision's reference (số quyết "
+                                                       "định), e.g. `456/QĐ-UBND`"})
+    date = fields.Date(required=True, metadata={
+        "description": "The decision's date (Vietnam): not in the future, not before the "
+                       "council's decision"})
+    reason = fields.String(validate=validate.Length(min=1, max=2000), metadata={
+        "description": "Why the result is not approved: required when `approved` is false"})
+
+    @validates_schema
+    def a_refusal_gives_its_reason(self, data, **kwargs):
+        if not data.get("approved", True) and not data.get("reason"):
+            raise ValidationError("Cần lý do khi không phê duyệt / A refusal needs its "
+                                  "reason", "reason")
+
+
+class MeetingSchema(BaseSchema):
+    """The council chair's call to meet on a re-rating whose content is complex (Decision
+    26/2026 Art. 7.6.d: «có nội dung phức tạp cần thảo luận»)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
+        "description": "What is complex and needs discussing, in the chair's words"})
 
 
 class OfficeReportSchema(BaseSchema):
@@ -275,8 +308,11 @@ class EvaluationSchema(BaseSchema):
     decide_by = fields.String(metadata={
         "description": "The last Vietnam date on which the council may decide"})
     meeting = fields.Dict(metadata={
-        "description": "A re-rating whose written opinions differed: when and why the "
-                       "council was called to meet"})
+        "description": "A re-rating the council meets on — its written opinions differed, "
+                       "or its chair found the content complex: when, why and by whom"})
+    approval = fields.Dict(metadata={
+        "description": "A potential 5★ result: the provincial chair's decision on it "
+                       "(approved or not, reference, date, by whom)"})
     set_aside = fields.Dict(metadata={
         "description": "A central result the province chose to evaluate again: when, by "
                        "whom, and the provincial evaluation it opened"})

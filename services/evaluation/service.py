@@ -9,8 +9,8 @@ from chassis.rpc import rpc
 from chassis.schemas import load
 from chassis.web import OperationsEndpoints
 from services.evaluation import catalogue, store, workflow
-from services.evaluation.schemas import CouncilSchema, DecisionSchema, \
-    EvaluationFiltersSchema, InterestSchema, OfficeReportSchema, \
+from services.evaluation.schemas import ApprovalSchema, CouncilSchema, DecisionSchema, \
+    EvaluationFiltersSchema, InterestSchema, MeetingSchema, OfficeReportSchema, \
     ProvincialEvaluationOrderSchema, RescoreSchema, ReviewSchema, SheetSchema
 
 
@@ -105,6 +105,18 @@ class EvaluationService(OperationsEndpoints, AuditedService):
     def decide(self, evaluation_id, payload=None):
         decision = load(DecisionSchema(), {} if payload is None else payload)
         return workflow.decide(self.store, evaluation_id, decision["knockouts"])
+
+    @command
+    def call_meeting(self, evaluation_id, payload):
+        reason = load(MeetingSchema(), payload)["reason"]
+        return workflow.call_meeting_on_complex_content(self.store, evaluation_id,
+                                                        self.member, reason)
+
+    @command
+    def decide_on_approval(self, evaluation_id, payload):
+        decision = load(ApprovalSchema(), payload)
+        return workflow.decide_on_approval(self.store, evaluation_id,
+                                           self.audit.caller.subject, decision)
 
     @command
     def order_provincial_evaluation(self, evaluation_id, payload):

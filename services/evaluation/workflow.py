@@ -1,6 +1,7 @@
 """Evaluation's use cases: councils, the advisory review, score sheets, the council's
-decision, forwarding potential 5★ products to the central level, the province's choice on a
-central result handed back, and re-ratings (written opinions, the office's 5★ report)."""
+decision, the provincial chair's approval that forwards a potential 5★ product to the central
+level, the province's choice on a central result handed back, and re-ratings (written
+opinions, the meetings, the office's 5★ report)."""
 import datetime
 import re
 import uuid
@@ -83,7 +84,8 @@ def council_roster(store, scope):
     return {"council": scope, "level": level, "province_code": province_code,
             "members": board.get("members", []),
             "advisory_group": board.get("advisory_group", []),
-            "chairs": [m for m in (board.get("chair"), board.get("secretary")) if m]}
+            "chairs": [m for m in (board.get("chair"), board.get("secretary")) if m],
+            "chair": board.get("chair")}
 
 
 def evaluation_scope(store, evaluation_id):
@@ -357,8 +359,9 @@ def sheet_view(store, evaluation_id, member):
 
 def decide(store, evaluation_id, findings):
     """Close the evaluation with the council's result: completed (stars, recognised or
-    not), rejected by a knock-out, or forwarded to the ministry as a potential 5★.  A
-    re-rating on written opinions that differ is not closed: the council is called to meet
+    not), rejected by a knock-out, or — a potential 5★ — awaiting the provincial chair's
+    approval before it goes to the ministry (``decide_on_approval``).  A re-rating on
+    written opinions that differ is not closed: the council is called to meet
     (``call_meeting``) and decides afterwards as a meeting does (``rerating.py``)."""
     evaluation = evaluation_or_404(store, evaluation_id)
     refuse_unless_open(evaluation)
@@ -422,21 +425,86 @@ def call_meeting(store, evaluation, ranks, totals):
                     f"{high:g}): hội đồng họp trực tiếp",
               "en": f"The written opinions differ (ranks {ranks}, totals {low:g} to "
                     f"{high:g}): the council meets"}
+    return meet(store, evaluation, {"reason": reason, "ground": rerating.OPINIONS_DIFFER},
+                {"revision": evaluation["revision"]})
+
+
+def call_meeting_on_complex_content(store, evaluation_id, chair, text):
+    """The council's chair calls the meeting of a re-rating on written opinions whose
+    content is complex (Art. 7.6.d, 7.6.e): at any time while it is open, before or after
+    the opinions arrive; the council decides from then on as a meeting does."""
+    evaluation = evaluation_or_404(store, evaluation_id)
+    refuse_unless_open(evaluation)
+    rerating.check_may_call_meeting(evaluation["procedure"])
+    reason = {"vi": f"Nội dung phức tạp cần thảo luận: {text}",
+              "en": f"Complex content to discuss: {text}"}
+    return meet(store, evaluation, {"reason": reason, "ground": rerating.COMPLEX_CONTENT,
+                                    "called_by": chair},
+                {"procedure": rerating.WRITTEN})
+
+
+def meet(store, evaluation, meeting, condition):
+    """The re-rating's council meets: one write, guarded by ``condition``, with its event."""
     called = make_event("evaluation.meeting_called", f"products/{evaluation['product_id']}",
-                        {**summary(evaluation), "reason": reason})
+                        {**summary(evaluation), **meeting})
     applied = store.change_open(evaluation["_id"], {"$set": {
-        "procedure": rerating.MEETING, "meeting": {"called_at": timestamp(), "reason": reason}}},
-        [called], {"revision": evaluation["revision"]})
+        "procedure": rerating.MEETING, "meeting": {"called_at": timestamp(), **meeting}}},
+        [called], condition)
     evaluation = changed_or_refused(store, evaluation["_id"], applied)
     if not applied:
-        raise Conflict("Phiếu chấm vừa thay đổi: hãy kết luận lại",
-                       "A score sheet changed meanwhile: decide again")
+        raise Conflict("Phiên đánh giá vừa thay đổi: hãy xem lại rồi gửi lại",
+                       "The evaluation changed meanwhile: read it again, then retry")
+    return resource(evaluation)
+
+
+def decide_on_approval(store, evaluation_id, authority, decision):
+    """The provincial chair's decision on the council's potential 5★ result (Art. 7.3.e,
+    ``forwarding.py``): approved, it is forwarded — the event opens the central evaluation
+    (``open_at_central_level``); not approved, it is closed and nothing goes."""
+    evaluation = evaluation_or_404(store, evaluation_id)
+    if evaluation["status"] != forwarding.AWAITING_APPROVAL:
+        raise Conflict(
+            "Chỉ kết quả có tiềm năng đạt 5 sao đang chờ Chủ tịch UBND tỉnh phê duyệt mới "
+            f"được phê duyệt (trạng thái {evaluation['status']})",
+            "Only a potential 5★ result awaiting the provincial chair's approval may be "
+            f"decided on (status {evaluation['status']})")
+    forwarding.check_approval_date(decision["date"], rounds.vietnam_date(
+        evaluation["closed_at"]), rounds.vietnam_today())
+    approval = {"approved": decision["approved"], "reference": decision["reference"],
+                "date": decision["date"].isoformat(), "by": authority, "at": timestamp()}
+    scored = {**summary(evaluation), "score": evaluation["score"],
+              "stars": evaluation["stars"]}
+    subject = f"products/{evaluation['product_id']}"
+    if decision["approved"]:
+        status = forwarding.FORWARDED
+        event = make_event("evaluation.forwarded", subject, {
+            **scored, "to_level": "central", "approval_reference": approval["reference"],
+            "approval_date": approval["date"], "approved_by": authority})
+    else:
+        status = forwarding.NOT_APPROVED
+        approval["reason"] = decision["reason"]
+        event = make_event("evaluation.approval_refused", subject, {
+            **scored, "reference": approval["reference"], "date": approval["date"],
+            "refused_by": authority, "reason": decision["reason"]})
+    return changed_from(store, evaluation_id, forwarding.AWAITING_APPROVAL, {"$set": {
+        "status": status, "approval": approval}}, [event])
+
+
+def changed_from(store, evaluation_id, status, change, events):
+    """A change applied only while the evaluation has ``status``: the evaluation as it is
+    now, or why the change was refused."""
+    applied = store.change_status(evaluation_id, status, change, events)
+    evaluation = evaluation_or_404(store, evaluation_id)
+    if not applied:
+        raise Conflict(f"Phiên đánh giá vừa thay đổi ({evaluation['status']})",
+                       f"The evaluation changed meanwhile ({evaluation['status']})")
     return resource(evaluation)
 
 
 def report_five_star_re_rating(store, evaluation_id, officer, report):
     """The province office's report on a 5★ re-rating, with which the province sends it to
-    the ministry (Art. 6.3.b, 7.6.e): the provincial evaluation is forwarded, unscored."""
+    the ministry (Art. 6.3.b, 7.6.e): the provincial evaluation is forwarded, unscored —
+    with no provincial result, there is no chair's approval to wait for (``forwarding.py``)."""
     evaluation = evaluation_or_404(store, evaluation_id)
     refuse_unless_open(evaluation)
     if evaluation["procedure"] != rerating.OFFICE_REPORT:
@@ -446,7 +514,7 @@ def report_five_star_re_rating(store, evaluation_id, officer, report):
         **summary(evaluation), "score": None, "stars": None, "to_level": "central",
         "office_report": report})
     applied = store.change_open(evaluation_id, {"$set": {
-        "status": "forwarded", "closed_at": timestamp(),
+        "status": forwarding.FORWARDED, "closed_at": timestamp(),
         "result": {"to_level": "central", "office_report": report, "reported_by": officer}}},
         [forwarded])
     return resource(changed_or_refused(store, evaluation_id, applied))
@@ -472,15 +540,10 @@ def order_provincial_evaluation(store, evaluation_id, authority, note):
                              **summary(evaluation), "score": evaluation["score"],
                              "stars": evaluation["stars"], "ordered_by": authority,
                              "note": note, "provincial_evaluation_id": provincial_id})
-    applied = store.change_status(evaluation_id, "completed", {"$set": {
+    return changed_from(store, evaluation_id, "completed", {"$set": {
         "status": forwarding.SET_ASIDE, "set_aside": {
             "at": timestamp(), "by": authority, "note": note,
             "provincial_evaluation_id": provincial_id}}}, [ordered])
-    evaluation = evaluation_or_404(store, evaluation_id)
-    if not applied:
-        raise Conflict(f"Phiên đánh giá vừa thay đổi ({evaluation['status']})",
-                       f"The evaluation changed meanwhile ({evaluation['status']})")
-    return resource(evaluation)
 
 
 def outcome(evaluation, result):
@@ -489,8 +552,10 @@ def outcome(evaluation, result):
         return "rejected", "evaluation.rejected", {
             "score": result.score, "reason": dict(result.knocked_out)}
     if result.potential_five_star:
-        return "forwarded", "evaluation.forwarded", {
-            "score": result.score, "stars": result.stars, "to_level": "central"}
+        # Forwarded only once the provincial chair approves it (decide_on_approval).
+        return forwarding.AWAITING_APPROVAL, "evaluation.approval_requested", {
+            "score": result.score, "stars": result.stars,
+            "capped_by": list(result.capped_by)}
     # A central result below 5★ is handed back: the province recognises 3★/4★ on it, or
     # orders its own evaluation (forwarding.py).
     recognising = "central" if result.level == "central" and result.stars == 5 else "province"

@@ -96,6 +96,14 @@ NOTICES = {
     "evaluation.rejected": (
         Notice(PRODUCER, "rejected"),
         Notice(PROVINCE, "rejected_to_province")),
+    # A potential 5★ waits for the provincial chair's approval (Art. 7.3.e), which forwards
+    # it to the ministry, or does not.
+    "evaluation.approval_requested": (
+        Notice(PRODUCER, "awaiting_approval"),
+        Notice(PROVINCE, "approval_requested_to_province")),
+    "evaluation.approval_refused": (
+        Notice(PRODUCER, "not_approved"),
+        Notice(PROVINCE, "not_approved_to_province")),
     "evaluation.forwarded": (
         Notice(PRODUCER, "forwarded"),
         Notice(CENTRAL, "forwarded_to_ministry")),

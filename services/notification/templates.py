@@ -45,6 +45,15 @@ def result_text(d):
     return vi, en
 
 
+def not_approved_text(d, whose_vi, whose_en):
+    return (f"Chủ tịch UBND tỉnh không phê duyệt kết quả đánh giá sản phẩm «{d['name']}»"
+            f"{whose_vi} ({d['score']} điểm) để đề nghị Bộ đánh giá 5★ (quyết định "
+            f"{d['reference']} ngày {d['date']}): {d['reason']}",
+            f"The provincial chair did not approve the result of «{d['name']}»{whose_en} "
+            f"({d['score']} points) for the ministry's 5★ evaluation (decision "
+            f"{d['reference']} of {d['date']}): {d['reason']}")
+
+
 def issued_text(d):
     return (f"Giấy chứng nhận OCOP {d['code']} ({stars_text(d['stars'])}) đã được cấp, "
             f"hết hiệu lực ngày {d['expires_on']}",
@@ -155,6 +164,13 @@ TEMPLATES = {
         "trường đánh giá 5★",
         f"Product «{d['name']}» scored {d['score']} points and was proposed to the Ministry "
         "of Agriculture and Environment for 5★"),
+    "awaiting_approval": lambda d: (
+        f"Sản phẩm «{d['name']}» đạt {d['score']} điểm, có tiềm năng đạt 5★: chờ Chủ tịch UBND "
+        "tỉnh phê duyệt để đề nghị Bộ Nông nghiệp và Môi trường đánh giá",
+        f"Product «{d['name']}» scored {d['score']} points, a potential 5★: awaiting the "
+        "provincial chair's approval to be proposed to the Ministry of Agriculture and "
+        "Environment"),
+    "not_approved": lambda d: not_approved_text(d, "", ""),
     "completed": lambda d: (
         f"Sản phẩm «{d['name']}» {result_text(d)[0]}",
         f"Product «{d['name']}» {result_text(d)[1]}"),
@@ -205,6 +221,15 @@ TEMPLATES = {
         f"The central council handed the result of «{d['name']}» back to the province: "
         f"{result_text(d)[1]}; the province's chair recognises 3★/4★ on it or organises "
         "the province's own evaluation (Art. 7.4.g)"),
+    "approval_requested_to_province": lambda d: (
+        f"Sản phẩm «{d['name']}» của {d['producer_name']} đạt {d['score']} điểm, có tiềm năng "
+        "đạt 5★: Chủ tịch UBND tỉnh xem xét, quyết định phê duyệt kết quả để đề nghị Bộ đánh "
+        "giá (Điều 7.3.e)",
+        f"Product «{d['name']}» of {d['producer_name']} scored {d['score']} points, a "
+        "potential 5★: the provincial chair decides whether to approve the result for the "
+        "ministry (Art. 7.3.e)"),
+    "not_approved_to_province": lambda d: not_approved_text(
+        d, f" của {d['producer_name']}", f" of {d['producer_name']}"),
     "issued_to_province": lambda d: tuple(
         f"{text}: «{d.get('name', d['product_id'])}»" for text in issued_text(d)),
     # To the council

@@ -194,6 +194,10 @@ class RegistrationService(OperationsEndpoints, AuditedService):
     def on_evaluation_completed(self, event):
         workflow.on_evaluation_completed(self.store, event)
 
+    @handle_event("evaluation", "evaluation.approval_refused")
+    def on_approval_refused(self, event):
+        workflow.on_approval_refused(self.store, event)
+
     @handle_event("certification", "certificate.issued")
     def on_certificate_issued(self, event):
         workflow.on_certificate_issued(self.store, event)

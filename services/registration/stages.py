@@ -3,7 +3,8 @@
 registered → filed (the producer's dossier is with the commune, Art. 7.1) → forwarded (the
 commune issued Form 03 and sent it to the province, Art. 7.2) → submitted (the province's
 office checked it and proposed it to a round, Art. 7.3.a) → under_evaluation → evaluated
-→ certified, or → not_ranked when the council ranks it below 3 stars, → rejected when a
+→ certified, or → not_ranked when the council ranks it below 3 stars or the provincial
+chair does not approve its potential 5★ result for the ministry, → rejected when a
 knock-out rule applies, or → returned when the commune, the province's office or the
 advisory group asks the producer to complete the dossier. A returned, rejected or
 not-ranked product may be filed again after improvement (the cycle loops back), and a

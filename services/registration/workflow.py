@@ -155,6 +155,13 @@ def on_evaluation_rejected(store, event):
     product_moved(store, event, Move.REJECT, {"rejection_reason": event["data"]["reason"]})
 
 
+def on_approval_refused(store, event):
+    """A potential 5★ the provincial chair did not approve ends unranked: nothing is
+    recognised on it, and it may be filed again (services/evaluation/forwarding.py)."""
+    product_moved(store, event, Move.DECLINE,
+                  {"evaluation_id": event["data"]["evaluation_id"]})
+
+
 def on_evaluation_completed(store, event):
     data = event["data"]
     product_moved(store, event, move_after_evaluation(data["stars"]), {
