@@ -23,8 +23,9 @@ Readings:
   platform adds no path of its own: a result not approved is closed (``NOT_APPROVED``) with
   the chair's decision (reference, date, reason).  Nothing goes to the ministry, and the
   province recognises nothing on it — a score of 90 or more is not a 3★/4★ score (Art. 3.3),
-  and a capped one is the ministry's council's to find, as above.  The producer is told, and
-  may file the product again as a first rating.
+  and a capped one is the ministry's council's to find, as above.  The producer is told; an
+  uncertified product may be filed again, a certified one (an upgrade, a re-rating) keeps
+  the certificate it has, and a re-rating ends there as any decided re-rating does.
 * Art. 7.6.đ «Việc tổng hợp, trình, quyết định công nhận, phê duyệt kết quả đánh giá … thực
   hiện theo quy định tại các điểm đ, e và g khoản 3 Điều này» follows 7.6.d, the provincial
   council's re-rating on written opinions: a re-rating the provincial council scores 90 or
