@@ -280,14 +280,45 @@ def vietnam_today():
     return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
+def province_chair(people, province="91"):
+    """The provincial chair (Chủ tịch UBND cấp tỉnh), signed in for its province."""
+    return people.calling(["province_authority"], subject=f"chair-{province}",
+                          province=province)
+
+
 def authority_for(people, evaluation):
     """Who recognises a result: the minister for 5★, else the chair of its province (also
     for a central result below 5★, handed back to the province)."""
     if evaluation["stars"] == 5:
         return people.calling(["central_authority"], subject="minister")
-    province = evaluation["province_code"]
-    return people.calling(["province_authority"], subject=f"chair-{province}",
-                          province=province)
+    return province_chair(people, evaluation["province_code"])
+
+
+# The provincial chair's approval of a potential 5★ (Art. 7.3.e) -------------------------
+
+def approval_of(people, evaluation, body=None, by=None):
+    """The answer to the provincial chair's decision on the council's potential 5★
+    ``evaluation``: by default, approved today."""
+    return (by or province_chair(people, evaluation["province_code"])).post(
+        f"/evaluations/{evaluation['id']}/approval", body if body is not None else {
+            "reference": "456/QĐ-UBND", "date": vietnam_today().isoformat()})
+
+
+def to_the_ministry(people, evaluation, sheets):
+    """The provincial council scores a potential 5★ (it waits for approval), the province's
+    chair approves it: the evaluation, forwarded — its event opens the central one."""
+    assert score(people, evaluation, sheets)["status"] == "awaiting_approval"
+    response = approval_of(people, evaluation)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "forwarded"
+    return response.json()
+
+
+def central_evaluation(owner, product_id):
+    """The product's central evaluation, once it has opened."""
+    return wait_until(lambda: next((e for e in owner.get("/evaluations", params={
+        "product_id": product_id}).json() if e["level"] == "central"), None),
+        what="the central evaluation to open")
 
 
 def recognition_of(authority, evaluation, body):

@@ -18,9 +18,9 @@ from gateway.service import GatewayService  # noqa: F401  (declares the operatio
 from gateway.tokens import DevelopmentIssuer
 from tests.conftest import Api
 from tests.conftest import wait_until
-from tests.e2e.journeys import COMMUNES, best_picks, council_of, criteria_set, csv_file, \
-    lowered_picks, open_evaluation, recognise, registered, row, score, set_up_council, \
-    spreadsheet_upload
+from tests.e2e.journeys import COMMUNES, best_picks, central_evaluation, council_of, \
+    criteria_set, csv_file, lowered_picks, open_evaluation, recognise, registered, row, score, \
+    set_up_council, spreadsheet_upload, to_the_ministry
 from tests.e2e.test_bad_input import assert_problem
 
 PDF = {"filename": "giay-phep.pdf",
@@ -95,6 +95,8 @@ EXPECTED = {
     "get_sheet": own("council_member"),
     "rescore": own("council_member"),
     "decide": own("council_member"),
+    "call_meeting": own("council_member"),
+    "decide_on_approval": own("province_authority"),
     "order_provincial_evaluation": own("province_authority"),
     "report_five_star_re_rating": own("province_officer"),
 
@@ -189,6 +191,8 @@ def requests_for(world):
                       None),
         "rescore": ("PUT", f"{evaluation}/scores/chair", None, {}),
         "decide": ("POST", f"{evaluation}/decision", None, {"knockouts": 5}),
+        "call_meeting": ("POST", f"{evaluation}/meeting", None, {"reason": ""}),
+        "decide_on_approval": ("POST", f"{evaluation}/approval", None, {"reference": ""}),
         "order_provincial_evaluation": (
             "POST", f"/evaluations/{world['central_evaluation']}/provincial-evaluation", None,
             {}),
@@ -257,10 +261,8 @@ def world(api, people, councils):
     other_producer, _, _ = registered(api, people, OTHER)
     _, owner, forwarded = registered(api, people)
     provincial = open_evaluation(owner, forwarded["id"])
-    assert score(people, provincial, council_of(best_picks(criteria_set(api, "03"))))[
-        "status"] == "forwarded"
-    central = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
-        "product_id": forwarded["id"]}).json() if e["level"] == "central"), None))
+    to_the_ministry(people, provincial, council_of(best_picks(criteria_set(api, "03"))))
+    central = central_evaluation(owner, forwarded["id"])
     imported = people.province_officer(OWN).post("/imports", spreadsheet_upload(
         "91", csv_file([row(certificate_number="MATRIX-1")])))
     assert imported.status_code == 201, imported.text

@@ -112,7 +112,7 @@ def test_score_sheets_are_checked_and_refusals_change_nothing(api, people, counc
     assert chair.post(sheets, {"picks": picks}).status_code == 201
     assert_problem(chair.post(sheets, {"picks": picks}), 409)
     closed = score(people, evaluation, {"member-2": picks, "member-3": picks})
-    assert closed["status"] == "forwarded"
+    assert closed["status"] == "awaiting_approval"
     assert_problem(people.member("member-4").post(sheets, {"picks": picks}), 409)
     assert_problem(decide(people, evaluation), 409)
     assert_problem(chair.put(f"{sheets}/chair", {"picks": picks}), 409)

@@ -8,29 +8,113 @@ from dateutil.relativedelta import relativedelta
 from chassis import events
 from chassis.events import rfc3339, utc_now
 from tests.conftest import publish, wait_until
-from tests.e2e.journeys import MEMBERS, best_picks, council_of, criteria_set, decide, \
-    file_dossier, lowered_picks, open_evaluation, product_in_stage, propose, recognise, \
-    recognition_of, registered, score, set_up_council, submit_sheets, vietnam_today
+from tests.e2e.journeys import MEMBERS, approval_of, best_picks, central_evaluation, \
+    council_of, criteria_set, decide, file_dossier, lowered_picks, open_evaluation, \
+    product_in_stage, propose, province_chair, recognise, recognition_of, registered, score, \
+    set_up_council, submit_sheets, to_the_ministry, vietnam_today
 from tests.e2e.test_bad_input import assert_problem
-
-
-def central_evaluation(owner, product_id):
-    return wait_until(lambda: next((e for e in owner.get("/evaluations", params={
-        "product_id": product_id}).json() if e["level"] == "central"), None),
-        what="the central evaluation to open")
 
 
 def forwarded_product(api, people, tap):
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
-    forwarded = score(people, evaluation, council_of(best_picks(criteria_set(api, "03"))))
-    assert forwarded["status"] == "forwarded" and forwarded["score"] == 100.0
+    forwarded = to_the_ministry(people, evaluation,
+                                council_of(best_picks(criteria_set(api, "03"))))
+    assert forwarded["score"] == 100.0
     event = tap.wait_for("evaluation.forwarded", f"products/{product['id']}")
     assert event["data"]["to_level"] == "central"
     central = central_evaluation(owner, product["id"])
     assert central["parent_evaluation_id"] == evaluation["id"]
     assert central["round"]["id"].startswith("central-") and central["scope"] == "central"
     return owner, product, central
+
+
+def test_a_potential_five_star_goes_to_the_ministry_only_on_the_provincial_chairs_approval(
+        api, people, tap, councils):
+    """Art. 7.3.e: the council's 90 points or more wait for the chair's approval decision;
+    only the province's own chair approves it, on a date from the council's day to today;
+    the approval forwards it and opens the central evaluation."""
+    _, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    subject = f"products/{product['id']}"
+    decided = score(people, evaluation, council_of(best_picks(criteria_set(api, "03"))))
+    assert decided["status"] == "awaiting_approval" and decided["score"] == 100.0
+    requested = tap.wait_for("evaluation.approval_requested", subject)
+    assert (requested["data"]["score"], requested["data"]["capped_by"]) == (100.0, [])
+    office = people.province_officer("91")
+    told = wait_until(lambda: [m for m in office.get("/notifications", params={
+        "recipient": "province:91", "limit": 200}).json() if m["subject"] == subject],
+        what="the province told")
+    assert "Art. 7.3.e" in told[0]["text"]["en"]
+    # Waiting: not forwarded, no central evaluation; scoring and deciding are over.
+    assert [e["status"] for e in owner.get("/evaluations", params={
+        "product_id": product["id"]}).json()] == ["awaiting_approval"]
+    assert_problem(decide(people, evaluation), 409)
+
+    today = vietnam_today()
+    body = {"reference": "456/QĐ-UBND", "date": today.isoformat()}
+    assert_problem(approval_of(people, evaluation, body, by=province_chair(people, "79")), 404)
+    assert_problem(approval_of(people, evaluation, body, by=office), 403)
+    assert_problem(approval_of(people, evaluation, body, by=people.member("chair")), 403)
+    for date_, says in (((today + timedelta(days=1)), "in the future"),
+                        ((today - timedelta(days=1)), "before the council's decision")):
+        refused = assert_problem(approval_of(people, evaluation, {
+            **body, "date": date_.isoformat()}), 422, "/date")
+        assert says in refused["detail"]
+    assert_problem(approval_of(people, evaluation, {"date": today.isoformat()}), 422,
+                   "/reference")
+    assert_problem(approval_of(people, evaluation, {**body, "approved": False}), 422,
+                   "/reason")
+    unchanged = owner.get("/evaluations", params={"product_id": product["id"]}).json()
+    assert [(e["status"], e.get("approval")) for e in unchanged] == [
+        ("awaiting_approval", None)]
+    assert not tap.events("evaluation.forwarded", subject)
+
+    approved = approval_of(people, evaluation, body)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "forwarded"
+    assert {k: approved.json()["approval"][k] for k in ("approved", "reference", "date",
+                                                        "by")} == {
+        "approved": True, "reference": "456/QĐ-UBND", "date": today.isoformat(),
+        "by": "chair-91"}
+    forwarded = tap.wait_for("evaluation.forwarded", subject)["data"]
+    assert (forwarded["approval_reference"], forwarded["approval_date"],
+            forwarded["approved_by"]) == ("456/QĐ-UBND", today.isoformat(), "chair-91")
+    assert central_evaluation(owner, product["id"])["parent_evaluation_id"] == evaluation["id"]
+    assert_problem(approval_of(people, evaluation, body), 409)  # decided once
+
+
+def test_a_potential_five_star_the_chair_does_not_approve_goes_nowhere(
+        api, people, tap, councils):
+    """Art. 7.3.e gives the chair the decision, so also the refusal: the result is closed
+    with the decision and its reason; nothing goes to the ministry, nothing is recognised,
+    and the product may be filed again."""
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    subject = f"products/{product['id']}"
+    assert score(people, evaluation, council_of(best_picks(criteria_set(api, "03"))))[
+        "status"] == "awaiting_approval"
+    refused = approval_of(people, evaluation, {
+        "approved": False, "reference": "457/QĐ-UBND", "date": vietnam_today().isoformat(),
+        "reason": "Vùng nguyên liệu chưa ổn định"})
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["status"] == "not_approved"
+    assert refused.json()["approval"]["reason"] == "Vùng nguyên liệu chưa ổn định"
+    event = tap.wait_for("evaluation.approval_refused", subject)["data"]
+    assert (event["reference"], event["refused_by"]) == ("457/QĐ-UBND", "chair-91")
+    assert product_in_stage(owner, product["id"], "not_ranked")
+    told = wait_until(lambda: [m for m in owner.get("/notifications", params={
+        "recipient": f"producer:{producer['id']}", "limit": 200}).json()
+        if m["event_type"].endswith("approval_refused.v1")], what="the producer told")
+    assert "Vùng nguyên liệu chưa ổn định" in told[0]["text"]["vi"]
+    assert_problem(approval_of(people, evaluation), 409)
+    assert [e["status"] for e in owner.get("/evaluations", params={
+        "product_id": product["id"]}).json()] == ["not_approved"]
+    assert not tap.events("evaluation.forwarded", subject)
+    # Certification never had a result to recognise.
+    assert_problem(province_chair(people).post(f"/evaluations/{evaluation['id']}/recognition",
+                                               {"reference": "458/QĐ-UBND",
+                                                "date": vietnam_today().isoformat()}), 404)
 
 
 def test_province_forwards_a_potential_five_star_the_ministry_recognises_and_revokes_it(
@@ -80,9 +164,9 @@ def test_a_central_result_below_90_is_recognised_by_the_province(api, people, ta
 
 
 def test_an_unmet_star_minimum_caps_a_high_total(api, people, tap, councils):
-    """90 points or more is a potential 5★ (Art. 7.3.e: «đạt từ 90 trở lên»): forwarded even
-    though a 5★ minimum caps it at 4★; the ministry's council, finding the same, hands it
-    back to the province."""
+    """90 points or more is a potential 5★ (Art. 7.3.e: «đạt từ 90 trở lên»): forwarded on
+    the chair's approval even though a 5★ minimum caps it at 4★; the ministry's council,
+    finding the same, hands it back to the province."""
     rice = criteria_set(api, "03")
     starred = next(c for part in rice["parts"] for s in part["sections"]
                    for c in s["criteria"] if any(o["star_min"] == 5 for o in c["options"]))
@@ -91,10 +175,9 @@ def test_an_unmet_star_minimum_caps_a_high_total(api, people, tap, councils):
     picks = {**best_picks(rice), starred["code"]: below["code"]}
     producer, owner, product = registered(api, people)
     evaluation = open_evaluation(owner, product["id"])
-    decided = score(people, evaluation, council_of(picks))
+    decided = to_the_ministry(people, evaluation, council_of(picks))
     assert decided["score"] >= 90 and decided["result"]["band_stars"] == 5
     assert decided["stars"] == 4 and starred["code"] in decided["result"]["capped_by"]
-    assert decided["status"] == "forwarded"
     assert tap.wait_for("evaluation.forwarded", f"products/{product['id']}")["data"][
         "stars"] == 4
     central = score(people, central_evaluation(owner, product["id"]), council_of(picks))
@@ -188,7 +271,7 @@ def test_the_council_regulation_quorum_spread_and_interests(api, people, tap):
     assert rescored.status_code == 200
     assert rescored.json()["sheets"]["member-3"]["total"] == 100
     decided = member["chair"].post(decision).json()
-    assert decided["status"] == "forwarded"
+    assert decided["status"] == "awaiting_approval"
     assert decided["result"]["council"]["rules"]["max_spread"] == 10
 
 
@@ -279,6 +362,34 @@ def test_written_opinions_that_agree_decide_without_a_meeting(api, people, amqp_
     assert not tap.events("evaluation.meeting_called", f"products/{product['id']}")
 
 
+def test_the_chair_calls_the_meeting_when_the_content_is_complex(api, people, amqp_uri, tap,
+                                                                councils):
+    """Art. 7.6.d «hoặc có nội dung phức tạp cần thảo luận»: the council's chair — no other
+    member — calls a re-rating's meeting with the reason, before any opinion arrives; the
+    council then decides as a meeting does, without waiting for every member's opinion."""
+    producer, owner, product = registered(api, people)
+    evaluation = re_rating(api, people, amqp_uri, owner, producer, product)
+    meeting = f"/evaluations/{evaluation['id']}/meeting"
+    reason = {"reason": "Quy mô sản xuất thay đổi lớn, cần thảo luận"}
+    chair = people.member("chair")
+    assert_problem(people.member("member-2").post(meeting, reason), 403)
+    assert_problem(chair.post(meeting, {"reason": ""}), 422, "/reason")
+    assert chair.get(f"/evaluations/{evaluation['id']}").json()["procedure"] == "written"
+    called = chair.post(meeting, reason)
+    assert called.status_code == 200, called.text
+    assert (called.json()["status"], called.json()["procedure"]) == ("open", "meeting")
+    assert (called.json()["meeting"]["ground"], called.json()["meeting"]["called_by"]) == (
+        "complex_content", "chair")
+    event = tap.wait_for("evaluation.meeting_called", f"products/{product['id']}")["data"]
+    assert (event["ground"], event["called_by"]) == ("complex_content", "chair")
+    assert "Quy mô sản xuất thay đổi lớn" in event["reason"]["vi"]
+    assert "Complex content" in event["reason"]["en"]
+    assert_problem(chair.post(meeting, reason), 409)  # it meets already
+    submit_sheets(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), 15)))
+    decided = decide(people, evaluation).json()  # 3 of 4: the meeting's quorum
+    assert (decided["status"], decided["stars"]) == ("completed", 4)
+
+
 def test_a_sheet_stops_counting_when_its_member_declares_an_interest(api, people):
     set_up_council(people, "province-01")
     producer, owner, product = registered(api, people, "01")
@@ -301,7 +412,7 @@ def test_a_five_star_re_rating_goes_to_the_ministry_on_the_province_offices_repo
     producer, owner, product = registered(api, people)
     rice = criteria_set(api, "03")
     provincial = open_evaluation(owner, product["id"])
-    assert score(people, provincial, council_of(best_picks(rice)))["status"] == "forwarded"
+    to_the_ministry(people, provincial, council_of(best_picks(rice)))
     central = central_evaluation(owner, product["id"])
     decided = score(people, central, council_of(best_picks(rice)))
     assert decided["stars"] == 5

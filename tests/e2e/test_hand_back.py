@@ -7,22 +7,20 @@ import datetime
 from services.evaluation.rounds import round_for, vietnam_date
 from chassis.events import utc_now
 from tests.conftest import wait_until
-from tests.e2e.journeys import best_picks, council_of, criteria_set, lowered_picks, \
-    open_evaluation, registered, score
+from tests.e2e.journeys import best_picks, central_evaluation, council_of, criteria_set, \
+    lowered_picks, open_evaluation, registered, score, to_the_ministry
 from tests.e2e.test_bad_input import assert_problem
 
 
 def handed_back(api, people, tap):
-    """A product forwarded by An Giang's council with 100 points, scored below 90 by the
-    ministry's council: a 4★ central result, handed back to the province."""
+    """A product An Giang's council scored 100 points, forwarded on the provincial chair's
+    approval, scored below 90 by the ministry's council: a 4★ central result, handed back
+    to the province."""
     producer, owner, product = registered(api, people)
     rice = criteria_set(api, "03")
     provincial = open_evaluation(owner, product["id"])
-    assert score(people, provincial, council_of(best_picks(rice)))["status"] == "forwarded"
-    central = wait_until(lambda: next((e for e in owner.get("/evaluations", params={
-        "product_id": product["id"]}).json() if e["level"] == "central"), None),
-        what="the central evaluation")
-    decided = score(people, central, council_of(lowered_picks(rice, drop=15)))
+    to_the_ministry(people, provincial, council_of(best_picks(rice)))
+    decided = score(people, central_evaluation(owner, product["id"]), council_of(lowered_picks(rice, drop=15)))
     assert decided["status"] == "completed" and decided["score"] < 90 and decided["stars"] == 4
     completed = tap.wait_for("evaluation.completed", f"products/{product['id']}")
     assert completed["data"]["level"] == "province" and completed["data"]["recognised"]
@@ -94,10 +92,8 @@ def test_only_a_handed_back_result_may_be_evaluated_again(api, people, tap, coun
     """A central 5★ is the ministry's to recognise; the province has nothing to choose."""
     producer, owner, product = registered(api, people)
     rice = criteria_set(api, "03")
-    assert score(people, open_evaluation(owner, product["id"]),
-                 council_of(best_picks(rice)))["status"] == "forwarded"
-    central = wait_until(lambda: next((e for e in evaluations_of(owner, product)
-                                       if e["level"] == "central"), None))
+    to_the_ministry(people, open_evaluation(owner, product["id"]), council_of(best_picks(rice)))
+    central = central_evaluation(owner, product["id"])
     assert score(people, central, council_of(best_picks(rice)))["stars"] == 5
     chair = people.calling(["province_authority"], province="91")
     refused = assert_problem(chair.post(f"/evaluations/{central['id']}/provincial-evaluation",

@@ -390,9 +390,9 @@ def test_each_role_reads_its_inbox_counts_unread_and_marks_read(api, people, mai
 
 def test_the_ministry_is_told_of_a_product_proposed_for_five_stars(api, people, mailbox,
                                                                    councils):
-    from tests.e2e.journeys import best_picks
+    from tests.e2e.journeys import best_picks, to_the_ministry
     _, owner, product, evaluation = submitted_product(api, people)
-    score(people, evaluation, council_of(best_picks(criteria_set(api, "03"))))
+    to_the_ministry(people, evaluation, council_of(best_picks(criteria_set(api, "03"))))
     ministry = people.central_officer()
     told = wait_until(lambda: [m for m in ministry.get("/notifications", params={
         "recipient": "central", "limit": 200}).json()
@@ -536,7 +536,10 @@ def test_the_province_is_told_of_a_central_result_handed_back(api, people, tap, 
     _, product, _ = handed_back_result(api, people, tap)
     office = people.province_officer("91")
     province_told = told_once_each(tap, office, "province:91", f"products/{product['id']}", {
-        "dossier.forwarded": 1, "product.submitted": 1, "evaluation.completed": 1})
+        "dossier.forwarded": 1, "product.submitted": 1, "evaluation.approval_requested": 1,
+        "evaluation.completed": 1})
+    [approval] = province_told["evaluation.approval_requested"]
+    assert "provincial chair decides whether to approve" in approval["en"]
     [result] = province_told["evaluation.completed"]
     assert result["en"].startswith("The central council handed the result of «")
     assert "Art. 7.4.g" in result["en"] and "Điều 7.4.g" in result["vi"]

@@ -1,6 +1,7 @@
-"""The roles' scopes, without any infrastructure."""
+"""The roles' scopes, and the policy's conditions on them, without any infrastructure."""
 from chassis.identity import ADMIN, AGENCY, COUNCIL_MEMBER, COMMUNE_OFFICER, PRODUCER, \
     PROVINCE_OFFICER, CENTRAL_OFFICER, Identity, Target, in_scope
+from gateway.policy import chairs_the_council, is_the_chair
 
 PRODUCT = Target("products/x", producer_id="p1", province="91", commune="30406")
 COUNCIL = Target("councils/province-91", province="91", council="province-91",
@@ -70,3 +71,18 @@ def test_claims_of_odd_shapes_give_no_scope_and_the_identity_travels_whole():
         assert Identity.from_claims({"sub": "u", "realm_access": realm_access}).roles == set()
     assert Identity.from_claims({"sub": "u", "producers": 5, "councils": {"c": 1}}
                                 ).producers == frozenset()
+
+
+def test_the_secretary_records_the_councils_decision_only_the_chair_calls_its_meeting():
+    council = Target("evaluations/e1", province="91", council="province-91",
+                     members=frozenset({"chair", "m2"}), chairs=frozenset({"chair", "sec"}),
+                     chair="chair")
+    for subject, records, calls in (("chair", True, True), ("sec", True, False),
+                                    ("m2", False, False)):
+        who = caller(COUNCIL_MEMBER, sub=subject, councils=["province-91"])
+        assert in_scope(who, COUNCIL_MEMBER, council)
+        assert chairs_the_council(who, council, {}) is records
+        assert is_the_chair(who, council, {}) is calls
+    # A council with no chair recorded (a roster from before chairs were told apart) lets
+    # no one call a meeting.
+    assert not is_the_chair(caller(COUNCIL_MEMBER, sub="chair"), Target("x"), {})

@@ -50,6 +50,9 @@ def test_every_row_is_an_event_that_exists_and_every_template_is_written():
 
 WHERE = {"producer_id": "o1", "province_code": "91", "commune_code": "30406"}
 DOSSIER = {**WHERE, "product_id": "p1", "form_number": "7/PĐK-91-30406-2026"}
+EVALUATION = {**WHERE, "evaluation_id": "e1", "product_id": "p1", "name": "Gạo thơm",
+              "producer_name": "HTX Phú Tân", "category": "03", "product_code": None,
+              "level": "province", "kind": "first", "round_id": "province-2027-1"}
 CERTIFICATE = {"code": "OCOP-91-2026-00007", "product_id": "p1", "producer_id": "o1",
                "province_code": "91", "stars": 4, "level": "province",
                "expires_on": "2029-11-30"}
@@ -66,6 +69,11 @@ EXAMPLES = {
                           "received_on": "2026-11-30", "deadline_on": "2026-12-21"},
     "dossier.returned": {**DOSSIER, "by_level": "province", "reasons": ["Bổ sung ATTP"]},
     "dossier.forwarded": {**DOSSIER, "forwarded_on": "2026-12-02"},
+    "evaluation.approval_requested": {**EVALUATION, "score": 96.5, "stars": 5, "capped_by": []},
+    "evaluation.approval_refused": {**EVALUATION, "score": 96.5, "stars": 5,
+                                    "reference": "457/QĐ-UBND", "date": "2026-12-01",
+                                    "refused_by": "chair-91",
+                                    "reason": "Vùng nguyên liệu chưa ổn định"},
     "certificate.revoked": {**CERTIFICATE, "ground": "law_violation",
                             "finding_reference": "45/KL-ATTP", "finding_date": "2027-03-01",
                             "due_on": "2027-03-16", "revoked_on": "2027-03-10", "late": False,

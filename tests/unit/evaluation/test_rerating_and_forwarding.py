@@ -1,13 +1,16 @@
-"""Re-ratings (rerating.py), forwarding and the hand-back (forwarding.py), and the schedule an
-evaluation opens with (workflow.schedule), on Vietnam dates."""
+"""Re-ratings (rerating.py: written opinions, the meetings), forwarding — the provincial
+chair's approval — and the hand-back (forwarding.py), and the schedule an evaluation opens
+with (workflow.schedule), on Vietnam dates."""
 import datetime
 
 import pytest
 
+from chassis.errors import Conflict, InvalidInput
 from chassis.events import rfc3339
-from services.evaluation import forwarding, rerating
+from services.evaluation import forwarding, rerating, rounds
 from services.evaluation.rounds import VIETNAM, proposal_date
-from services.evaluation.workflow import schedule
+from services.evaluation.schemas import ApprovalSchema
+from services.evaluation.workflow import outcome, schedule
 
 D = datetime.date
 
@@ -89,3 +92,72 @@ def central(status="completed", stars=4):
     ({"level": "province", "status": "completed", "stars": 4}, False)])
 def test_which_results_the_province_may_evaluate_again(evaluation, may):
     assert forwarding.may_order_provincial_evaluation(evaluation) is may
+
+
+# The provincial chair's approval of a potential 5★ (Art. 7.3.e) -------------------------
+
+COUNCIL_DAY, TODAY = D(2026, 11, 27), D(2026, 11, 30)
+
+
+@pytest.mark.parametrize("decided_on", [COUNCIL_DAY, D(2026, 11, 28), TODAY])
+def test_the_approval_is_dated_from_the_councils_day_to_today(decided_on):
+    forwarding.check_approval_date(decided_on, COUNCIL_DAY, TODAY)
+
+
+@pytest.mark.parametrize("decided_on,says", [
+    (D(2026, 12, 1), "The decision's date is in the future"),
+    (D(2026, 11, 26), "The decision's date is before the council's decision (2026-11-27)")])
+def test_an_approval_dated_tomorrow_or_before_the_council_is_refused_naming_the_date(
+        decided_on, says):
+    with pytest.raises(InvalidInput) as refused:
+        forwarding.check_approval_date(decided_on, COUNCIL_DAY, TODAY)
+    [error] = refused.value.errors
+    assert error["pointer"] == "/date" and says in str(refused.value.detail)
+
+
+def test_the_councils_day_is_its_vietnam_day():
+    """A council deciding at 23:30 in Hà Nội decided that day; the chair may approve on it."""
+    decided = rounds.vietnam_date(hanoi(2026, 11, 27, 23, 30))
+    assert decided == COUNCIL_DAY
+    forwarding.check_approval_date(COUNCIL_DAY, decided, TODAY)
+
+
+def test_approval_defaults_to_approved_and_a_refusal_needs_its_reason():
+    approval = {"reference": "456/QĐ-UBND", "date": "2026-11-30"}
+    assert ApprovalSchema().load(approval)["approved"] is True
+    assert ApprovalSchema().validate({**approval, "approved": False}) == {
+        "reason": ["Cần lý do khi không phê duyệt / A refusal needs its reason"]}
+    assert ApprovalSchema().validate({**approval, "approved": False, "reason": "Chưa đủ"}) == {}
+    assert set(ApprovalSchema().validate({"approved": True})) == {"reference", "date"}
+
+
+class Result:
+    """What ``sheets.council_result`` gives, as far as ``workflow.outcome`` reads it."""
+    knocked_out, recognised, province_may_recognise = None, False, False
+    level, rule_version, category = "province", "26/2026", "03"
+
+    def __init__(self, score, stars, capped_by=()):
+        self.score, self.stars, self.capped_by = score, stars, capped_by
+        self.potential_five_star = forwarding.is_potential_five_star(score, False)
+
+
+@pytest.mark.parametrize("score,stars,capped_by", [(90, 5, ()), (96.5, 4, ("3.5",))])
+def test_a_potential_five_star_waits_for_the_chairs_approval_and_is_not_forwarded(
+        score, stars, capped_by):
+    status, event, data = outcome({}, Result(score, stars, capped_by))
+    assert (status, event) == ("awaiting_approval", "evaluation.approval_requested")
+    assert data == {"score": score, "stars": stars, "capped_by": list(capped_by)}
+
+
+def test_below_ninety_the_council_completes_its_result():
+    assert outcome({}, Result(89.99, 4))[0] == "completed"
+
+
+# The re-rating council's meeting (Art. 7.6.d) --------------------------------------------
+
+def test_only_a_council_on_written_opinions_is_called_to_meet():
+    rerating.check_may_call_meeting(rerating.WRITTEN)
+    for procedure in (rerating.MEETING, rerating.OFFICE_REPORT):
+        with pytest.raises(Conflict) as refused:
+            rerating.check_may_call_meeting(procedure)
+        assert f"procedure now: {procedure}" in str(refused.value.detail)
