@@ -26,14 +26,14 @@ class CachedCatalogue(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self
 
-    def read(self, key, fetch, schema):
-        """The answer kept under ``key``: ``fetch()`` dumped by ``schema``, fetched again
-        once it is older than the cache's time. (data, Rendered)."""
+    def read(self, key, fetch, dump):
+        """The answer kept under ``key``: ``fetch()`` as ``dump`` writes it, fetched
+        again once it is older than the cache's time. (data, Rendered)."""
         now = time.monotonic()
         kept = self.kept.get(key)
         if kept is None or kept[0] <= now:
             data = fetch()
-            body = json.dumps(schema.dump(data), ensure_ascii=False).encode()
+            body = json.dumps(dump(data), ensure_ascii=False).encode()
             kept = (now + self.seconds, data,
                     Rendered(body, digest_tag(body), max_age=int(self.seconds)))
             self.kept[key] = kept
@@ -42,11 +42,11 @@ class CachedCatalogue(DependencyProvider):
     def categories(self, evaluation):
         """The list of product sets (``evaluation`` is the worker's RPC proxy)."""
         return self.read("categories", evaluation.list_categories,
-                         CategorySchema(many=True))
+                         lambda data: CategorySchema(many=True).dump(data))
 
     def criteria_set(self, evaluation, code):
         categories, _ = self.categories(evaluation)
         if code not in {category["code"] for category in categories}:
             raise NotFound(f"Không có bộ sản phẩm {code}", f"No criteria set {code}")
         return self.read(("criteria", code), lambda: evaluation.get_criteria_set(code),
-                         CriteriaSetSchema())
+                         lambda data: CriteriaSetSchema().dump(data))

@@ -232,7 +232,11 @@ def operation(method, path, summary, tag, **details):
                     log.error("%s %s: its Idempotency-Key was not settled: %r", method, path,
                               exc)
             response.headers[correlation.HEADER] = correlation.current()
-            log.info("%s %s %s", method, request.path, response.status_code)
+            # A public read answered is logged at DEBUG: at the rates of a fair the line
+            # would cost more than the read (/metrics counts them all).
+            log.log(logging.DEBUG if rule.public and method == "GET"
+                    and response.status_code < 400 else logging.INFO,
+                    "%s %s %s", method, request.path, response.status_code)
             if not (rule.public and method == "GET"):
                 response.headers["Cache-Control"] = "no-store"  # answers may be personal
             return self.cors.decorate(request, response)
