@@ -15,7 +15,10 @@ setup``) and Kubernetes (``k8s/base/rabbitmq/users-and-queues.yaml``) are all ma
   and only the gateway (and a service for a call granted in ``RPC_CALLS``) may publish
   them; a reply is published under ``reply.<calling process>.<uuid4>``, which only the
   calling process may bind, so no process can copy another's replies.
-- The gateway makes RPC calls and publishes nothing else.
+- The gateway makes RPC calls and publishes nothing else. Each gateway process follows
+  certification's events, to keep its read model of the public certificates
+  (``gateway/following.py``), on a queue of its own, exclusive to its connection and
+  deleted with it: ``gateway.certificates-<uuid4>``, bound to ``certification.events``.
 - An agency reads events: it declares, binds and consumes only queues named
   ``agency.<name>.*``, bound to the services' event exchanges.
 
@@ -45,6 +48,11 @@ RPC_CALLS = {
 # A reply's routing key is chassis.rpc.reply_key: reply.<calling process>.<uuid4>.
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ANY_REPLY_KEY = r"reply\.[a-z]+\." + UUID
+
+
+# Whose events every gateway process follows, and the name of its queue for them.
+GATEWAY_FOLLOWS = "certification"
+GATEWAY_FOLLOWING_QUEUE = "gateway.certificates-"
 
 
 def replies_to(process):
@@ -125,10 +133,12 @@ def service_grant(service):
 
 def gateway_grant():
     reply_queue = _reply_queue(GATEWAY)
+    following_queue = _name(GATEWAY_FOLLOWING_QUEUE) + UUID
     return Grant(
-        configure=_any_of(reply_queue),
-        write=_any_of(reply_queue, _name(RPC_EXCHANGE)),
-        read=_any_of(reply_queue, _name(RPC_EXCHANGE)),
+        configure=_any_of(reply_queue, following_queue),
+        write=_any_of(reply_queue, following_queue, _name(RPC_EXCHANGE)),
+        read=_any_of(reply_queue, following_queue, _name(RPC_EXCHANGE),
+                     _name(events_exchange(GATEWAY_FOLLOWS))),
         topics=(TopicPermission(RPC_EXCHANGE,
                                 write=_any_of(*(_rpc_requests(s) for s in SERVICES)),
                                 read=_any_of(replies_to(GATEWAY))),))

@@ -242,12 +242,16 @@ operations_http = OperationsHttpEntrypoint.decorator
 
 
 class Operations(DependencyProvider):
-    """Checks the broker and, where the service has one, its store."""
+    """Checks the broker and, where the service has one, its store; and asks every
+    dependency that has an ``unready()`` (a read model being loaded) why it cannot serve
+    yet: its reason, or None."""
 
     def setup(self):
         self.amqp_uri = self.container.config[AMQP_URI_CONFIG_KEY]
         self.databases = [d for d in self.container.dependencies
                           if isinstance(d, MongoDatabase)]
+        self.warming = [d for d in self.container.dependencies
+                        if callable(getattr(d, "unready", None))]
         self.consumes_events = any(isinstance(e, ReliableEventHandler)
                                    for e in self.container.entrypoints)
 
@@ -275,6 +279,10 @@ class Operations(DependencyProvider):
                 if database.unprepared:
                     problems["store"] = "not yet prepared: " + ", ".join(
                         sorted(database.unprepared))
+        for dependency in self.warming:
+            reason = dependency.unready()
+            if reason:
+                problems[dependency.attr_name] = reason
         return problems
 
     def measure(self):

@@ -22,6 +22,7 @@ from chassis.rpc import unavailable  # refusals arrive over RPC as their own cla
 from chassis.web import http
 from gateway.policy import POLICY, authorize
 from gateway.problems import Problem, json_response, refusal_response
+from gateway.rendered import Rendered
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +232,11 @@ def operation(method, path, summary, tag, **details):
                     log.error("%s %s: its Idempotency-Key was not settled: %r", method, path,
                               exc)
             response.headers[correlation.HEADER] = correlation.current()
-            log.info("%s %s %s", method, request.path, response.status_code)
+            # A public read answered is logged at DEBUG: at the rates of a fair the line
+            # would cost more than the read (/metrics counts them all).
+            log.log(logging.DEBUG if rule.public and method == "GET"
+                    and response.status_code < 400 else logging.INFO,
+                    "%s %s %s", method, request.path, response.status_code)
             if not (rule.public and method == "GET"):
                 response.headers["Cache-Control"] = "no-store"  # answers may be personal
             return self.cors.decorate(request, response)
@@ -292,6 +297,8 @@ def answer(service, identity, rule, op, handler, request, path_parameters):
     service.caller.act_as(identity.at(address) if identity else Identity.anonymous(address),
                           request.target)
     result = handler(service, request, *args, **path_parameters)
+    if isinstance(result, Rendered):
+        return rendered_response(request, op, result)
     headers = {}
     if op.etag and isinstance(result, dict):
         headers["ETag"] = etag(result.get("revision", 0))
@@ -304,6 +311,19 @@ def answer(service, identity, rule, op, handler, request, path_parameters):
     if op.response is not None:
         result = op.response(many=op.many).dump(result)
     return json_response(result, op.status, headers)
+
+
+def rendered_response(request, op, rendered):
+    """A public read rendered before (``gateway.certificates``, ``gateway.catalogue``),
+    served as it is. Clients and caches revalidate it every time unless it says for how
+    long it stands (a revocation must show at once); a client that holds it gets 304."""
+    headers = {"ETag": rendered.etag, "Cache-Control": f"public, max-age={rendered.max_age}"
+               if rendered.max_age else "public, no-cache"}
+    if rendered.next:
+        headers["Link"] = f'<{next_page(request, rendered.next)}>; rel="next"'
+    if rendered.etag in request.headers.get("If-None-Match", "").replace(" ", "").split(","):
+        return Response(status=304, headers=headers)
+    return Response(rendered.body, op.status, headers=headers, mimetype=op.produces)
 
 
 def etag(revision):

@@ -13,7 +13,9 @@ from gateway.api.certification import CertificationApi
 from gateway.api.evaluation import EvaluationApi
 from gateway.api.notification import NotificationApi
 from gateway.api.registration import RegistrationApi
+from gateway.catalogue import CachedCatalogue
 from gateway.cors import Cors
+from gateway.following import CertificateFollower
 from gateway.limits import RateLimits
 from gateway.problems import json_response, problem_response
 from gateway.routes import methods_at
@@ -35,6 +37,10 @@ class GatewayService(RegistrationApi, EvaluationApi, CertificationApi, Notificat
     evaluation = BoundedRpcProxy("evaluation")
     certification = BoundedRpcProxy("certification")
     notification = BoundedRpcProxy("notification")
+    # Public reads without a call per request: the certificates, followed by events, and
+    # the catalogue of criteria sets, kept for a while.
+    public_certificates = CertificateFollower()
+    catalogue = CachedCatalogue()
 
     @property
     def idempotency(self):

@@ -1,6 +1,9 @@
 """Recognition and certificates: the certification service's operations, and each
 certificate's public face — its page, QR code and printable PDF (rendered in
-``gateway.face``)."""
+``gateway.face``). The public reads of certificates are served from this process's read
+model (``gateway.following``), rendered once per revision and day."""
+import json
+
 from chassis.errors import NotFound
 from gateway.api import API
 from gateway.face import links, page, pdf, qr
@@ -27,30 +30,42 @@ CERTIFICATE_FILTERS = {
 }
 
 
+def verification_json(view):
+    return json.dumps(VerificationSchema().dump(view), ensure_ascii=False)
+
+
 class CertificationApi:
     @property
     def base_url(self):
         """Where the public reaches this gateway (PUBLIC_BASE_URL): the QR's addresses."""
         return self.config["PUBLIC_BASE_URL"]
 
+    def public_face(self, kind, code, render):
+        """``render(view)`` of the certificate ``code``, kept per revision and day."""
+        return self.public_certificates.render(kind, code, render, self.certification.verify)
+
     @operation("POST", f"{API}/evaluations/<string:evaluation_id>/recognition",
                "Quyết định công nhận kết quả, cấp giấy chứng nhận / Recognise a completed "
                "result and issue its certificate", "certification", status=201,
                body=RecognitionSchema, response=VerificationSchema)
     def recognise_result(self, request, body, evaluation_id):
-        return self.certification.recognise(evaluation_id, body)
+        certificate = self.certification.recognise(evaluation_id, body)
+        self.public_certificates.keep(certificate)
+        return certificate
 
     @operation("POST", f"{CERTIFICATE}/revocation",
                "Thu hồi giấy chứng nhận / Revoke a certificate", "certification",
                body=RevocationSchema, response=VerificationSchema)
     def revoke_certificate(self, request, body, code):
-        return self.certification.revoke(code, body)
+        certificate = self.certification.revoke(code, body)
+        self.public_certificates.keep(certificate)
+        return certificate
 
     @operation("GET", CERTIFICATE,
                "Tra cứu giấy chứng nhận (công khai) / Verify a certificate (public)",
                "certification", response=VerificationSchema)
     def verify_certificate(self, request, code):
-        return self.certification.verify(code)
+        return self.public_face("json", code, verification_json)
 
     @operation("GET", f"{API}/certificates", "Giấy chứng nhận theo sản phẩm, tỉnh, bộ sản "
                "phẩm, số sao, trạng thái (công khai) / Certificates by product, province, "
@@ -65,15 +80,16 @@ class CertificationApi:
                "(public)", "certification", response=VerificationSchema, paged=True,
                optional_query=LIST_FILTERS)
     def list_certified_products(self, request):
-        return self.certification.certified_products(filters_asked(request, LIST_FILTERS),
-                                                     **paging(request))
+        return self.public_certificates.in_force(
+            filters_asked(request, LIST_FILTERS), **paging(request), render=verification_json,
+            listed=self.certification.certified_products)
 
     @operation("GET", "/verify/<string:code>",
                "Trang tra cứu giấy chứng nhận (công khai) / A certificate's verification "
                "page (public)", "certification", produces="text/html",
                problem_page=page.problem_page)
     def verification_page(self, request, code):
-        return page.certificate_page(self.certification.verify(code))
+        return self.public_face("page", code, page.certificate_page)
 
     @operation("GET", "/01/<string:gtin>",
                "Trang tra cứu theo GS1 Digital Link (công khai) / The verification page "
@@ -82,26 +98,31 @@ class CertificationApi:
                query={links.CERTIFICATE_PARAMETER: "Số giấy chứng nhận / Certificate number"})
     def digital_link_page(self, request, gtin):
         number = query_parameter(request, links.CERTIFICATE_PARAMETER)
-        view = self.certification.verify(number)
-        if not view.get("gtin") or links.gtin14(view["gtin"]) != gtin:
-            raise NotFound(f"Không có giấy chứng nhận {number} cho mã GTIN {gtin}",
-                           f"No certificate {number} for GTIN {gtin}")
-        return page.certificate_page(view)
+
+        def linked_page(view):
+            if not view.get("gtin") or links.gtin14(view["gtin"]) != gtin:
+                raise NotFound(f"Không có giấy chứng nhận {number} cho mã GTIN {gtin}",
+                               f"No certificate {number} for GTIN {gtin}")
+            return page.certificate_page(view)
+        return self.public_face(("page", gtin), number, linked_page)
 
     @operation("GET", f"{CERTIFICATE}/qr.svg",
                "Mã QR của giấy chứng nhận (SVG) / A certificate's QR code (SVG)",
                "certification", produces="image/svg+xml")
     def certificate_qr_svg(self, request, code):
-        return qr.svg(links.qr_url(self.base_url, self.certification.verify(code)))
+        return self.public_face("qr.svg", code,
+                                lambda view: qr.svg(links.qr_url(self.base_url, view)))
 
     @operation("GET", f"{CERTIFICATE}/qr.png",
                "Mã QR của giấy chứng nhận (PNG) / A certificate's QR code (PNG)",
                "certification", produces="image/png")
     def certificate_qr_png(self, request, code):
-        return qr.png(links.qr_url(self.base_url, self.certification.verify(code)))
+        return self.public_face("qr.png", code,
+                                lambda view: qr.png(links.qr_url(self.base_url, view)))
 
     @operation("GET", f"{CERTIFICATE}/certificate.pdf",
                "Bản in giấy chứng nhận (PDF) / A printable certificate (PDF)",
                "certification", produces="application/pdf")
     def certificate_pdf(self, request, code):
-        return pdf.certificate_pdf(self.certification.verify(code), self.base_url)
+        return self.public_face("pdf", code,
+                                lambda view: pdf.certificate_pdf(view, self.base_url))

@@ -13,13 +13,13 @@ class EvaluationApi:
     @operation("GET", f"{API}/categories", "Bộ sản phẩm OCOP / OCOP criteria sets",
                "catalogue", response=CategorySchema, many=True)
     def list_categories(self, request):
-        return self.evaluation.list_categories()
+        return self.catalogue.categories(self.evaluation)[1]
 
     @operation("GET", f"{API}/categories/<string:code>/criteria",
                "Bộ tiêu chí kiêm phiếu chấm / A criteria set, also the score sheet",
                "catalogue", response=CriteriaSetSchema)
     def get_criteria_set(self, request, code):
-        return self.evaluation.get_criteria_set(code)
+        return self.catalogue.criteria_set(self.evaluation, code)[1]
 
     @operation("PUT", f"{API}/councils/<string:scope>",
                "Thành lập hội đồng (central hoặc province-<mã tỉnh>) / "

@@ -42,6 +42,14 @@ class CertificateSchema(EventDataSchema):
                                                    "`central` level (5★, Bộ trưởng)."})
     expires_on = Day("The day it stops being valid (ngày hết hiệu lực): 36 months after "
                      "issue (Art. 4.3).")
+    revision = fields.Integer(strict=True, validate=validate.Range(min=0), metadata={
+        "description": "The certificate's revision once this event's change is made: "
+                       "every change of what the public sees of it (issue, supersession, "
+                       "revocation, expiry, a re-rating filed or decided) counts one; the "
+                       "other milestones keep it (0 on a certificate issued before revisions "
+                       "were counted). Of two events of one certificate, the higher revision "
+                       "is the later state. Absent from events published before it was "
+                       "added."})
 
 
 class CertificateIssuedSchema(CertificateSchema):
@@ -122,10 +130,27 @@ class ExpiredSchema(CertificateMilestoneSchema):
     keeps it valid any longer (Art. 4.3, 12.3)."""
 
 
+class ReRatingRecordedSchema(CertificateSchema):
+    """A re-rating (đánh giá, phân hạng lại) of the certificate was filed, moved to the
+    evaluation of a dossier filed again, or decided: what the certificate's public record
+    now says of it. Filed late (Art. 12.3), it keeps the certificate valid until its
+    decision, at most 180 days past expiry."""
+
+    evaluation_id = Identifier("The re-rating's evaluation.")
+    filed_on = Day("The day the re-rating was filed.")
+    late = Flag("Whether it was filed after the window closed, before expiry (Art. 12.3).")
+    decision_due_on = Day("The day its decision is due: 45 days after filing (Art. 7.6.g).")
+    decided_on = Day("The day it was decided; null while it awaits its decision.",
+                     allow_none=True)
+    valid_until = Day("The first day the certificate is no longer valid by the calendar: "
+                      "`expires_on`, or later while a late re-rating awaits its decision.")
+
+
 PUBLISHED = {
     "certificate.issued": CertificateIssuedSchema,
     "certificate.superseded": CertificateSupersededSchema,
     "certificate.revoked": CertificateRevokedSchema,
+    "certificate.re_rating_recorded": ReRatingRecordedSchema,
     "certificate.renewal_window_opened": RenewalWindowOpenedSchema,
     "certificate.renewal_closing": RenewalClosingSchema,
     "certificate.expiring": ExpiringSchema,

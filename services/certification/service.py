@@ -35,6 +35,14 @@ class CertificationService(OperationsEndpoints, AuditedService):
         return workflow.verify(self.store, code, self.today)
 
     @rpc
+    def public_records(self, limit, cursor=None):
+        return workflow.public_records(self.store, limit, cursor)
+
+    @rpc
+    def public_record(self, code):
+        return workflow.public_record(self.store, code)
+
+    @rpc
     def certificates(self, query, limit, cursor):
         return workflow.certificates(self.store, query, limit, cursor, self.today)
 

@@ -13,6 +13,17 @@ from chassis import outbox, pages
 from services.certification.validity import EXPIRED, ISSUING, REVOKED, SUPERSEDED, VALID, \
     certificate_code
 
+# Every change of what the public sees of a certificate counts one revision
+# (``records.revision_of``); a change is made only from the revision it was decided on, so
+# the revision its events carry is the one it makes.
+NEXT_REVISION = {"$inc": {"revision": 1}}
+
+
+def at_revision(revision):
+    """Matches a certificate still at ``revision`` (at 0: also one written before revisions
+    were counted, which has none)."""
+    return {"revision": revision} if revision else {"revision": {"$in": [None, 0]}}
+
 
 def prepare(database):
     database.certificates.create_index([("evaluation_id", ASCENDING)], unique=True)
@@ -79,7 +90,8 @@ class CertificationStore:
             changed = self.certificates.update_one(
                 {"_id": code, "state": ISSUING},
                 outbox.update({"$set": {"state": VALID, "valid_product_id": product_id,
-                                        "next_milestone_day": next_milestone_day}}, events))
+                                        "next_milestone_day": next_milestone_day},
+                               **NEXT_REVISION}, events))
         except DuplicateKeyError:
             return "taken"
         return "done" if changed.modified_count else "already"
@@ -87,25 +99,25 @@ class CertificationStore:
     def valid_for_product(self, product_id):
         return self.certificates.find_one({"valid_product_id": product_id}, {"outbox": 0})
 
-    def end(self, code, state, changes, events, condition=None):
-        """End a valid certificate's validity (superseded, revoked or expired), once: False
-        if it was no longer valid."""
+    def end(self, code, revision, state, changes, events, condition=None):
+        """End a valid certificate's validity (superseded, revoked or expired), once, from
+        ``revision``: False if it was no longer valid or had changed meanwhile."""
         changed = self.certificates.update_one(
-            {"_id": code, "state": VALID, **(condition or {})},
+            {"_id": code, "state": VALID, **at_revision(revision), **(condition or {})},
             outbox.update({"$set": {"state": state, **changes},
-                           "$unset": {"valid_product_id": "", "next_milestone_day": ""}},
-                          events))
+                           "$unset": {"valid_product_id": "", "next_milestone_day": ""},
+                           **NEXT_REVISION}, events))
         return changed.modified_count == 1
 
-    def supersede(self, code, changes, events):
-        return self.end(code, SUPERSEDED, changes, events)
+    def supersede(self, code, revision, changes, events):
+        return self.end(code, revision, SUPERSEDED, changes, events)
 
-    def revoke(self, code, changes, events):
-        return self.end(code, REVOKED, changes, events)
+    def revoke(self, code, revision, changes, events):
+        return self.end(code, revision, REVOKED, changes, events)
 
-    def expire(self, code, claimed_on, events):
+    def expire(self, code, revision, claimed_on, events):
         """The ``expired`` milestone and the end of validity in one write, once."""
-        return self.end(code, EXPIRED, {"milestones.expired": claimed_on}, events,
+        return self.end(code, revision, EXPIRED, {"milestones.expired": claimed_on}, events,
                         {"milestones.expired": {"$exists": False}})
 
     def claim_milestone(self, code, milestone, claimed_on, events):
@@ -126,24 +138,17 @@ class CertificationStore:
         return list(self.certificates.find({"next_milestone_day": {"$lte": day}},
                                            {"outbox": 0}))
 
-    def record_re_rating(self, code, re_rating):
-        """The first filing counts (its day decides whether it was late); a dossier filed
-        again after a completion request only moves the undecided re-rating to its new
-        evaluation."""
-        filed = self.certificates.update_one({"_id": code, "state": VALID, "re_rating": None},
-                                             {"$set": {"re_rating": re_rating}})
-        if not filed.modified_count:
-            self.certificates.update_one(
-                {"_id": code, "state": VALID, "re_rating.decided_on": None},
-                {"$set": {"re_rating.evaluation_id": re_rating["evaluation_id"]}})
+    def record_re_rating(self, code, revision, re_rating, events, condition):
+        """The certificate's re-rating becomes ``re_rating``, from ``revision`` and where
+        ``condition`` still holds: False if the certificate had changed meanwhile."""
+        changed = self.certificates.update_one(
+            {"_id": code, **at_revision(revision), **condition},
+            outbox.update({"$set": {"re_rating": re_rating}, **NEXT_REVISION}, events))
+        return changed.modified_count == 1
 
     def re_rated_by(self, evaluation_id):
         return self.certificates.find_one({"re_rating.evaluation_id": evaluation_id},
                                           {"outbox": 0})
-
-    def record_re_rating_decided(self, code, decided_on):
-        self.certificates.update_one({"_id": code, "re_rating.decided_on": None},
-                                     {"$set": {"re_rating.decided_on": decided_on}})
 
     def for_evaluation(self, evaluation_id):
         return self.certificates.find_one({"evaluation_id": evaluation_id}, {"outbox": 0})
@@ -160,6 +165,11 @@ class CertificationStore:
         newest first."""
         return pages.page(self.certificates, {**filters, "state": {"$in": list(states)}},
                           limit, cursor, projection={"outbox": 0})
+
+    def public(self, limit, cursor):
+        """A page of every issued certificate, newest first: the public records in bulk."""
+        return pages.page(self.certificates, {"state": {"$ne": ISSUING}}, limit, cursor,
+                          projection={"outbox": 0})
 
     def in_force(self, filters, limit, cursor):
         """A page of the valid certificates matching ``filters``, newest first."""

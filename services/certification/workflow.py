@@ -8,17 +8,24 @@ from chassis.contracts import event_factory
 from chassis.errors import Conflict, NotFound, Unavailable
 from chassis.events import rfc3339, timestamp, utc_now
 from chassis.rpc import unavailable
-from services.certification import authority, listing, milestones, recognition, renewal, \
-    revocation, validity
+from services.certification import authority, listing, milestones, recognition, records, \
+    renewal, revocation, validity
 from services.certification.contracts import PUBLISHED
+from services.certification.records import revision_of
 from services.certification.validity import EXPIRED, ISSUING, VALID, day
 
 log = logging.getLogger(__name__)
 SERVICE = "certification"
 make_event = event_factory(SERVICE, PUBLISHED)
-# How many times an issue makes room for itself (a holder superseded or expired) before
-# telling the caller to try again: only concurrent issues for one product need a second.
+# How many times an issue makes room for itself (a holder superseded or expired), or a
+# change is tried again on a certificate that changed meanwhile, before telling the caller
+# to try again: only concurrent changes of one certificate need a second.
 ACTIVATION_ATTEMPTS = 5
+
+
+class ChangedMeanwhile(Exception):
+    """The certificate changed between reading it and changing it, every time it was tried:
+    an event handler that meets it handles the event again later."""
 
 
 def today(configured=None):
@@ -67,17 +74,63 @@ def on_evaluation_opened(store, event):
                  data["product_id"])
         return
     filed_on = validity.vietnam_day(utc_from(event["time"]))
-    store.record_re_rating(certificate["_id"], renewal.re_rating(
-        data["evaluation_id"], day(certificate["expires_on"]), filed_on))
-    reschedule(store, certificate["_id"])
+    if change_re_rating(store, certificate["_id"], lambda held: filing(
+            held, data["evaluation_id"], filed_on)):
+        reschedule(store, certificate["_id"])
+
+
+def filing(certificate, evaluation_id, filed_on):
+    """The first filing counts (its day decides whether it was late); a dossier filed again
+    after a completion request only moves the undecided re-rating to its new evaluation.
+    (re-rating, condition) or None when it changes nothing."""
+    if certificate["state"] != VALID:
+        return None
+    filed = certificate.get("re_rating")
+    if filed is None:
+        return renewal.re_rating(evaluation_id, day(certificate["expires_on"]), filed_on), \
+            {"state": VALID, "re_rating": None}
+    if filed["decided_on"] is None and filed["evaluation_id"] != evaluation_id:
+        return {**filed, "evaluation_id": evaluation_id}, \
+            {"state": VALID, "re_rating.decided_on": None}
+    return None
 
 
 def re_rating_decided(store, event):
     certificate = store.re_rated_by(event["data"]["evaluation_id"])
-    if certificate is not None:
-        store.record_re_rating_decided(
-            certificate["_id"], validity.vietnam_day(utc_from(event["time"])).isoformat())
+    if certificate is None:
+        return
+    decided_on = validity.vietnam_day(utc_from(event["time"])).isoformat()
+
+    def decision(held):
+        filed = held.get("re_rating")
+        if filed is None or filed["decided_on"] is not None:
+            return None
+        return {**filed, "decided_on": decided_on}, {"re_rating.decided_on": None}
+    if change_re_rating(store, certificate["_id"], decision):
         reschedule(store, certificate["_id"])
+
+
+def change_re_rating(store, code, change):
+    """Apply ``change`` (the certificate → its new re-rating and the condition it holds
+    on, or None) with its event, from the revision it was decided on: True once made,
+    False when there was nothing to change."""
+    for _ in range(ACTIVATION_ATTEMPTS):
+        certificate = store.get(code)
+        changed = change(certificate)
+        if changed is None:
+            return False
+        re_rating, condition = changed
+        later = {**certificate, "re_rating": re_rating}
+        event = make_event("certificate.re_rating_recorded",
+                           f"products/{certificate['product_id']}", {
+                               **about(certificate, revision_of(certificate) + 1),
+                               **re_rating,
+                               "valid_until": renewal.valid_until(later).isoformat()})
+        if store.record_re_rating(code, revision_of(certificate), re_rating, [event],
+                                  condition):
+            return True
+    raise ChangedMeanwhile(f"certificate {code} kept changing while its re-rating was "
+                           "recorded")
 
 
 def utc_from(text):
@@ -192,18 +245,21 @@ def activate(store, certificate, on):
                    "Another certificate of the product is being issued; please retry")
 
 
-def about(certificate):
-    """What every certificate event says about the certificate."""
+def about(certificate, revision):
+    """What every certificate event says about the certificate: ``revision`` is the one
+    the certificate is at once the event's change is made."""
     return {k: certificate[k] for k in ("product_id", "producer_id", "province_code",
                                         "stars", "level", "expires_on")} | \
-        {"code": certificate["_id"]}
+        {"code": certificate["_id"], "revision": revision}
 
 
 def issued(certificate):
+    """Its activation makes the issuing certificate's first public revision."""
     expires_on = day(certificate["expires_on"])
     opens_on, closes_on = renewal.window(expires_on)
     return make_event("certificate.issued", f"products/{certificate['product_id']}", {
-        **about(certificate), "evaluation_id": certificate["evaluation_id"],
+        **about(certificate, revision_of(certificate) + 1),
+        "evaluation_id": certificate["evaluation_id"],
         "product_code": certificate["product_code"], "category": certificate["category"],
         "score": certificate["score"], "rule_version": certificate["rule_version"],
         "recognition_reference": certificate["recognition"]["reference"],
@@ -215,10 +271,11 @@ def issued(certificate):
 
 def supersede(store, earlier, certificate):
     superseded_at = timestamp()
-    store.supersede(earlier["_id"], {"superseded_by": certificate["_id"],
-                                     "superseded_at": superseded_at}, [make_event(
+    revision = revision_of(earlier)
+    store.supersede(earlier["_id"], revision, {"superseded_by": certificate["_id"],
+                                               "superseded_at": superseded_at}, [make_event(
         "certificate.superseded", f"products/{earlier['product_id']}", {
-            **about(earlier), "superseded_by": certificate["_id"],
+            **about(earlier, revision + 1), "superseded_by": certificate["_id"],
             "superseded_at": superseded_at})])
 
 
@@ -243,14 +300,20 @@ def revoke(store, caller, code, request, on):
     authority.check(caller, f"certificates/{code}", certificate["level"],
                     certificate["province_code"])
     decision = {**revocation.decision(request, on), "by": caller.subject}
+    for _ in range(ACTIVATION_ATTEMPTS):
+        refuse_unless_valid(certificate, on)
+        revoked_at = timestamp()
+        revision = revision_of(certificate)
+        event = make_event("certificate.revoked", f"products/{certificate['product_id']}", {
+            **about(certificate, revision + 1),
+            **{k: v for k, v in decision.items() if k != "by"}, "revoked_at": revoked_at})
+        if store.revoke(code, revision, {"revocation": decision, "revoked_at": revoked_at},
+                        [event]):
+            return certificate_view(store.get(code), on)
+        certificate = certificate_or_404(store, code)  # revoked, or changed meanwhile
     refuse_unless_valid(certificate, on)
-    revoked_at = timestamp()
-    event = make_event("certificate.revoked", f"products/{certificate['product_id']}", {
-        **about(certificate), **{k: v for k, v in decision.items() if k != "by"},
-        "revoked_at": revoked_at})
-    if not store.revoke(code, {"revocation": decision, "revoked_at": revoked_at}, [event]):
-        refuse_unless_valid(certificate_or_404(store, code), on)
-    return certificate_view(store.get(code), on)
+    raise Conflict(f"Giấy chứng nhận {code} đang được thay đổi; vui lòng thử lại",
+                   f"Certificate {code} is being changed; please retry")
 
 
 def refuse_unless_valid(certificate, on):
@@ -277,14 +340,18 @@ def sweep(store, on):
 
 
 def expire(store, certificate, on):
-    store.expire(certificate["_id"], on.isoformat(),
+    """Left for the next sweep, or the next issue's attempt, if it changed meanwhile."""
+    store.expire(certificate["_id"], revision_of(certificate), on.isoformat(),
                  [milestone_event(certificate, milestones.EXPIRED)])
 
 
 def milestone_event(certificate, milestone):
+    """Only the expiry changes what the public sees: the other milestones keep the
+    certificate's revision."""
     opens_on, closes_on = renewal.window(day(certificate["expires_on"]))
+    revision = revision_of(certificate) + (milestone == milestones.EXPIRED)
     return make_event(f"certificate.{milestone}", f"products/{certificate['product_id']}", {
-        **about(certificate),
+        **about(certificate, revision),
         "milestone_on": milestones.day_of(certificate, milestone).isoformat(),
         "renewal_opens_on": opens_on.isoformat(), "renewal_closes_on": closes_on.isoformat(),
         "valid_until": renewal.valid_until(certificate).isoformat()})
@@ -292,33 +359,26 @@ def milestone_event(certificate, milestone):
 
 # Reads ------------------------------------------------------------------------------------
 
-PUBLIC = ("product_id", "product_code", "product_name", "producer_name", "category",
-          "province_code", "stars", "score", "level", "rule_version", "issued_on",
-          "expires_on", "superseded_by", "recognition", "revocation", "re_rating")
-
-
 def certificate_view(certificate, on):
-    """What anyone may check about a certificate on the day ``on``: the public face of the
-    OCOP mark."""
-    return {"code": certificate["_id"], **{k: certificate.get(k) for k in PUBLIC},
-            # Who signed in to record a decision is the audit trail's, not the public's.
-            "recognition": without_recorder(certificate["recognition"]),
-            "revocation": without_recorder(certificate.get("revocation")),
-            "status": validity.status(certificate, on),
-            "valid_until": renewal.valid_until(certificate).isoformat(),
-            # Certificates issued before the commune travelled with results have none.
-            "commune_code": certificate.get("commune_code"),
-            # A product's trade item number, for the QR's GS1 Digital Link: only when the
-            # certificate's data carries one.
-            **({"gtin": certificate["gtin"]} if certificate.get("gtin") else {})}
-
-
-def without_recorder(decision):
-    return {k: v for k, v in decision.items() if k != "by"} if decision else None
+    """What anyone may check about a certificate on the day ``on`` (``records``), with its
+    revision, for the gateway to keep what a command it relays has just changed."""
+    record = records.record_of(certificate)
+    return {**record, "status": records.status_on(record, on)}
 
 
 def verify(store, code, on):
     return certificate_view(certificate_or_404(store, code), on)
+
+
+def public_records(store, limit, cursor):
+    """A page of every issued certificate's public record, newest first: what the gateway
+    loads before it follows certification's events."""
+    found = store.public(limit, cursor)
+    return {"items": [records.record_of(c) for c in found["items"]], "next": found["next"]}
+
+
+def public_record(store, code):
+    return records.record_of(certificate_or_404(store, code))
 
 
 def certificates(store, query, limit, cursor, on):

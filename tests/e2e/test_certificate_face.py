@@ -5,7 +5,9 @@ the printable PDF's text and the QR printed on it, and the public list of certif
 One certificate is issued through the whole procedure (registration, the council's scores,
 recognition). Its siblings in the other states, and the list's certificates (many, in a
 province of their own, with chosen dates), are written into the certification service's own
-store as the service writes them.
+store as the service writes them, with their events, which its relay publishes: the
+gateway, which serves these reads from what certification's events told it, shows them
+once it has heard of them.
 Pages are checked by parsing the HTML served; ``test_pages_as_a_browser_renders_them`` also
 renders them in headless Chromium (Debian's ``chromium``, installed by the project when
 missing and the tests run as root).
@@ -24,11 +26,12 @@ from PIL import Image
 from pymongo import MongoClient
 from pypdf import PdfReader
 
-from chassis import pages
+from chassis import outbox, pages
 from chassis.events import rfc3339
+from services.certification import workflow
 from services.certification.store import CertificationStore
 from services.certification.validity import EXPIRED, REVOKED, VALID, expires_on, vietnam_day
-from tests.conftest import browse
+from tests.conftest import browse, wait_until
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
     product_in_stage, recognise, registered, score
 from tests.e2e.test_bad_input import assert_problem
@@ -67,7 +70,8 @@ def new_code(province, year):
 
 def stored(store, province="91", commune="30406", category="03", stars=4, issued_at=None,
            state=VALID, **fields):
-    """A certificate written as the service writes one when it issues it: its code."""
+    """A certificate written as the service writes one when it issues it, with its event:
+    its code."""
     issued_at = issued_at or datetime.now(timezone.utc)
     issued_on = vietnam_day(issued_at)
     code = new_code(province, issued_on.year)
@@ -86,8 +90,21 @@ def stored(store, province="91", commune="30406", category="03", stars=4, issued
         "superseded_at": None, "revoked_at": None, "revocation": None, "re_rating": None,
         "milestones": {}, **({"valid_product_id": product_id} if state == VALID else {}),
         **fields}, issued_at)
-    store.certificates.insert_one(certificate)
+    store.certificates.insert_one(outbox.new_document(
+        {**certificate, "revision": 1}, [workflow.issued(certificate)]))
     return code
+
+
+def shown_as(api, code, status):
+    """Once the gateway has heard of it, the certificate ``code`` as it shows it."""
+    def shown():
+        response = api.get(f"/certificates/{code}")
+        return response.status_code == 200 and response.json()["status"] == status
+    wait_until(shown, what=f"the gateway to show {code} {status}")
+
+
+def superseded_by(store, code, later):
+    workflow.supersede(store, store.get(code), {"_id": later})
 
 
 def revoked_now():
@@ -98,18 +115,20 @@ def revoked_now():
 
 
 @pytest.fixture(scope="module")
-def states(store, issued):
+def states(api, store, issued):
     """A certificate in each state: code by state."""
     superseded = stored(store)
-    store.supersede(superseded, {"superseded_by": issued,
-                                 "superseded_at": rfc3339(datetime.now(timezone.utc))}, [])
-    return {
+    superseded_by(store, superseded, issued)
+    codes = {
         "valid": issued,
         "expired": stored(store, issued_at=datetime.now(timezone.utc) - timedelta(days=1100)),
         "superseded": superseded,
         "revoked": stored(store, state=REVOKED, **revoked_now(),
                           product_name="<script>alert('x')</script> Mắm & cá"),
     }
+    for status, code in codes.items():
+        shown_as(api, code, status)
+    return codes
 
 
 def page_of(api, code):
@@ -204,6 +223,7 @@ def test_the_qr_code_leads_back_to_the_page(api, stack, states):
 
 def test_a_product_with_a_gtin_gets_a_gs1_digital_link(api, stack, store):
     code = stored(store, gtin="9521234543213")
+    shown_as(api, code, "valid")
     url = decoded(api.get(f"/certificates/{code}/qr.png").content)
     assert url == f"{stack.gateway_url}/01/09521234543213?ocop={code}"
     page = requests.get(url, timeout=15)
@@ -243,7 +263,7 @@ def test_the_printable_certificate_carries_the_name_with_its_diacritics(api, sta
 # The public list of certified products ----------------------------------------------------
 
 @pytest.fixture(scope="module")
-def listed(store):
+def listed(api, store):
     """Certificates in Đà Nẵng, oldest first: those in force by code, and some not."""
     now = datetime.now(timezone.utc)
     in_force = [stored(store, UNUSED_PROVINCE, commune, category, stars,
@@ -258,8 +278,11 @@ def listed(store):
     revoked = stored(store, UNUSED_PROVINCE, HAI_CHAU, state=REVOKED, **revoked_now(),
                      issued_at=now - timedelta(minutes=20))
     replaced = stored(store, UNUSED_PROVINCE, HAI_CHAU, issued_at=now - timedelta(minutes=30))
-    store.supersede(replaced, {"superseded_by": in_force[-1], "superseded_at": rfc3339(now)},
-                    [])
+    superseded_by(store, replaced, in_force[-1])
+    for status, codes in {"valid": in_force, "expired": expired, "revoked": [revoked],
+                          "superseded": [replaced]}.items():
+        for code in codes:
+            shown_as(api, code, status)
     return {"codes": in_force, "particulars": [
         (HAI_CHAU, "01", 3), (HAI_CHAU, "03", 4), (HOA_CUONG, "03", 5), (HOA_CUONG, "01", 4),
         (HAI_CHAU, "03", 3)],

@@ -148,7 +148,9 @@ def test_a_re_rating_on_time_supersedes_the_certificate(api, people, tap, counci
     assert new["expires_on"] == (vietnam_today() + relativedelta(months=36)).isoformat()
     superseded = tap.wait_for("certificate.superseded", f"products/{product['id']}")
     assert superseded["data"]["superseded_by"] == new["code"]
-    assert api.get(f"/certificates/{old['code']}").json()["status"] == "superseded"
+    # The public verification is the gateway's read model: it follows the event.
+    wait_until(lambda: api.get(f"/certificates/{old['code']}").json()["status"] ==
+               "superseded", what="the public verification to say superseded")
 
 
 def test_a_late_re_rating_keeps_the_certificate_valid_until_its_decision(api, people, tap,

@@ -108,6 +108,39 @@ def test_the_gateway_publishes_no_event(users):
             send(users["gateway"], brokers.events_exchange(service), "product.submitted")
 
 
+def test_the_gateway_follows_certifications_events_on_its_own_queue_only(users, admin_uri):
+    """Each gateway process hears every certificate event (its read model) on an exclusive
+    queue of its own; it may bind no other exchange, and no other queue name."""
+    certification = Exchange(brokers.events_exchange("certification"), type="topic",
+                             no_declare=True)
+    following = Queue(f"{brokers.GATEWAY_FOLLOWING_QUEUE}{uuid.uuid4()}",
+                      exchange=certification, routing_key="#", exclusive=True,
+                      auto_delete=True)
+    with Connection(users["gateway"]) as connection:
+        feed = connection.SimpleQueue(following)
+        event = events.new_event("certification", "certificate.revoked",
+                                 f"products/{uuid.uuid4()}", {})
+        publish(admin_uri, event)
+        message = feed.get(timeout=10)
+        assert events.decode(message.body)["id"] == event["id"]
+        message.ack()
+        feed.close()
+    refusals = [
+        lambda channel: Queue(f"{brokers.GATEWAY_FOLLOWING_QUEUE}{uuid.uuid4()}",
+                              exchange=Exchange(brokers.events_exchange("registration"),
+                                                no_declare=True),
+                              routing_key="#", exclusive=True)(channel).declare(),
+        lambda channel: Queue(f"gateway.spy-{uuid.uuid4()}", exchange=certification,
+                              routing_key="#", exclusive=True)(channel).declare(),
+        lambda channel: channel.basic_get("dlq.certification"),
+        lambda channel: send(users["gateway"], certification, "certificate.revoked"),
+    ]
+    for refused in refusals:
+        with Connection(users["gateway"]) as connection:
+            with pytest.raises(AccessRefused):
+                refused(connection.channel())
+
+
 def test_an_agency_consumes_its_own_queue_and_nothing_else(users, admin_uri):
     source = Exchange(brokers.events_exchange("registration"), type="topic", no_declare=True)
     with Connection(users["agency"]) as connection:

@@ -14,7 +14,7 @@ from chassis import events
 from chassis.contracts import ContractViolation, EventDataSchema, validated
 from chassis.handlers import dead_letter_queue, retry_queue
 from scripts import asyncapi
-from services.certification import milestones, revocation, validity, workflow
+from services.certification import milestones, renewal, revocation, validity, workflow
 from services.evaluation import rounds, scoring
 from services.evaluation.catalogue import RULE_VERSION
 from services.registration import product_codes
@@ -213,7 +213,7 @@ def samples():
         "issued_at": "2026-03-02T08:15:30.120000Z", "re_rating": None, "milestones": {}}
     issued = workflow.issued(certificate)["data"]
     revoked = workflow.make_event("certificate.revoked", "products/x", {
-        **workflow.about(certificate), **revocation.decision(
+        **workflow.about(certificate, 2), **revocation.decision(
             {"ground": "mark_misused", "finding_reference": "12/KL-QLTT",
              "finding_date": date(2027, 5, 3)}, date(2027, 5, 20)),
         "revoked_at": "2027-05-20T03:00:00.000000Z"})["data"]
@@ -243,9 +243,14 @@ def samples():
         "evaluation.completed": completed,
         "certificate.issued": issued,
         "certificate.superseded": {
-            **workflow.about({**certificate, "_id": validity.certificate_code("TW", 2025, 12)}),
+            **workflow.about({**certificate, "_id": validity.certificate_code("TW", 2025, 12)},
+                             3),
             "superseded_by": issued["code"], "superseded_at": issued["issued_at"]},
         "certificate.revoked": revoked,
+        "certificate.re_rating_recorded": {
+            **workflow.about(certificate, 2), **renewal.re_rating(
+                str(uuid.uuid4()), date(2029, 3, 2), date(2028, 12, 1)),
+            "valid_until": "2029-08-29"},
         **{f"certificate.{m}": workflow.milestone_event(certificate, m)["data"]
            for m in milestones.MILESTONES},
     }

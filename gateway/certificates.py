@@ -1,0 +1,165 @@
+"""The public certificates as this gateway process keeps them (its read model), so that
+verifying a certificate, its page, QR code and PDF, and the list of certified products
+cost no call to certification.
+
+Each certificate is kept as certification's public record of it (``services.certification
+.records``) under its revision: a record replaces the one kept only if its revision is
+higher, so a record read before a change never overwrites the change, whatever order the
+snapshot and the events arrive in (``gateway.following`` feeds it). A record is shown as it
+stands on the day it is read (a valid certificate past its validity is expired).
+
+What is rendered from a record (the verification JSON, the page, the QR code, the PDF) is
+kept too, under the certificate's revision and the day, in a cache bounded in bytes: a
+read of a certificate read before is a dictionary lookup.
+"""
+import bisect
+import json
+from datetime import date
+
+from cachetools import LRUCache
+
+from chassis import pages
+from chassis.errors import NotFound
+from gateway.rendered import Rendered, digest_tag
+from services.certification import listing, records
+from services.certification.validity import VALID
+
+# The record's fields the public list narrows on (``listing.filters_of`` names them).
+FACETS = ("province_code", "commune_code", "category", "stars")
+DEFAULT_RENDERED_BYTES = 32 * 1024 * 1024
+
+
+class Entry:
+    """One certificate's record, packed: the record as compact JSON, and beside it what
+    the list walks on (its state, validity, place and facets)."""
+
+    __slots__ = ("code", "revision", "state", "listed", "valid_until", "facets", "packed")
+
+    def __init__(self, record):
+        self.code, self.revision = record["code"], record["revision"]
+        self.state, self.listed = record["state"], record["listed"]
+        self.valid_until = date.fromisoformat(record["valid_until"])
+        self.facets = {name: record.get(name) for name in FACETS}
+        self.packed = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @property
+    def key(self):
+        """Its place in the lists: newest first is descending order of this key."""
+        return self.listed, self.code
+
+    def record(self):
+        return json.loads(self.packed)
+
+    def view_on(self, today):
+        return records.view_on(self.record(), today)
+
+    def in_force_on(self, today):
+        return self.state == VALID and today < self.valid_until
+
+    def matches(self, wanted):
+        """Whether the certificate has every field value of ``wanted``
+        (``listing.filters_of``)."""
+        return all(self.facets.get(name) == value for name, value in wanted.items())
+
+
+class PublicCertificates:
+    def __init__(self, rendered_bytes=DEFAULT_RENDERED_BYTES):
+        self.entries = {}
+        # Keys of the certificates stored valid, ascending: the whole country's and each
+        # province's. Whether one is still in force on the day is checked as it is read.
+        self.valid = []
+        self.valid_in = {}
+        self.rendered = LRUCache(maxsize=rendered_bytes, getsizeof=lambda r: len(r.body))
+
+    def __len__(self):
+        return len(self.entries)
+
+    def revision(self, code):
+        """The revision kept of ``code``; -1 when none is."""
+        entry = self.entries.get(code)
+        return -1 if entry is None else entry.revision
+
+    def apply(self, record):
+        """Keep ``record`` (with ``status`` or not) unless one of the same or a later
+        revision is kept: whether it was kept."""
+        if record["revision"] <= self.revision(record["code"]):
+            return False
+        entry = Entry({k: v for k, v in record.items() if k != "status"})
+        earlier = self.entries.get(entry.code)
+        if earlier is not None and earlier.state == VALID:
+            for keys in self.indexes(earlier):
+                del keys[bisect.bisect_left(keys, earlier.key)]
+        if entry.state == VALID:
+            for keys in self.indexes(entry):
+                bisect.insort(keys, entry.key)
+        self.entries[entry.code] = entry
+        return True
+
+    def indexes(self, entry):
+        return self.valid, self.valid_in.setdefault(entry.facets["province_code"], [])
+
+    def entry(self, code):
+        entry = self.entries.get(code)
+        if entry is None:
+            raise NotFound(f"Không có giấy chứng nhận số {code}", f"No certificate {code}")
+        return entry
+
+    def render(self, kind, code, today, render):
+        """``render(view)`` of the certificate ``code`` on ``today`` (bytes or text), kept
+        under its revision and the day: a ``Rendered``."""
+        entry = self.entry(code)
+        return self.kept((kind, entry.code, entry.revision, today),
+                         lambda: render(entry.view_on(today)), etag(entry.revision, today))
+
+    def kept(self, key, render, tag):
+        rendered = self.rendered.get(key)
+        if rendered is None:
+            rendered = Rendered(as_bytes(render()), tag)
+            self.rendered[key] = rendered
+        return rendered
+
+    def in_force(self, query, limit, cursor, today, render):
+        """A page of the list of certified products (``listing``), newest first: the
+        certificates in force on ``today`` that match the query's filters, each rendered
+        by ``render(view)`` as a JSON object (and kept); the page as a JSON array."""
+        wanted = listing.filters_of(query)
+        limit = pages.checked_limit(limit)
+        keys = self.valid_in.get(wanted["province_code"], []) \
+            if "province_code" in wanted else self.valid
+        position = len(keys) if cursor is None else bisect.bisect_left(keys,
+                                                                        pages.decode(cursor))
+        found = []
+        while position > 0 and len(found) <= limit:
+            position -= 1
+            entry = self.entries[keys[position][1]]
+            if entry.in_force_on(today) and entry.matches(wanted):
+                found.append(entry)
+        more = len(found) > limit
+        found = found[:limit]
+        items = [self.kept(("json", e.code, e.revision, today),
+                           lambda e=e: render(e.view_on(today)), etag(e.revision, today)).body
+                 for e in found]
+        after = pages.encode({"listed": found[-1].listed, "_id": found[-1].code}) \
+            if more else None
+        return Rendered(json_array(items), list_etag([(e.code, e.revision) for e in found],
+                                                     today), after)
+
+
+def etag(revision, today):
+    """A certificate's entity tag: its revision and the day (its status is the day's)."""
+    return f'"{revision}-{today.isoformat()}"'
+
+
+def list_etag(revisions, today):
+    """A page's: the day, and every certificate on it, (code, revision)."""
+    return digest_tag(today.isoformat() + "".join(f",{code}@{revision}"
+                                                  for code, revision in revisions))
+
+
+def json_array(items):
+    """The JSON array of ``items``, each already JSON (bytes)."""
+    return b"[" + b",".join(items) + b"]"
+
+
+def as_bytes(body):
+    return body.encode() if isinstance(body, str) else body
