@@ -33,7 +33,6 @@ it has legitimately nowhere to go, so it is published without ``mandatory`` and 
 broker drops it, rather than keeping it in the outbox for ever.
 """
 import logging
-import socket
 import time
 from datetime import datetime
 
@@ -43,8 +42,8 @@ from amqp.exceptions import AMQPError
 from eventlet.queue import Empty, Full, LightQueue
 from kombu import Connection
 from kombu.exceptions import OperationalError
-from nameko.extensions import DependencyProvider
 from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
@@ -107,10 +106,9 @@ def prepare(collection):
     collection.create_index(PENDING)
 
 
-
-
 class Pending:
-    """One event waiting in an aggregate's outbox."""
+    """One event waiting in the outbox of an aggregate of ``collection`` (a name);
+    ``unroutable``: the mark of its last return, if the broker returned it."""
     __slots__ = ("collection", "document_id", "event", "unroutable")
 
     def __init__(self, collection, document_id, event, unroutable=None):
@@ -156,7 +154,7 @@ class ConfirmWindow:
     def wait_for_confirms(self):
         try:
             self.connection.drain_events(timeout=CONFIRM_TIMEOUT_SECONDS)
-        except socket.timeout:
+        except TimeoutError:  # socket.timeout
             raise OperationalError(f"the broker confirmed none of {len(self.unconfirmed)} "
                                    f"publishes in {CONFIRM_TIMEOUT_SECONDS:.0f}s") from None
 
@@ -186,7 +184,8 @@ class ConfirmWindow:
             self.outcomes.append((pending, NACKED))
 
     def on_return(self, exc, exchange, routing_key, message):
-        # The broker returns an unroutable message (312 NO_ROUTE) before it acks it.
+        # RabbitMQ sends the basic.return of an unroutable mandatory message (312
+        # NO_ROUTE) before its basic.ack.
         self.returned.add(message.properties.get("message_id"))
 
 
@@ -209,7 +208,7 @@ class Relay:
     def pending(self):
         """Every event waiting, oldest first."""
         waiting = [
-            Pending(self.database[name], document["_id"], event,
+            Pending(name, document["_id"], event,
                     (document.get(UNROUTABLE) or {}).get(event_id))
             for name in self.collections
             for document in self.database[name].find({PENDING: {"$gt": 0}},
@@ -292,7 +291,7 @@ class Relay:
         for pending, outcome in outcomes:
             if outcome == ACKED:
                 acked.append(pending)
-                writes.setdefault(pending.collection.name, []).append(removal(pending))
+                writes.setdefault(pending.collection, []).append(removal(pending))
                 self.log_published(pending.event)
             else:
                 OUTBOX_REFUSED.labels(self.service, outcome).inc()
@@ -301,8 +300,7 @@ class Relay:
                             extra={"correlation_id": pending.event.get(correlation.ATTRIBUTE)})
                 if outcome == RETURNED:
                     pending.unroutable = {"returned_at": time.time()}
-                    writes.setdefault(pending.collection.name, []).append(
-                        unroutable_mark(pending))
+                    writes.setdefault(pending.collection, []).append(unroutable_mark(pending))
         for name, operations in writes.items():
             self.database[name].bulk_write(operations, ordered=False)
         return acked
