@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -173,6 +174,47 @@ def test_a_nacked_event_stays_pending(database, relay_amqp_uri, broker):
     assert pending_ids(database.aggregates) == {event["id"] for event in written} - {taken}
 
 
+def test_a_channel_lost_mid_window_leaves_the_unconfirmed_events_pending(
+        database, relay_amqp_uri, broker):
+    """The broker closes the relay's channel while publishes are in flight (its exchange
+    deleted under it): the pass fails, every event taken out of the outbox is in the
+    queue, and the next pass, on a new connection, publishes the rest."""
+    queue = broker()
+    written = {event["id"] for event in write_events(database.aggregates, 3000)}
+    relay = relay_of(database, relay_amqp_uri, window=64)
+    failures = []
+
+    def relay_in_background():
+        try:
+            relay.relay_pending()
+        except Exception as exc:  # what the test looks at
+            failures.append(exc)
+    thread = threading.Thread(target=relay_in_background)
+    thread.start()
+    try:
+        wait_until(lambda: queue.queue_declare(passive=True).message_count >= 300,
+                   seconds=60, interval=0.01, what="the relay to publish")
+        EXCHANGE(queue.channel).delete()
+    finally:
+        thread.join(60)
+    assert [type(failure).__name__ for failure in failures] == ["NotFound"]
+    left = pending_ids(database.aggregates)
+    assert left, "the relay finished before its channel was lost: nothing was tested"
+    published = queued_ids(queue)
+    assert written - left <= set(published)
+
+    EXCHANGE(queue.channel).declare()
+    queue.bind_to(EXCHANGE, routing_key=EVENT)
+    try:
+        while relay.relay_pending():
+            pass
+    finally:
+        relay.close()
+    published += queued_ids(queue)
+    assert not pending_ids(database.aggregates)
+    assert set(published) == written
+
+
 def start_probe(amqp_uri, mongo_uri, db_name, config, log):
     config.write_text(f"AMQP_URI: '{amqp_uri}'\nMONGO_URI: '{mongo_uri}'\n"
                       f"MONGO_DB: {db_name}\nOUTBOX_POLL_SECONDS: 0.2\n"
@@ -190,11 +232,11 @@ def test_killed_mid_window_nothing_is_lost_and_nothing_left_without_its_ack(
     taken out of the outbox is in the queue (none removed without its ack); started
     again, it publishes the rest, so every event is published at least once."""
     queue = broker()
-    written = {event["id"] for event in write_events(database.aggregates, 5000)}
+    written = {event["id"] for event in write_events(database.aggregates, 3000)}
     config, log = tmp_path / "config.yaml", tmp_path / "probe.log"
     probe = start_probe(relay_amqp_uri, mongo_uri, database.name, config, log)
     try:
-        wait_until(lambda: queue.queue_declare(passive=True).message_count >= 500,
+        wait_until(lambda: queue.queue_declare(passive=True).message_count >= 300,
                    seconds=60, interval=0.01, what="the probe to publish")
         probe.send_signal(signal.SIGKILL)
         probe.wait(10)
