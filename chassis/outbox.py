@@ -23,14 +23,18 @@ any service starts), so an event that reaches no queue means a broker provisione
 — its queues missing or unbound — not an event nobody wants. Such an event comes back
 (``basic.return``, then its ack): it stays in the outbox, marked under
 ``outbox_unroutable.<event id>`` with the routing key, the number of returns and the
-last one's time, is counted in ``ocop_outbox_refused_total{reason=
-"returned"}`` and ``ocop_outbox_unroutable``, shown by ``python -m chassis.outboxes``,
-and published again ``OUTBOX_UNROUTABLE_RETRY_SECONDS`` (default 30) after its last
-return, until the missing binding exists. The exception is an event that no part of the
-platform consumes, published only for agencies' own queues (a service's
-``SUBSCRIBERS_ONLY``, today notification's delivery reports): with no agency subscribed
-it has legitimately nowhere to go, so it is published without ``mandatory`` and the
-broker drops it, rather than keeping it in the outbox for ever.
+last one's time, is counted in ``ocop_outbox_refused_total{reason="returned"}`` and
+``ocop_outbox_unroutable``, shown by ``python -m chassis.outboxes``, and published again
+``OUTBOX_UNROUTABLE_RETRY_SECONDS`` (default 30) after its last return, until the
+missing binding exists. (An alternate exchange would catch it instead, but in a queue
+apart from its consumers, where the mistake hides; the outbox keeps it where the relay
+delivers it by itself once the broker is fixed.)
+
+The exception is an event that no part of the platform consumes, published only for
+agencies' own queues (a service's ``SUBSCRIBERS_ONLY``, today notification's delivery
+reports): with no agency subscribed it has legitimately nowhere to go, so it is published
+without ``mandatory`` and the broker drops it, rather than keeping it in the outbox for
+ever or filling a queue nobody reads.
 """
 import logging
 import time
