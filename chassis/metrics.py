@@ -1,5 +1,5 @@
 """Prometheus metrics: RED per entrypoint, expired RPC requests and unsent replies, outbox
-backlog and age, dead letters."""
+backlog, age and refusals, dead letters."""
 import time
 
 from nameko.events import EventHandler
@@ -39,6 +39,13 @@ OUTBOX_BACKLOG = Gauge(
     "ocop_outbox_backlog", "Events written but not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(
     "ocop_outbox_oldest_age_seconds", "Age of the oldest unpublished event", ["service"])
+OUTBOX_REFUSED = Counter(
+    "ocop_outbox_refused_total", "Publishes of outbox events the broker refused, each event "
+    "kept in the outbox to be published again: nacked (not taken), returned (no queue "
+    "bound for it)", ["service", "reason"])
+OUTBOX_UNROUTABLE = Gauge(
+    "ocop_outbox_unroutable", "Events kept in the outbox because the broker returned them "
+    "unroutable: no queue is bound for their routing key", ["service"])
 DEAD_LETTERS = Gauge(
     "ocop_dead_letters", "Messages waiting in the service's dead-letter queue", ["service"])
 REFUSED_REQUESTS = Counter(

@@ -61,6 +61,8 @@ class Event:
     service: str
     name: str
     schema: type
+    # False for an event no part of the platform consumes (the service's SUBSCRIBERS_ONLY).
+    mandatory: bool = True
 
     @property
     def exchange(self):
@@ -117,8 +119,9 @@ def published_events():
     found, types = [], {}
     for service in service_names():
         module = _optional_module(f"services.{service}.contracts")
+        subscribers_only = getattr(module, "SUBSCRIBERS_ONLY", ())
         for name, schema in getattr(module, "PUBLISHED", {}).items():
-            event = Event(service, name, schema)
+            event = Event(service, name, schema, mandatory=name not in subscribers_only)
             if event.type in types:
                 raise SystemExit(f"{event.type} is published by both {types[event.type]} "
                                  f"and {service}")
@@ -277,10 +280,15 @@ def build(published=None, found_consumers=None):
             "summary": event.summary,
             "description": "Written to the outbox in the same atomic update as the change "
                            "it reports; a relay publishes it persistent, under publisher "
-                           "confirms, with AMQP `message_id` = the event's `id`. After a "
-                           "crash it may be published again with the same `id`.",
+                           "confirms, with AMQP `message_id` = the event's `id`, and takes "
+                           "it out once the broker has acknowledged it. After a crash or a "
+                           "refusal it may be published again with the same `id`. "
+                           + ("Published mandatory: with no queue bound for it, it stays in "
+                              "the outbox." if event.mandatory else
+                              "No part of the platform consumes it: published without "
+                              "mandatory, it is dropped when no subscriber has bound a queue."),
             "messages": [{"$ref": f"#/channels/{event.name}/messages/{event.name}"}],
-            "bindings": {"amqp": {"deliveryMode": 2, **binding}},
+            "bindings": {"amqp": {"deliveryMode": 2, "mandatory": event.mandatory, **binding}},
             "tags": [{"name": event.service}],
         }
 

@@ -60,3 +60,8 @@ PUBLISHED = {
     "notification.failed": NotificationFailedSchema,
     "webhook.endpoint_disabled": EndpointDisabledSchema,
 }
+# Published for agencies' own queues only: no part of the platform consumes them, so with
+# no agency subscribed they have nowhere to go, and the relay publishes them without
+# ``mandatory`` (chassis/outbox.py). tests/unit/test_outbox_routes.py keeps every other event
+# of every service bound to a platform consumer.
+SUBSCRIBERS_ONLY = ("notification.delivered", "notification.failed")

@@ -13,6 +13,7 @@ from chassis.outbox import OutboxRelay
 from chassis.rpc import rpc
 from chassis.web import OperationsEndpoints
 from services.notification import store, workflow
+from services.notification.contracts import SUBSCRIBERS_ONLY
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class NotificationService(OperationsEndpoints, AuditedService):
     name = "notification"
 
     db = MongoDatabase(store.prepare)
-    relay = OutboxRelay("deliveries", "endpoints")
+    relay = OutboxRelay("deliveries", "endpoints", subscribers_only=SUBSCRIBERS_ONLY)
     settings = Settings()
 
     @property
