@@ -158,11 +158,12 @@ class PlaceSchema(EventDataSchema):
 
 
 class PromotionSchema(EventDataSchema):
-    """What every promotion event says about the product (not published on its own)."""
+    """What every promotion event says about the product (not published on its own); its
+    ``province_code`` is the product's, the place's is in ``place``."""
 
     product_id = Identifier("The certified product (sản phẩm).")
     producer_id = Identifier("The producer (chủ thể OCOP) that owns the product.")
-    province_code = ProvinceCode()  # the product's: its certificate's
+    province_code = ProvinceCode()
     name = Text("The product's name.")
     certificate_code = CertificateCode("The product's certificate when the change was made.")
 

@@ -225,9 +225,8 @@ def listing_view(placement):
 
 
 def remove_listing(store, product_id, listing_id):
-    if store.placement(promotion.placement_id(ONLINE, listing_id, product_id)) is None:
-        raise NotFound(f"Sản phẩm {product_id} không có gian hàng {listing_id}",
-                       f"Product {product_id} has no listing {listing_id}")
+    """The listing taken off (one not there: nothing changes); where the product is
+    promoted now."""
     stop_promoting(store, ONLINE, listing_id, product_id)
     return product_places(store, product_id)
 

@@ -241,7 +241,6 @@ def test_bad_input_is_refused_naming_the_field(api, people, councils):
             "platform": "Shopee", "url": url}), 422, "/url")
     assert_problem(owner.post(f"/products/{product['id']}/listings", {"url": "https://a.vn"}),
                    422, "/platform")
-    assert_problem(owner.delete(f"/products/{product['id']}/listings/nope"), 404)
     for parameter, value in (("sold_in", "99"), ("point_of_sale", "no-such-place"),
                              ("platform", "!!")):
         assert_problem(api.get("/certified-products", params={parameter: value}), 422,
