@@ -182,7 +182,7 @@ def promotion_place(kind, name):
     """A point of sale (``kind`` ``point_of_sale``) or fair (``fair``) whose id is
     ``name``: the province it is in. Their existence is public."""
     def locate(services, values, identity):
-        scope = getattr(services.certification, f"{kind}_scope")(values[name])
+        scope = services.certification.place_scope(kind, values[name])
         return Target(f"{kind}s/{values[name]}", province=scope["province_code"],
                       national=True, private=False)
     return locate

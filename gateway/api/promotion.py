@@ -31,8 +31,9 @@ class PromotionApi:
                "khai) / Points of sale and showrooms (public)", "promotion",
                response=PointOfSaleSchema, paged=True, optional_query=OUTLET_FILTERS)
     def list_points_of_sale(self, request):
-        return self.certification.points_of_sale(filters_asked(request, OUTLET_FILTERS),
-                                                 **paging(request))
+        return self.certification.places("point_of_sale",
+                                         filters_asked(request, OUTLET_FILTERS),
+                                         **paging(request))
 
     @operation("GET", POINT_OF_SALE, "Điểm bán và sản phẩm OCOP đang bày bán (công khai) / A "
                "point of sale and the certified products it carries (public)", "promotion",
@@ -64,8 +65,8 @@ class PromotionApi:
                "Fairs and trade events (public)", "promotion", response=FairSchema,
                paged=True, optional_query=FAIR_FILTERS)
     def list_fairs(self, request):
-        return self.certification.fairs(filters_asked(request, FAIR_FILTERS),
-                                        **paging(request))
+        return self.certification.places("fair", filters_asked(request, FAIR_FILTERS),
+                                         **paging(request))
 
     @operation("GET", FAIR, "Hội chợ, sản phẩm OCOP trưng bày và chủ thể tham gia (công "
                "khai) / A fair, the certified products shown and the producers taking part "

@@ -93,16 +93,16 @@ class CertificationService(OperationsEndpoints, AuditedService):
                                           load(NewPointOfSaleSchema(), payload), self.today)
 
     @rpc
-    def points_of_sale(self, query, limit, cursor):
-        return trade.points_of_sale(self.promotions, query, limit, cursor)
+    def places(self, kind, query, limit, cursor):
+        return trade.places(self.promotions, kind, query, limit, cursor)
+
+    @rpc
+    def place_scope(self, kind, place_id):
+        return trade.place_scope(self.promotions, kind, place_id)
 
     @rpc
     def point_of_sale(self, point_of_sale_id):
         return trade.point_of_sale(self.promotions, point_of_sale_id)
-
-    @rpc
-    def point_of_sale_scope(self, point_of_sale_id):
-        return trade.point_of_sale_scope(self.promotions, point_of_sale_id)
 
     @command
     def carry(self, point_of_sale_id, payload):
@@ -119,16 +119,8 @@ class CertificationService(OperationsEndpoints, AuditedService):
                                  load(NewFairSchema(), payload))
 
     @rpc
-    def fairs(self, query, limit, cursor):
-        return trade.fairs(self.promotions, query, limit, cursor)
-
-    @rpc
     def fair(self, fair_id):
         return trade.fair(self.promotions, fair_id)
-
-    @rpc
-    def fair_scope(self, fair_id):
-        return trade.fair_scope(self.promotions, fair_id)
 
     @command
     def show_at_fair(self, fair_id, payload):

@@ -200,22 +200,20 @@ class PromotionStore(CertificationStore):
     def insert_point_of_sale(self, point_of_sale, events):
         outbox.insert_new(self.points_of_sale, point_of_sale, events)
 
-    def point_of_sale(self, point_of_sale_id):
-        return self.points_of_sale.find_one({"_id": point_of_sale_id}, {"outbox": 0})
-
     def insert_fair(self, fair):
         self.fairs.insert_one(fair)
 
-    def fair(self, fair_id):
-        return self.fairs.find_one({"_id": fair_id})
+    def place(self, collection, place_id):
+        """A point of sale or fair (``collection``: ``points_of_sale`` or ``fairs``)."""
+        return getattr(self, collection).find_one({"_id": place_id}, {"outbox": 0})
 
-    @staticmethod
-    def page_of(collection, filters, limit, cursor):
-        return pages.page(collection, filters, limit, cursor, projection={"outbox": 0})
+    def page_of(self, collection, filters, limit, cursor):
+        return pages.page(getattr(self, collection), filters, limit, cursor,
+                          projection={"outbox": 0})
 
     # Placements ---------------------------------------------------------------------------
 
-    def place(self, placement, events):
+    def promote(self, placement, events):
         """Promote a product at a place, with its events: True, or False when it is
         promoted there already (nothing written)."""
         if outbox.insert_new(self.placements, placement, events):

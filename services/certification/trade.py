@@ -29,35 +29,41 @@ def record_point_of_sale(store, caller, request, today):
     return point_of_sale_view(store, point_of_sale)
 
 
-def point_of_sale_or_404(store, point_of_sale_id):
-    point_of_sale = store.point_of_sale(point_of_sale_id)
-    if point_of_sale is None:
-        raise NotFound(f"Không có điểm bán {point_of_sale_id}",
-                       f"No point of sale {point_of_sale_id}")
-    return point_of_sale
+# Each kind of place: its collection and its name in a refusal.
+PLACES = {AT_POINT_OF_SALE: ("points_of_sale", ("điểm bán", "point of sale")),
+          AT_FAIR: ("fairs", ("hội chợ", "fair"))}
 
 
-def point_of_sale_scope(store, point_of_sale_id):
-    """Where it is: what the gateway's policy checks."""
-    return {"province_code": point_of_sale_or_404(store, point_of_sale_id)["province_code"]}
+def place_or_404(store, kind, place_id):
+    collection, (vi, en) = PLACES[kind]
+    place = store.place(collection, place_id)
+    if place is None:
+        raise NotFound(f"Không có {vi} {place_id}", f"No {en} {place_id}")
+    return place
 
 
-def point_of_sale(store, point_of_sale_id):
-    return point_of_sale_view(store, point_of_sale_or_404(store, point_of_sale_id))
+def place_scope(store, kind, place_id):
+    """Where a point of sale or fair is: what the gateway's policy checks."""
+    return {"province_code": place_or_404(store, kind, place_id)["province_code"]}
 
 
-def points_of_sale(store, query, limit, cursor):
-    found = store.page_of(store.points_of_sale, place_filters(query, kind=True), limit,
-                          cursor)
+def places(store, kind, query, limit, cursor):
+    """A page of the points of sale (by province and kind) or fairs (by province)."""
+    found = store.page_of(PLACES[kind][0], place_filters(query, by_kind=kind == AT_POINT_OF_SALE),
+                          limit, cursor)
     return {"items": [place_view(p) for p in found["items"]], "next": found["next"]}
 
 
-def place_filters(query, kind=False):
+def point_of_sale(store, point_of_sale_id):
+    return point_of_sale_view(store, place_or_404(store, AT_POINT_OF_SALE, point_of_sale_id))
+
+
+def place_filters(query, by_kind=False):
     """A list of places by province (and for points of sale, kind), checked."""
     filters = {}
     if query.get("province") is not None:
         filters["province_code"] = listing.province_code(query["province"], "province")
-    if kind and query.get("kind") is not None:
+    if by_kind and query.get("kind") is not None:
         if query["kind"] not in promotion.OUTLET_KINDS:
             raise listing.refused("kind", "Loại phải là " + ", ".join(promotion.OUTLET_KINDS),
                                   "Kind must be one of " + ", ".join(promotion.OUTLET_KINDS))
@@ -89,24 +95,8 @@ def record_fair(store, caller, request):
     return fair_view(store, fair)
 
 
-def fair_or_404(store, fair_id):
-    fair = store.fair(fair_id)
-    if fair is None:
-        raise NotFound(f"Không có hội chợ {fair_id}", f"No fair {fair_id}")
-    return fair
-
-
-def fair_scope(store, fair_id):
-    return {"province_code": fair_or_404(store, fair_id)["province_code"]}
-
-
 def fair(store, fair_id):
-    return fair_view(store, fair_or_404(store, fair_id))
-
-
-def fairs(store, query, limit, cursor):
-    found = store.page_of(store.fairs, place_filters(query), limit, cursor)
-    return {"items": [place_view(f) for f in found["items"]], "next": found["next"]}
+    return fair_view(store, place_or_404(store, AT_FAIR, fair_id))
 
 
 def fair_view(store, fair):
@@ -141,7 +131,7 @@ def promote(store, caller, product_id, place, today, pointer=None, **details):
         "producer_name": certificate["producer_name"],
         "certificate_code": certificate["_id"], "state": ACTIVE, "since": added_at,
         "by": caller.subject, **details}
-    if store.place(placement, [make_event("promotion.added", f"products/{product_id}", {
+    if store.promote(placement, [make_event("promotion.added", f"products/{product_id}", {
             **about(certificate), "place": promotion.event_place(place),
             "added_at": added_at})]):
         still_certified(store, placement, today, pointer)
@@ -185,21 +175,21 @@ def stop_promoting(store, kind, place_id, product_id):
 
 def carry(store, caller, point_of_sale_id, request, today):
     """A point of sale or showroom carries a certified product."""
-    outlet = point_of_sale_or_404(store, point_of_sale_id)
+    outlet = place_or_404(store, AT_POINT_OF_SALE, point_of_sale_id)
     promote(store, caller, request["product_id"], promotion.place_of_outlet(outlet), today,
             "/product_id")
     return point_of_sale_view(store, outlet)
 
 
 def stop_carrying(store, point_of_sale_id, product_id):
-    outlet = point_of_sale_or_404(store, point_of_sale_id)
+    outlet = place_or_404(store, AT_POINT_OF_SALE, point_of_sale_id)
     stop_promoting(store, AT_POINT_OF_SALE, point_of_sale_id, product_id)
     return point_of_sale_view(store, outlet)
 
 
 def show_at_fair(store, caller, fair_id, request, today):
     """A certified product shown at a fair that is not over; its producer participates."""
-    shown_at = fair_or_404(store, fair_id)
+    shown_at = place_or_404(store, AT_FAIR, fair_id)
     promotion.check_fair_open(shown_at, today)
     promote(store, caller, request["product_id"], promotion.place_of_fair(shown_at), today,
             "/product_id")
@@ -280,7 +270,7 @@ def products_sold(store, query):
     if not wanted:
         return None
     for match in wanted:
-        if "place_id" in match and store.point_of_sale(match["place_id"]) is None:
+        if "place_id" in match and store.place("points_of_sale", match["place_id"]) is None:
             raise listing.refused("point_of_sale", "Không có điểm bán này",
                                   "No such point of sale")
     return set.intersection(*(store.products_promoted(match) for match in wanted))
