@@ -102,11 +102,13 @@ class CertificateFollower(DependencyProvider):
         view = verify(code)
         return Rendered(as_bytes(render(view)), etag(view["revision"], today))
 
-    def in_force(self, query, limit, cursor, render, listed):
+    def in_force(self, query, limit, cursor, render, listed, followed=True):
         """A page of the list of certified products, each ``render(view)`` (JSON);
-        ``listed(query, limit, cursor)`` is certification's page."""
+        ``listed(query, limit, cursor)`` is certification's page, asked for when this
+        process does not follow the certificates yet or ``followed`` is false (a filter
+        its read model does not hold)."""
         today = vietnam_day(utc_now())
-        if self.following:
+        if self.following and followed:
             return self.certificates.in_force(query, limit, cursor, today, render)
         found = listed(query, limit, cursor)
         return Rendered(json_array([as_bytes(render(view)) for view in found["items"]]),

@@ -17,6 +17,7 @@ from chassis.identity import (
     ADMIN, ADVISORY_MEMBER, AGENCY, CENTRAL_AUTHORITY, CENTRAL_OFFICER, COMMUNE_OFFICER,
     COUNCIL_MEMBER, PRODUCER, PROVINCE_AUTHORITY, PROVINCE_OFFICER, Target, in_scope)
 from chassis.errors import NotFound
+from chassis.provinces import PROVINCES
 from services.notification import recipients
 from gateway.problems import Problem
 from gateway.signin import SignInRefused
@@ -164,6 +165,26 @@ def decided_at_level(kind, name):
         scope = getattr(services.certification, f"{kind}_scope")(values[name])
         return authority_target(f"{kind}s/{values[name]}", scope["level"],
                                 scope["province_code"])
+    return locate
+
+
+def province_of_new_place(services, values, identity):
+    """A point of sale or fair to record, in the province its body names (one that names
+    none, or no province, is the service's to refuse, naming the field); national, for a
+    fair the ministry organises."""
+    province = values.get("province_code")
+    if not isinstance(province, str) or province not in PROVINCES:
+        return None
+    return Target("places", province=province, national=True, private=False)
+
+
+def promotion_place(kind, name):
+    """A point of sale (``kind`` ``point_of_sale``) or fair (``fair``) whose id is
+    ``name``: the province it is in. Their existence is public."""
+    def locate(services, values, identity):
+        scope = services.certification.place_scope(kind, values[name])
+        return Target(f"{kind}s/{values[name]}", province=scope["province_code"],
+                      national=True, private=False)
     return locate
 
 
@@ -338,6 +359,31 @@ POLICY = {
     "certificate_qr_svg": public(),
     "certificate_qr_png": public(),
     "certificate_pdf": public(),
+
+    # Trade promotion (step 6) -------------------------------------------------------------
+    # The province's OCOP office promotes its province's OCOP products: it records the
+    # points of sale and showrooms opened there and what they carry (the seeds' OCOP
+    # centres are the province's), and with the ministry's office the fairs and trade
+    # events each organises (national fairs too: central in any province). E-commerce
+    # listings are the producer's own sales channel (it answers for what it publishes,
+    # roles.md, Art. 7.1), recorded by it or by its province's office. The public sees
+    # where OCOP products are sold. The service refuses a product without a valid
+    # certificate, whoever asks.
+    "record_point_of_sale": allow(PROVINCE_OFFICER, on=province_of_new_place),
+    "list_points_of_sale": public(),
+    "get_point_of_sale": public(),
+    "carry_product": allow(PROVINCE_OFFICER,
+                           on=promotion_place("point_of_sale", "point_of_sale_id")),
+    "stop_carrying_product": allow(PROVINCE_OFFICER,
+                                   on=promotion_place("point_of_sale", "point_of_sale_id")),
+    "record_fair": allow(PROVINCE_OFFICER, CENTRAL_OFFICER, on=province_of_new_place),
+    "list_fairs": public(),
+    "get_fair": public(),
+    "show_product_at_fair": allow(PROVINCE_OFFICER, CENTRAL_OFFICER,
+                                  on=promotion_place("fair", "fair_id")),
+    "add_listing": allow(PRODUCER, PROVINCE_OFFICER, on=product("product_id")),
+    "remove_listing": allow(PRODUCER, PROVINCE_OFFICER, on=product("product_id")),
+    "product_places": public(),
 
     # Notification: inboxes, contacts, the agencies' feed and webhooks ---------------------
     "list_notifications": allow(*INBOX_READERS, on=inbox_of("recipient")),

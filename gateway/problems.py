@@ -28,7 +28,8 @@ PROBLEM_TYPES = {
     "method-not-allowed": (405, "The path exists but not with this method; see Allow."),
     "request-timeout": (408, "The request's headers or body arrived too slowly."),
     "conflict": (409, "The object's state does not allow this now (e.g. a closed "
-                      "evaluation, a duplicate tax code)."),
+                      "evaluation, a duplicate tax code, a product promoted as OCOP without "
+                      "a valid certificate)."),
     "idempotency-in-progress": (409, "A request with this Idempotency-Key is still being "
                                      "processed; retry later."),
     "length-required": (411, "A body without Content-Length (chunked)."),

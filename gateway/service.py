@@ -12,6 +12,7 @@ from gateway.api.audit import AuditApi
 from gateway.api.certification import CertificationApi
 from gateway.api.evaluation import EvaluationApi
 from gateway.api.notification import NotificationApi
+from gateway.api.promotion import PromotionApi
 from gateway.api.registration import RegistrationApi
 from gateway.catalogue import CachedCatalogue
 from gateway.cors import Cors
@@ -22,8 +23,8 @@ from gateway.routes import methods_at
 from gateway.signin import SignIn
 
 
-class GatewayService(RegistrationApi, EvaluationApi, CertificationApi, NotificationApi,
-                     AuditApi, OperationsEndpoints):
+class GatewayService(RegistrationApi, EvaluationApi, CertificationApi, PromotionApi,
+                     NotificationApi, AuditApi, OperationsEndpoints):
     name = "gateway"
 
     config = Config()

@@ -153,6 +153,9 @@ class Api:
     def put(self, path, body=None, **kwargs):
         return self.http.put(self.base + path, json=body, timeout=15, **kwargs)
 
+    def delete(self, path, **kwargs):
+        return self.http.delete(self.base + path, timeout=15, **kwargs)
+
 
 @pytest.fixture(scope="session")
 def api(stack):

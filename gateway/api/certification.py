@@ -21,6 +21,16 @@ LIST_FILTERS = {
                  {"type": "string", "pattern": r"^\d{2}$"}),
     "stars": ("Số sao: 3, 4 hoặc 5 / Stars: 3, 4 or 5", {"type": "integer", "enum": [3, 4, 5]}),
 }  # checked by services/certification/listing.py
+# Where the certified products are sold (trade promotion), also checked there.
+SOLD_AT_FILTERS = {
+    "point_of_sale": ("Bày bán tại điểm bán này / Carried at this point of sale (its id)",
+                      {"type": "string"}),
+    "sold_in": ("Bày bán tại điểm bán của tỉnh này / Carried at a point of sale in this "
+                "province (2 digits)", {"type": "string", "pattern": r"^\d{2}$"}),
+    "platform": ("Có gian hàng trên sàn thương mại điện tử này / Listed on this e-commerce "
+                 "platform (its name, accents and case ignored)", {"type": "string"}),
+}
+CERTIFIED_PRODUCT_FILTERS = {**LIST_FILTERS, **SOLD_AT_FILTERS}
 CERTIFICATE_FILTERS = {
     "product_id": ("Mã sản phẩm / Product id", {"type": "string"}),
     **LIST_FILTERS,
@@ -76,13 +86,18 @@ class CertificationApi:
                                                **paging(request))
 
     @operation("GET", f"{API}/certified-products",
-               "Sản phẩm OCOP đang có hiệu lực (công khai) / Certified products in force "
-               "(public)", "certification", response=VerificationSchema, paged=True,
-               optional_query=LIST_FILTERS)
+               "Sản phẩm OCOP đang có hiệu lực, cả theo nơi bán (công khai) / Certified "
+               "products in force, also by where they are sold (public)", "certification",
+               response=VerificationSchema, paged=True,
+               optional_query=CERTIFIED_PRODUCT_FILTERS)
     def list_certified_products(self, request):
+        asked = filters_asked(request, CERTIFIED_PRODUCT_FILTERS)
+        # Where products are sold is trade promotion's, kept by certification alone: a
+        # list filtered by it is certification's page, the others this process's.
         return self.public_certificates.in_force(
-            filters_asked(request, LIST_FILTERS), **paging(request), render=verification_json,
-            listed=self.certification.certified_products)
+            asked, **paging(request), render=verification_json,
+            listed=self.certification.certified_products,
+            followed=not asked.keys() & SOLD_AT_FILTERS.keys())
 
     @operation("GET", "/verify/<string:code>",
                "Trang tra cứu giấy chứng nhận (công khai) / A certificate's verification "

@@ -7,8 +7,9 @@ Dates of the programme (issue, expiry, deadlines) are Vietnam calendar dates
 """
 from marshmallow import fields, validate
 
-from chassis.contracts import CategoryCode, EventDataSchema, Flag, Identifier, Number, \
-    ProvinceCode, Stars, Text, Timestamp
+from chassis.contracts import CategoryCode, CommuneCode, EventDataSchema, Flag, Identifier, \
+    Number, ProvinceCode, Stars, Text, Timestamp
+from services.certification.promotion import OUTLET_KINDS, PLACE_KINDS, WITHDRAWAL_REASONS
 from services.certification.revocation import GROUNDS
 
 CODE = r"^OCOP-(\d{2}|TW)-\d{4}-\d{5}$"
@@ -146,6 +147,88 @@ class ReRatingRecordedSchema(CertificateSchema):
                       "`expires_on`, or later while a late re-rating awaits its decision.")
 
 
+# Trade promotion (step 6, ``promotion``) ----------------------------------------------------
+
+class PointOfSaleRecordedSchema(EventDataSchema):
+    """The province's OCOP office recorded a point of sale or showroom of OCOP products
+    (điểm bán, điểm trưng bày sản phẩm OCOP) that has opened."""
+
+    point_of_sale_id = Identifier("The point of sale.")
+    name = Text("Its name.")
+    kind = fields.String(required=True, validate=validate.OneOf(list(OUTLET_KINDS)), metadata={
+        "description": "`point_of_sale` (điểm bán) or `showroom` (điểm trưng bày, giới "
+                       "thiệu và bán)."})
+    province_code = ProvinceCode()
+    commune_code = CommuneCode("Its commune or ward.", required=True)
+    opened_on = Day("The day it opened (Vietnam).")
+    operator = Text("Who runs it.")
+
+
+class PlaceSchema(EventDataSchema):
+    """Where a product is promoted (not published on its own)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(list(PLACE_KINDS)), metadata={
+        "description": "`point_of_sale` (a point of sale or showroom), `fair` (a fair or "
+                       "trade event) or `listing` (an e-commerce listing)."})
+    id = Identifier("The point of sale, the fair, or the listing.")
+    name = Text("The point of sale's or fair's name; the platform's for a listing.")
+    province_code = fields.String(required=True, allow_none=True, validate=validate.Regexp(
+        r"^\d{2}$"), metadata={"description": "The province of the point of sale or fair; "
+                                               "null for a listing."})
+    platform = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "A listing's e-commerce platform; absent for other places."})
+    url = fields.String(validate=validate.Length(min=1, max=2000), metadata={
+        "description": "A listing's address (http or https); absent for other places."})
+
+
+class PromotionSchema(EventDataSchema):
+    """What every promotion event says about the product (not published on its own); its
+    ``province_code`` is the product's, the place's is in ``place``."""
+
+    product_id = Identifier("The certified product (sản phẩm).")
+    producer_id = Identifier("The producer (chủ thể OCOP) that owns the product.")
+    province_code = ProvinceCode()
+    name = Text("The product's name.")
+    certificate_code = CertificateCode("The product's certificate when the change was made.")
+
+
+def Place(description):
+    return fields.Nested(PlaceSchema, required=True, metadata={"description": description})
+
+
+class PromotionAddedSchema(PromotionSchema):
+    """A certified product is promoted at a place: carried at a point of sale or showroom,
+    shown at a fair, or listed on an e-commerce platform."""
+
+    place = Place("Where it is promoted now.")
+    added_at = Timestamp("When, UTC.")
+
+
+class PromotionRemovedSchema(PromotionSchema):
+    """A product is no longer promoted at a place: the office or the producer took it off
+    (`taken_off`), or it was added as its certificate ended (`not_certified`)."""
+
+    place = Place("Where it is no longer promoted.")
+    reason = fields.String(required=True, validate=validate.OneOf(["taken_off",
+                                                                    "not_certified"]),
+                           metadata={"description": "`taken_off` or `not_certified`."})
+    removed_at = Timestamp("When, UTC.")
+
+
+class PromotionWithdrawnSchema(PromotionSchema):
+    """The product's certificate was revoked or expired: the product was withdrawn from
+    every point of sale, fair not yet over and e-commerce listing it was promoted at, once
+    (a supersession withdraws nothing: the product stays certified)."""
+
+    reason = fields.String(required=True, validate=validate.OneOf(list(WITHDRAWAL_REASONS)),
+                           metadata={"description": "`revoked` or `expired`: what ended "
+                                                    "`certificate_code`."})
+    places = fields.List(fields.Nested(PlaceSchema), required=True,
+                         validate=validate.Length(min=1),
+                         metadata={"description": "Every place it was withdrawn from."})
+    withdrawn_at = Timestamp("When, UTC.")
+
+
 PUBLISHED = {
     "certificate.issued": CertificateIssuedSchema,
     "certificate.superseded": CertificateSupersededSchema,
@@ -155,4 +238,8 @@ PUBLISHED = {
     "certificate.renewal_closing": RenewalClosingSchema,
     "certificate.expiring": ExpiringSchema,
     "certificate.expired": ExpiredSchema,
+    "point_of_sale.recorded": PointOfSaleRecordedSchema,
+    "promotion.added": PromotionAddedSchema,
+    "promotion.removed": PromotionRemovedSchema,
+    "promotion.withdrawn": PromotionWithdrawnSchema,
 }

@@ -4,12 +4,15 @@ sản phẩm) and stars:
 - the public list of certified products (danh sách sản phẩm OCOP), for consumers and trade
   promotion: only certificates in force — issued for 3 stars and above, within their 36
   months, neither revoked nor superseded (Decision 26/2026 Art. 4.1 and 4.3; OCOP.md §7);
+- the public list also by where the products are sold (``sold_at``: trade promotion,
+  ``promotion``);
 - the list of certificates, also by product and by status on the day (valid, expired,
   superseded, revoked: ``validity.status``), for offices following their certificates."""
 import re
 
 from chassis.errors import InvalidInput
 from chassis.provinces import COMMUNES, PROVINCES
+from services.certification import promotion
 from services.certification.validity import EXPIRED, REVOKED, SUPERSEDED, VALID
 
 STARS = (3, 4, 5)  # no certificate below 3 stars (Art. 4.1)
@@ -26,10 +29,7 @@ def filters_of(query):
     category, stars = query.get("category"), query.get("stars")
     matched = {}
     if province is not None:
-        if province not in PROVINCES:
-            raise refused("province", "Không có tỉnh, thành phố mã này",
-                          "No province with this code")
-        matched["province_code"] = province
+        matched["province_code"] = province_code(province, "province")
     if commune is not None:
         commune_name, commune_province = COMMUNES.get(commune, (None, None))
         if commune_name is None:
@@ -48,6 +48,31 @@ def filters_of(query):
             raise refused("stars", "Số sao phải là 3, 4 hoặc 5", "Stars must be 3, 4 or 5")
         matched["stars"] = int(stars)
     return matched
+
+
+def province_code(value, parameter):
+    if value not in PROVINCES:
+        raise refused(parameter, "Không có tỉnh, thành phố mã này", "No province with this code")
+    return value
+
+
+def sold_at(query):
+    """The placements (``promotion``) a product of the public list must have, from the
+    query: carried at the point of sale ``point_of_sale``, at a point of sale in the
+    province ``sold_in``, listed on the e-commerce ``platform`` (its name folded)."""
+    wanted = []
+    if query.get("point_of_sale") is not None:
+        wanted.append({"kind": promotion.AT_POINT_OF_SALE, "place_id": query["point_of_sale"]})
+    if query.get("sold_in") is not None:
+        wanted.append({"kind": promotion.AT_POINT_OF_SALE,
+                       "province_code": province_code(query["sold_in"], "sold_in")})
+    if query.get("platform") is not None:
+        key = promotion.platform_key(query["platform"])
+        if not key:
+            raise refused("platform", "Tên sàn không có chữ hay số",
+                          "A platform's name has letters or digits")
+        wanted.append({"kind": promotion.ONLINE, "platform_key": key})
+    return wanted
 
 
 def certificate_filters(query):

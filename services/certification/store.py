@@ -10,6 +10,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chassis import outbox, pages
+from services.certification.promotion import ACTIVE, REMOVED, WITHDRAWN
 from services.certification.validity import EXPIRED, ISSUING, REVOKED, SUPERSEDED, VALID, \
     certificate_code
 
@@ -175,3 +176,95 @@ class CertificationStore:
         """A page of the valid certificates matching ``filters``, newest first."""
         return pages.page(self.certificates, {**filters, "state": VALID},
                           limit, cursor, projection={"outbox": 0})
+
+
+# Trade promotion (``promotion``, ``trade``) --------------------------------------------------
+
+def prepare_promotion(database):
+    # The public lists of points of sale and fairs: all, or one province's, newest first.
+    for collection in (database.points_of_sale, database.fairs):
+        collection.create_index([("province_code", ASCENDING), *pages.INDEXED])
+        collection.create_index(pages.INDEXED)
+    # A place's products, a product's places, and the products sold in a province or on a
+    # platform (the public list's filters). Single scalar fields: the MongoDB stand-in
+    # cannot match array elements through an index.
+    for field in ("place_id", "product_id", "province_code", "platform_key"):
+        database.placements.create_index([(field, ASCENDING)])
+
+
+class PromotionStore(CertificationStore):
+    """Certification's store with the collections of trade promotion: ``points_of_sale``
+    and ``fairs`` (the places), ``placements`` (one document per product and place it is
+    promoted at, ``promotion.placement_id``) and ``withdrawals`` (one per certificate whose
+    end withdrew its product: the withdrawal's record and its event)."""
+
+    def __init__(self, database):
+        super().__init__(database)
+        self.points_of_sale = database.points_of_sale
+        self.fairs = database.fairs
+        self.placements = database.placements
+        self.withdrawals = database.withdrawals
+
+    # The places ---------------------------------------------------------------------------
+
+    def insert_point_of_sale(self, point_of_sale, events):
+        outbox.insert_new(self.points_of_sale, point_of_sale, events)
+
+    def insert_fair(self, fair):
+        self.fairs.insert_one(fair)
+
+    def place(self, collection, place_id):
+        """A point of sale or fair (``collection``: ``points_of_sale`` or ``fairs``)."""
+        return getattr(self, collection).find_one({"_id": place_id}, {"outbox": 0})
+
+    def page_of(self, collection, filters, limit, cursor):
+        return pages.page(getattr(self, collection), filters, limit, cursor,
+                          projection={"outbox": 0})
+
+    # Placements ---------------------------------------------------------------------------
+
+    def promote(self, placement, events):
+        """Promote a product at a place, with its events: True, or False when it is
+        promoted there already (nothing written)."""
+        if outbox.insert_new(self.placements, placement, events):
+            return True
+        changes = {k: v for k, v in placement.items() if k != "_id"}
+        again = self.placements.update_one(
+            {"_id": placement["_id"], "state": {"$in": [REMOVED, WITHDRAWN]}},
+            outbox.update({"$set": changes, "$unset": {"withdrawn_by": ""}}, events))
+        return again.modified_count == 1
+
+    def take_off(self, placement_id, events):
+        """An active placement ended by the office or the producer, with its events, once:
+        False when it was not active."""
+        changed = self.placements.update_one(
+            {"_id": placement_id, "state": ACTIVE},
+            outbox.update({"$set": {"state": REMOVED}}, events))
+        return changed.modified_count == 1
+
+    def withdraw_placement(self, placement_id, code):
+        """Withdrawn with certificate ``code``, once; the withdrawal's event says so."""
+        self.placements.update_one({"_id": placement_id, "state": ACTIVE},
+                                   {"$set": {"state": WITHDRAWN, "withdrawn_by": code}})
+
+    def placement(self, placement_id):
+        return self.placements.find_one({"_id": placement_id}, {"outbox": 0})
+
+    def placements_of(self, product_id):
+        return list(self.placements.find({"product_id": product_id}, {"outbox": 0})
+                    .sort("since", 1))
+
+    def active_at(self, place_id):
+        return list(self.placements.find({"place_id": place_id, "state": ACTIVE},
+                                         {"outbox": 0}).sort("since", 1))
+
+    def products_promoted(self, match):
+        """The ids of the products actively promoted at the placements ``match`` names."""
+        return {p["product_id"] for p in self.placements.find(
+            {**match, "state": ACTIVE}, {"product_id": 1})}
+
+    # Withdrawals --------------------------------------------------------------------------
+
+    def record_withdrawal(self, withdrawal, events):
+        """Once per certificate: False when another delivery or process recorded it."""
+        return outbox.insert_new(self.withdrawals, withdrawal, events)

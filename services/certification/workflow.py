@@ -392,10 +392,16 @@ def certificates(store, query, limit, cursor, on):
             "next": found["next"]}
 
 
-def certified_products(store, query, limit, cursor, on):
+def certified_products(store, query, limit, cursor, on, products=None):
     """A page of the public list of certified products (``listing``): the certificates in
-    force on the day ``on``. The store walks valid ones; one past its validity that the
-    daily timer has not yet expired is left out here, so a page may hold fewer items."""
-    found = store.in_force(listing.filters_of(query), limit, cursor)
+    force on the day ``on``, of ``products`` only when given (those sold where the query
+    asks: ``trade.products_sold``). The store walks valid ones; one past its validity that
+    the daily timer has not yet expired is left out here, so a page may hold fewer items."""
+    filters = listing.filters_of(query)
+    if products is not None:
+        if not products:
+            return {"items": [], "next": None}
+        filters["product_id"] = {"$in": sorted(products)}
+    found = store.in_force(filters, limit, cursor)
     return {"items": [certificate_view(c, on) for c in found["items"]
                       if validity.status(c, on) == VALID], "next": found["next"]}

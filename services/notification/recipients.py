@@ -18,7 +18,7 @@ repeated in each row.
 The procedure behind the rows: Decision 26/2026 Art. 4 (the cycle: ideas, plans, the
 dossier, provincial and central evaluation), Art. 7 (who does what at each level, the
 commune's 15 working days, a central result handed back), Art. 8 (revocation) and Art. 4.3,
-7.6, 12.3 (validity, re-rating, expiry).
+7.6, 12.3 (validity, re-rating, expiry); trade promotion is step 6 of the cycle (OCOP.md §2).
 
 A new event type is told to people by adding its row here (and its texts in
 ``templates.py``); notification consumes every event its publishers declare, so nothing
@@ -128,6 +128,10 @@ NOTICES = {
         Notice(PRODUCER, "expiring"),),
     "certificate.expired": (
         Notice(PRODUCER, "expired"),),
+    # Trade promotion (step 6): a product whose certificate ended is withdrawn from where
+    # it was promoted as OCOP.
+    "promotion.withdrawn": (
+        Notice(PRODUCER, "withdrawn"),),
     "webhook.endpoint_disabled": (
         Notice(AGENCY, "endpoint_disabled"),),
 }

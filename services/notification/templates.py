@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from chassis.provinces import COMMUNES
+from services.certification.promotion import WITHDRAWAL_REASONS
 from services.certification.revocation import GROUNDS
 
 LANGUAGES = ("vi", "en")
@@ -130,6 +131,21 @@ def revoked_text(d):
             f"{en}")
 
 
+PLACE_KINDS = {"point_of_sale": ("điểm bán", "point of sale"), "fair": ("hội chợ", "fair"),
+               "listing": ("sàn thương mại điện tử", "e-commerce platform")}
+
+
+def withdrawn_text(d):
+    """The product, why, and every place it was withdrawn from."""
+    reason_vi, reason_en = WITHDRAWAL_REASONS[d["reason"]]
+    places_vi = "; ".join(f"{PLACE_KINDS[p['kind']][0]} {p['name']}" for p in d["places"])
+    places_en = "; ".join(f"{PLACE_KINDS[p['kind']][1]} {p['name']}" for p in d["places"])
+    return (f"Sản phẩm «{d['name']}» không còn được quảng bá là sản phẩm OCOP vì "
+            f"{reason_vi} ({d['certificate_code']}); đã rút khỏi: {places_vi}",
+            f"Product «{d['name']}» may no longer be promoted as OCOP because "
+            f"{reason_en} ({d['certificate_code']}); it was withdrawn from: {places_en}")
+
+
 TEMPLATES = {
     # To the producer
     "idea_accepted": lambda d: (
@@ -192,6 +208,7 @@ TEMPLATES = {
     "expiring": lambda d: (
         f"Giấy chứng nhận OCOP {d['code']} sẽ hết hiệu lực sau 30 ngày, ngày {d['expires_on']}",
         f"OCOP certificate {d['code']} expires in 30 days, on {d['expires_on']}"),
+    "withdrawn": withdrawn_text,
     "expired": lambda d: (
         f"Giấy chứng nhận OCOP {d['code']} đã hết hiệu lực từ ngày {d['valid_until']}",
         f"OCOP certificate {d['code']} is no longer valid since {d['valid_until']}"),

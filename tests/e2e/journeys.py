@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import openpyxl
+from dateutil.relativedelta import relativedelta
 
 from services.registration.tax_codes import check_digit
 from tests.conftest import wait_until
@@ -338,3 +339,15 @@ def recognise(people, evaluation, on=None, reference="1234/QĐ-UBND", by=None):
         "reference": reference, "date": (on or vietnam_today()).isoformat()})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def certified(api, people, expires_on=None):
+    """A 4★ product of An Giang, certified on a decision dated so that it expires on
+    ``expires_on`` (default: 36 months from today): its producer's API, the product, the
+    certificate."""
+    producer, owner, product = registered(api, people)
+    evaluation = open_evaluation(owner, product["id"])
+    decided = score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), 15)))
+    on = expires_on - relativedelta(months=36) if expires_on else None
+    certificate = recognise(people, decided, on=on)
+    return owner, product_in_stage(owner, product["id"], "certified"), certificate

@@ -5,7 +5,7 @@ the document does not declare and no response outside its schema.
 Generic: it reads the document the gateway serves, so operations added to ``gateway/api/``
 are covered as they come. The caller holds every role that has a scope on the seeded
 objects (a producer, its products, Vĩnh Long's council and its chair, a certificate its
-authority recognised), so
+authority recognised, a point of sale and a fair), so
 that deep operations are reached rather than refused at the door. Statuses the checks
 expect of a request valid by the schema are widened only for rules a JSON schema cannot say
 (``configuration``).
@@ -30,10 +30,12 @@ PROVINCE = "86"
 SCOPE = f"province-{PROVINCE}"
 
 
+COMMUNE = next(code for code, (_, province) in COMMUNES.items() if province == PROVINCE)
+
+
 def registered_here(api, people):
-    commune = next(code for code, (_, province) in COMMUNES.items() if province == PROVINCE)
     producer = api.post("/producers", {**producer_registration(), "province_code": PROVINCE,
-                                       "commune_code": commune}).json()
+                                       "commune_code": COMMUNE}).json()
     owner = people.producer(producer)
     return producer, owner, new_product(owner, producer["id"])
 
@@ -52,16 +54,26 @@ def seeded(api, people):
     decided = score(people, open_evaluation(other_owner, certified["id"]),
                     council_of(lowered_picks(rice, drop=15)))
     code = recognise(people, decided)["code"]
+    office = people.province_officer(PROVINCE)
+    point_of_sale = office.post("/points-of-sale", {
+        "name": "Điểm bán OCOP Vĩnh Long", "kind": "point_of_sale", "province_code": PROVINCE,
+        "commune_code": COMMUNE, "opened_on": "2026-01-15", "operator": "HTX Vĩnh Long"})
+    fair = office.post("/fairs", {"name": "Hội chợ OCOP Vĩnh Long", "province_code": PROVINCE,
+                                  "venue": "Vĩnh Long", "starts_on": "2026-12-01",
+                                  "ends_on": "2026-12-05"})
+    assert point_of_sale.status_code == fair.status_code == 201, fair.text
     return {"producer_id": producer["id"], "product_id": product["id"],
             "evaluation_id": evaluation["id"], "scope": SCOPE, "member": "chair",
-            "certificate": code}
+            "certificate": code, "point_of_sale_id": point_of_sale.json()["id"],
+            "fair_id": fair.json()["id"]}
 
 
 def configuration(seeded):
     """schemathesis.toml: the seeded objects as path parameters; the statuses a request
     valid by the schema may still get, for rules a JSON schema cannot say."""
     lines = ['[parameters]'] + [f'"path.{name}" = "{seeded[name]}"' for name in (
-        "producer_id", "product_id", "evaluation_id", "scope", "member")] + [
+        "producer_id", "product_id", "evaluation_id", "scope", "member", "point_of_sale_id",
+        "fair_id")] + [
         '"query.product_id" = "' + seeded["product_id"] + '"',
         '"query.producer_id" = "' + seeded["producer_id"] + '"',
         "",

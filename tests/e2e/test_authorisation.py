@@ -112,6 +112,21 @@ EXPECTED = {
     "certificate_qr_png": EVERYONE,
     "certificate_pdf": EVERYONE,
 
+    # Trade promotion: the province's office, the ministry's for fairs; listings also the
+    # producer's own
+    "record_point_of_sale": own("province_officer"),
+    "list_points_of_sale": EVERYONE,
+    "get_point_of_sale": EVERYONE,
+    "carry_product": own("province_officer"),
+    "stop_carrying_product": own("province_officer"),
+    "record_fair": own("province_officer") | anywhere("central_officer"),
+    "list_fairs": EVERYONE,
+    "get_fair": EVERYONE,
+    "show_product_at_fair": own("province_officer") | anywhere("central_officer"),
+    "add_listing": own("producer", "province_officer"),
+    "remove_listing": own("producer", "province_officer"),
+    "product_places": EVERYONE,
+
     # Notification
     "list_notifications": PERSONAL,
     "count_unread": PERSONAL,
@@ -140,6 +155,7 @@ def requests_for(world):
     inbox, webhook = f"producer:{world['producer']}", f"/webhooks/{world['webhook']}"
     product = f"/products/{world['product']}"
     idea, plan = f"/ideas/{world['idea']}", f"/plans/{world['plan']}"
+    point_of_sale, fair = f"/points-of-sale/{world['point_of_sale']}", f"/fairs/{world['fair']}"
     return {
         # Registration
         "register_producer": ("POST", "/producers", None, {"name": "x"}),
@@ -215,6 +231,23 @@ def requests_for(world):
         "certificate_pdf": ("GET", "/certificates/OCOP-91-2026-99999/certificate.pdf", None,
                             None),
 
+        # Trade promotion: nothing carried, shown or listed (bodies refused with 422; the
+        # product is not carried at the point of sale, nor listed)
+        "record_point_of_sale": ("POST", "/points-of-sale", None, {"province_code": OWN}),
+        "list_points_of_sale": ("GET", "/points-of-sale", {"province": OWN}, None),
+        "get_point_of_sale": ("GET", point_of_sale, None, None),
+        "carry_product": ("POST", f"{point_of_sale}/products", None, {"product_id": ""}),
+        "stop_carrying_product": ("DELETE", f"{point_of_sale}/products/{world['product']}",
+                                  None, None),
+        "record_fair": ("POST", "/fairs", None, {"province_code": OWN}),
+        "list_fairs": ("GET", "/fairs", {"province": OWN}, None),
+        "get_fair": ("GET", fair, None, None),
+        "show_product_at_fair": ("POST", f"{fair}/products", None, {"product_id": ""}),
+        "add_listing": ("POST", f"{product}/listings", None, {"url": "ftp://example.org/"}),
+        "remove_listing": ("DELETE", f"{product}/listings/no-such-listing", None, None),
+        "product_places": ("GET", f"/certified-products/{world['product']}/places", None,
+                           None),
+
         # Notification
         "list_notifications": ("GET", "/notifications", {"recipient": inbox}, None),
         "count_unread": ("GET", "/notifications/unread", {"recipient": inbox}, None),
@@ -270,6 +303,14 @@ def world(api, people, councils):
     recognised = score(people, open_evaluation(owner, rated["id"]),
                        council_of(lowered_picks(criteria_set(api, "03"), 15)))
     certificate = recognise(people, recognised)
+    office = people.province_officer(OWN)
+    point_of_sale = office.post("/points-of-sale", {
+        "name": "Trung tâm OCOP An Giang", "kind": "showroom", "province_code": OWN,
+        "commune_code": COMMUNES[OWN], "opened_on": "2026-01-15",
+        "operator": "Trung tâm Xúc tiến Thương mại An Giang"}).json()
+    fair = office.post("/fairs", {"name": "Hội chợ OCOP An Giang", "province_code": OWN,
+                                  "venue": "Long Xuyên", "starts_on": "2026-12-01",
+                                  "ends_on": "2026-12-05"}).json()
     return {"producer": producer["id"], "product": product["id"],
             "evaluation": evaluation["id"], "other_producer": other_producer["id"],
             "idea": idea["id"], "plan": plan["id"], "evidence": evidence["id"],
@@ -277,7 +318,8 @@ def world(api, people, councils):
             "central_evaluation": central["id"], "import": imported.json()["id"],
             "recognised": recognised["id"], "certificate": certificate["code"],
             "webhook": webhook["id"], "notification": notification["id"],
-            "delivery": delivery["id"]}
+            "delivery": delivery["id"], "point_of_sale": point_of_sale["id"],
+            "fair": fair["id"]}
 
 
 def caller(people, world, role, scope):

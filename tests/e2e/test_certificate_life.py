@@ -14,26 +14,15 @@ from pymongo.errors import DuplicateKeyError
 from services.certification import workflow
 from services.certification.store import CertificationStore
 from tests.conftest import more_processes, wait_until
-from tests.e2e.journeys import MEMBERS, council_of, criteria_set, decide, lowered_picks, \
-    open_evaluation, product_in_stage, propose, recognise, recognition_of, registered, score, \
-    submit_sheets, vietnam_today
+from tests.e2e.journeys import MEMBERS, certified, council_of, criteria_set, decide, \
+    lowered_picks, open_evaluation, product_in_stage, propose, recognise, recognition_of, \
+    registered, score, submit_sheets, vietnam_today
 from tests.e2e.test_bad_input import assert_problem
 
 
 def certificates(api, product_id):
     return {c["code"]: c for c in api.get("/certificates", params={
         "product_id": product_id}).json()}
-
-
-def certified(api, people, expires_on=None):
-    """A 4★ product of An Giang, certified on a decision dated so that it expires on
-    ``expires_on`` (default: 36 months from today)."""
-    producer, owner, product = registered(api, people)
-    evaluation = open_evaluation(owner, product["id"])
-    decided = score(people, evaluation, council_of(lowered_picks(criteria_set(api, "03"), 15)))
-    on = expires_on - relativedelta(months=36) if expires_on else None
-    certificate = recognise(people, decided, on=on)
-    return owner, product_in_stage(owner, product["id"], "certified"), certificate
 
 
 def resubmitted(owner, product_id, kind):
