@@ -51,6 +51,9 @@ log = logging.getLogger(__name__)
 
 SOURCE = brokers.GATEWAY_FOLLOWS
 CONSUMER = "gateway.following"
+# Only the events that describe a certificate: certification also publishes trade
+# promotion's, which name no certificate.
+CERTIFICATE_EVENTS = "certificate.#"
 SNAPSHOT_PAGE = 200  # records per call (chassis.pages.MAX_LIMIT)
 # Broker heartbeats tell a dead connection from a quiet one.
 HEARTBEAT_SECONDS = 30
@@ -151,7 +154,7 @@ class CertificateFollower(DependencyProvider):
         queue = Queue(f"{brokers.GATEWAY_FOLLOWING_QUEUE}{uuid.uuid4()}",
                       exchange=Exchange(brokers.events_exchange(SOURCE), type="topic",
                                         no_declare=True),
-                      routing_key="#", durable=False, exclusive=True, auto_delete=True)
+                      routing_key=CERTIFICATE_EVENTS, durable=False, exclusive=True, auto_delete=True)
         with Connection(self.amqp_uri, heartbeat=HEARTBEAT_SECONDS, transport_options={
                 "client_properties": {"connection_name": queue.name}}) as connection:
             connection.ensure_connection(max_retries=1)
