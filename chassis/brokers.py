@@ -34,7 +34,7 @@ RPC_EXCHANGE = "nameko-rpc"
 CONSUMES = {
     "registration": ("evaluation", "certification"),
     "evaluation": ("registration", "evaluation"),
-    "certification": ("evaluation", "registration"),
+    "certification": ("evaluation", "registration", "certification"),
     "notification": ("registration", "evaluation", "certification", "notification"),
 }
 # RPC calls a service makes to another, as ``<service>.<method>``.

@@ -9,15 +9,17 @@ from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.schemas import load
 from chassis.timer import configured_timer
 from chassis.web import OperationsEndpoints
-from services.certification import imported, store, workflow
+from services.certification import imported, statistics_store, store, workflow
+from services.certification.reporting_entrypoints import ReportingEntrypoints
 from services.certification.schemas import RecognitionSchema, RevocationSchema
 
 
-class CertificationService(OperationsEndpoints, AuditedService):
+class CertificationService(ReportingEntrypoints, OperationsEndpoints, AuditedService):
     name = "certification"
 
     db = MongoDatabase(lambda database: [store.prepare(database),
-                                         imported.prepare(database)])
+                                         imported.prepare(database),
+                                         statistics_store.prepare(database)])
     relay = OutboxRelay("certificates")
     evaluation = BoundedRpcProxy("evaluation")
     config = Config()
