@@ -12,6 +12,7 @@ from gateway.api.audit import AuditApi
 from gateway.api.certification import CertificationApi
 from gateway.api.evaluation import EvaluationApi
 from gateway.api.notification import NotificationApi
+from gateway.api.plans import PlansApi
 from gateway.api.registration import RegistrationApi
 from gateway.cors import Cors
 from gateway.limits import RateLimits
@@ -21,7 +22,7 @@ from gateway.signin import SignIn
 
 
 class GatewayService(RegistrationApi, EvaluationApi, CertificationApi, NotificationApi,
-                     AuditApi, OperationsEndpoints):
+                     PlansApi, AuditApi, OperationsEndpoints):
     name = "gateway"
 
     config = Config()

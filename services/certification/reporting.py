@@ -35,6 +35,7 @@ def on_event(store, event):
     stage = statistics.stage_of(event)
     if stage is not None and product_id is not None:
         store.set_stage(product_id, where, stage, event["time"], event["id"])
+    store.changed(data["province_code"])
 
 
 def commune_of_product_code(product_code):
@@ -121,10 +122,12 @@ def field_refused(pointer, vi, en):
 def progress(store, province_code, year, on):
     """Each target of the province's plan beside its actual figure on the day ``on``."""
     plan = plan_or_404(store, province_code, year)
-    products = {p["_id"]: p for p in store.all_products(province_code)}
-    certificates = [{**c, "commune_code": c.get("commune_code") or
-                     products.get(c["product_id"], {}).get("commune_code")}
-                    for c in store.all_certificates(province_code)]
+    certificates = store.all_certificates(province_code)
+    if any(c.get("commune_code") is None for c in certificates):
+        # Where a certificate's product code named no commune, the product's events may.
+        communes = {p["_id"]: p.get("commune_code") for p in store.all_products(province_code)}
+        certificates = [{**c, "commune_code": c.get("commune_code") or
+                         communes.get(c["product_id"])} for c in certificates]
     return plans.progress(plan, certificates, store.steps_of(province_code),
                           store.points_of_sale_of(province_code),
                           store.reports_of(plan["_id"]), on)
@@ -133,12 +136,25 @@ def progress(store, province_code, year, on):
 # Statistics -------------------------------------------------------------------------------
 
 def figures(store, province_code, on):
-    """The statistics of the country, or of one province."""
+    """The statistics of the country, or of one province: each province's counted from its
+    records when they changed since its summary was made (or the day did), the country's
+    the sum of its provinces'."""
     if province_code is not None and province_code not in PROVINCES:
         raise InvalidInput("Tham số province không hợp lệ", "The query parameter province "
                            "is not valid", [{"parameter": "province", "detail": "Không có "
                                              "tỉnh, thành phố mã này / No province with "
                                              "this code"}])
-    return {"province_code": province_code,
-            **statistics.counts(store.all_products(province_code),
-                                store.all_certificates(province_code), on)}
+    provinces = [province_code] if province_code else sorted(PROVINCES)
+    revisions = store.revisions_of(provinces)
+    summaries = store.summaries_of(provinces)
+    counted = []
+    for province in provinces:
+        summary = summaries.get(province)
+        revision = revisions.get(province, 0)
+        if summary is None or summary["revision"] != revision or \
+                summary["figures"]["as_of"] != on.isoformat():
+            summary = {"figures": statistics.counts(store.all_products(province),
+                                                    store.all_certificates(province), on)}
+            store.keep_summary(province, revision, summary["figures"])
+        counted.append(summary["figures"])
+    return {"province_code": province_code, **statistics.summed(counted, on)}

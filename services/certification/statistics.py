@@ -150,3 +150,24 @@ def counts(products, certificates, on):
                                            if p.get("category") == category)
                               for category in by(p.get("category") for p in certified)},
     }
+
+
+COUNTED = ("products", "certified")
+GROUPED = ("by_stage", "by_province", "by_commune", "by_category", "by_sector", "by_stars",
+           "by_level", "by_year")
+
+
+def summed(parts, on):
+    """The statistics of several provinces (``counts`` of each) as one."""
+    total = {"as_of": on.isoformat(), **{name: 0 for name in COUNTED},
+             **{name: Counter() for name in GROUPED}, "stars_by_category": {}}
+    for part in parts:
+        for name in COUNTED:
+            total[name] += part[name]
+        for name in GROUPED:
+            total[name].update(part[name])
+        for category, by_stars in part["stars_by_category"].items():
+            total["stars_by_category"].setdefault(category, Counter()).update(by_stars)
+    return {**total, **{name: dict(sorted(total[name].items())) for name in GROUPED},
+            "stars_by_category": {category: dict(sorted(by_stars.items())) for category,
+                                  by_stars in sorted(total["stars_by_category"].items())}}

@@ -21,6 +21,7 @@ def prepare(database):
     database.tally_products.create_index([("province_code", ASCENDING)])
     database.tally_steps.create_index([("province_code", ASCENDING)])
     database.plan_reports.create_index([("plan_id", ASCENDING)])
+    database.tally_summaries.create_index([("province_code", ASCENDING)])
 
 
 # Below every revision and every key of the kind ``sortable`` makes.
@@ -40,6 +41,8 @@ class StatisticsStore:
         self.certificates = database.tally_certificates
         self.products = database.tally_products
         self.steps = database.tally_steps
+        self.revisions = database.tally_revisions
+        self.summaries = database.tally_summaries
         self.plans = database.plans
         self.reports = database.plan_reports
         self.points_of_sale = database[POINTS_OF_SALE]
@@ -81,6 +84,28 @@ class StatisticsStore:
 
     def record_step(self, step):
         self.steps.update_one({"_id": step["_id"]}, {"$setOnInsert": step}, upsert=True)
+
+    def changed(self, province_code):
+        """The province's records changed: its summary is to be made again. A revision
+        number, not a figure: the figures are always counted from the records."""
+        self.revisions.update_one({"_id": province_code}, {"$inc": {"revision": 1}},
+                                  upsert=True)
+
+    # Summaries: each province's statistics, counted again only after its records changed --
+
+    def revisions_of(self, province_codes):
+        return {r["_id"]: r["revision"] for r in self.revisions.find(
+            {"_id": {"$in": list(province_codes)}})}
+
+    def summaries_of(self, province_codes):
+        return {s["_id"]: s for s in self.summaries.find({"_id": {"$in": list(province_codes)}})}
+
+    def keep_summary(self, province_code, revision, figures):
+        """A summary counted at ``revision``; one counted concurrently at another may win,
+        and the next read counts again if it is not the latest."""
+        self.summaries.update_one({"_id": province_code}, {"$set": {
+            "province_code": province_code, "revision": revision, "figures": figures}},
+            upsert=True)
 
     # Reads --------------------------------------------------------------------------------
 
