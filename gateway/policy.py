@@ -96,6 +96,24 @@ def province_named(name):
     return locate
 
 
+def province_report(name):
+    """A province's plan, progress or report (the province named in the path): its own
+    offices', and the ministry's for every province."""
+    def locate(services, values, identity):
+        return Target(f"plans/{values[name]}", province=values[name], national=True,
+                      private=False)
+    return locate
+
+
+def statistics_of(name):
+    """The statistics of the province named in the query, by default the caller's own;
+    the whole country's for the ministry (a province of None)."""
+    def locate(services, values, identity):
+        return Target("statistics", province=values.get(name) or identity.province,
+                      national=True, private=False)
+    return locate
+
+
 def new_producer(services, values, identity):
     return Target("producers", province=values.get("province_code"),
                   commune=values.get("commune_code"))
@@ -398,6 +416,25 @@ POLICY = {
     "list_deliveries": allow(AGENCY, ADMIN, on=webhook_endpoint("webhook_id")),
     "replay_delivery": allow(AGENCY, ADMIN, on=webhook_endpoint("webhook_id")),
     "replay_deliveries": allow(AGENCY, ADMIN, on=webhook_endpoint("webhook_id")),
+
+    # Plans and statistics ----------------------------------------------------------------
+    # The province's OCOP office records its plan and the figures no event gives; the
+    # province's offices and the ministry read progress. Statistics are not public: the
+    # stages count products still in the cycle (returned, rejected, not ranked), which in a
+    # small commune would point at a producer before any decision is published.
+    "record_province_plan": allow(PROVINCE_OFFICER, on=province_report("province")),
+    "get_province_plan": allow(*PROVINCE, *CENTRAL, on=province_report("province")),
+    "report_plan_figure": allow(PROVINCE_OFFICER, on=province_report("province")),
+    "plan_progress": allow(*PROVINCE, *CENTRAL, on=province_report("province")),
+    "plan_progress_csv": allow(*PROVINCE, *CENTRAL, on=province_report("province")),
+    "plan_progress_xlsx": allow(*PROVINCE, *CENTRAL, on=province_report("province")),
+    "plan_progress_svg": allow(*PROVINCE, *CENTRAL, on=province_report("province")),
+    "plan_report_page": allow(*PROVINCE, *CENTRAL, on=province_report("province")),
+    "statistics": allow(*PROVINCE, *CENTRAL, on=statistics_of("province")),
+    "statistics_csv": allow(*PROVINCE, *CENTRAL, on=statistics_of("province")),
+    "statistics_xlsx": allow(*PROVINCE, *CENTRAL, on=statistics_of("province")),
+    "stars_by_category_svg": allow(*PROVINCE, *CENTRAL, on=statistics_of("province")),
+    "certificates_by_year_svg": allow(*PROVINCE, *CENTRAL, on=statistics_of("province")),
 
     # Audit -------------------------------------------------------------------------------
     "read_audit_trail": allow(PROVINCE_OFFICER, ADMIN, on=province_in("province")),

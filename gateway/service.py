@@ -13,6 +13,7 @@ from gateway.api.certification import CertificationApi
 from gateway.api.evaluation import EvaluationApi
 from gateway.api.notification import NotificationApi
 from gateway.api.promotion import PromotionApi
+from gateway.api.plans import PlansApi
 from gateway.api.registration import RegistrationApi
 from gateway.catalogue import CachedCatalogue
 from gateway.cors import Cors
@@ -24,7 +25,7 @@ from gateway.signin import SignIn
 
 
 class GatewayService(RegistrationApi, EvaluationApi, CertificationApi, PromotionApi,
-                     NotificationApi, AuditApi, OperationsEndpoints):
+                     NotificationApi, PlansApi, AuditApi, OperationsEndpoints):
     name = "gateway"
 
     config = Config()

@@ -39,15 +39,18 @@ dt,dd{margin-top:.6rem}}
 """
 
 
-def document(title, body):
+PUBLIC_CHECK = ("Tra cứu công khai theo Quyết định 26/2026/QĐ-TTg. "
+                "<span lang=\"en\">Public check under Decision 26/2026/QĐ-TTg.</span>")
+
+
+def document(title, body, style="", footer=PUBLIC_CHECK):
+    """A page: ``style`` adds to the pages' own; ``footer`` is HTML, already escaped."""
     return ("<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body><main>"
+            f"<title>{escape(title)}</title><style>{STYLE}{style}</style></head><body><main>"
             "<p class=\"brand\">OCOP — Mỗi xã một sản phẩm "
             "<span lang=\"en\">One Commune One Product</span></p>"
-            f"{body}<footer>Tra cứu công khai theo Quyết định 26/2026/QĐ-TTg. "
-            "<span lang=\"en\">Public check under Decision 26/2026/QĐ-TTg.</span></footer>"
-            "</main></body></html>")
+            f"{body}<footer>{footer}</footer></main></body></html>")
 
 
 def bilingual(vi, en):

@@ -9,18 +9,20 @@ from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.schemas import load
 from chassis.timer import configured_timer
 from chassis.web import OperationsEndpoints
-from services.certification import imported, store, trade, workflow
+from services.certification import imported, statistics_store, store, trade, workflow
+from services.certification.reporting_entrypoints import ReportingEntrypoints
 from services.certification.schemas import NewFairSchema, NewListingSchema, \
     NewPointOfSaleSchema, PromotedProductSchema, RecognitionSchema, RevocationSchema
 from services.certification.validity import EXPIRED, REVOKED
 
 
-class CertificationService(OperationsEndpoints, AuditedService):
+class CertificationService(ReportingEntrypoints, OperationsEndpoints, AuditedService):
     name = "certification"
 
     db = MongoDatabase(lambda database: [store.prepare(database),
                                          store.prepare_promotion(database),
-                                         imported.prepare(database)])
+                                         imported.prepare(database),
+                                         statistics_store.prepare(database)])
     relay = OutboxRelay("certificates", "points_of_sale", "placements", "withdrawals")
     evaluation = BoundedRpcProxy("evaluation")
     config = Config()

@@ -57,8 +57,13 @@ def _unique(index, key, value):
 
 
 @lru_cache(maxsize=1)
+def _legacy_provinces():
+    return json.loads(LEGACY_UNITS.read_text(encoding="utf-8"))["provinces"]
+
+
+@lru_cache(maxsize=1)
 def _index():
-    data = json.loads(LEGACY_UNITS.read_text(encoding="utf-8"))["provinces"]
+    data = _legacy_provinces()
     current_communes = {}
     for code, (name, province) in COMMUNES.items():
         _unique(current_communes, (province, unit_key(name)), code)
@@ -100,3 +105,32 @@ def placed(province, district=None, commune=None):
     if commune_key and commune_code is None and not district:
         commune_code = index.current_communes.get((province_code, commune_key))
     return Placement(province_code, commune_code, written)
+
+
+@dataclass(frozen=True)
+class FormerDistricts:
+    """The districts (huyện, thị xã, thành phố thuộc tỉnh) of a province before 1 July
+    2025, for plans written then: ``names`` by district code, and ``district_of`` each
+    current commune its communes went into — None for a current commune made from communes
+    of several districts, which no district can claim alone."""
+    province_code: str  # the current province it is part of
+    names: dict
+    district_of: dict
+
+
+@lru_cache(maxsize=128)
+def former_districts(province):
+    """The districts of the former province named ``province`` (e.g. "Kiên Giang"); None
+    when no former province has that name. A legacy commune split between several
+    current communes is in no current commune (the data maps it to none)."""
+    legacy = _index().legacy_provinces.get(unit_key(province))
+    if legacy is None:
+        return None
+    district_of = {}
+    for district_code, district in _legacy_provinces()[legacy["code"]]["districts"].items():
+        for _, current in district["communes"].values():
+            if current is not None:
+                _unique(district_of, current, district_code)
+    return FormerDistricts(legacy["current"], {
+        code: district["name"] for code, district in legacy["districts"].items()},
+        district_of)

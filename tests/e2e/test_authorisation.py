@@ -25,6 +25,8 @@ from tests.e2e.test_bad_input import assert_problem
 
 PDF = {"filename": "giay-phep.pdf",
        "content": base64.b64encode(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n").decode()}
+PLAN_2026 = {"reference": "1/KH-UBND", "adopted_on": "2026-01-15", "targets": [
+    {"measure": "certified_new", "at_least": 40, "at_most": 50}]}
 OWN, OTHER = "91", "79"  # An Giang, where the objects are; Hồ Chí Minh City, elsewhere
 # An agency of each province: the own one registered the world's webhook endpoint.
 AGENCIES = {OWN: {"subject": "agency-91", "province": OWN},
@@ -45,6 +47,9 @@ def anywhere(*roles):
 
 PERSONAL = own("producer", "commune_officer", "province_officer", "province_authority") | \
     anywhere("admin")
+
+READERS_OF_PLANS = own("province_officer", "province_authority") | \
+    anywhere("central_officer", "central_authority")
 
 # route → who gets past the policy (everyone else: 401 without a token, else 403 or 404)
 EXPECTED = {
@@ -140,6 +145,22 @@ EXPECTED = {
     "list_deliveries": own("agency") | anywhere("admin"),
     "replay_delivery": own("agency") | anywhere("admin"),
     "replay_deliveries": own("agency") | anywhere("admin"),
+
+    # Plans and statistics: the province's offices in their province, the ministry's
+    # everywhere; nobody else (statistics count products still in the cycle)
+    "record_province_plan": own("province_officer"),
+    "get_province_plan": READERS_OF_PLANS,
+    "report_plan_figure": own("province_officer"),
+    "plan_progress": READERS_OF_PLANS,
+    "plan_progress_csv": READERS_OF_PLANS,
+    "plan_progress_xlsx": READERS_OF_PLANS,
+    "plan_progress_svg": READERS_OF_PLANS,
+    "plan_report_page": READERS_OF_PLANS,
+    "statistics": READERS_OF_PLANS,
+    "statistics_csv": READERS_OF_PLANS,
+    "statistics_xlsx": READERS_OF_PLANS,
+    "stars_by_category_svg": READERS_OF_PLANS,
+    "certificates_by_year_svg": READERS_OF_PLANS,
 
     # Audit
     "read_audit_trail": own("province_officer") | anywhere("admin"),
@@ -263,6 +284,24 @@ def requests_for(world):
                             None),
         "replay_deliveries": ("POST", f"{webhook}/replays", None, {}),
 
+        # Plans and statistics (An Giang's plan for 2026 is recorded: a change without
+        # If-Match is refused, 428)
+        "record_province_plan": ("PUT", f"/plans/{OWN}/2026", None, {"reference": ""}),
+        "get_province_plan": ("GET", f"/plans/{OWN}/2026", None, None),
+        "report_plan_figure": ("POST", f"/plans/{OWN}/2026/reports", None, {"measure": "x"}),
+        "plan_progress": ("GET", f"/plans/{OWN}/2026/progress", None, None),
+        "plan_progress_csv": ("GET", f"/plans/{OWN}/2026/progress.csv", None, None),
+        "plan_progress_xlsx": ("GET", f"/plans/{OWN}/2026/progress.xlsx", None, None),
+        "plan_progress_svg": ("GET", f"/plans/{OWN}/2026/progress.svg", None, None),
+        "plan_report_page": ("GET", f"/plans/{OWN}/2026/report", None, None),
+        "statistics": ("GET", "/statistics", {"province": OWN}, None),
+        "statistics_csv": ("GET", "/statistics.csv", {"province": OWN}, None),
+        "statistics_xlsx": ("GET", "/statistics.xlsx", {"province": OWN}, None),
+        "stars_by_category_svg": ("GET", "/statistics/stars-by-category.svg",
+                                  {"province": OWN}, None),
+        "certificates_by_year_svg": ("GET", "/statistics/certificates-by-year.svg",
+                                     {"province": OWN}, None),
+
         # Audit
         "read_audit_trail": ("GET", "/audit", {"province": OWN}, None),
     }
@@ -311,6 +350,8 @@ def world(api, people, councils):
     fair = office.post("/fairs", {"name": "Hội chợ OCOP An Giang", "province_code": OWN,
                                   "venue": "Long Xuyên", "starts_on": "2026-12-01",
                                   "ends_on": "2026-12-05"}).json()
+    yearly = people.province_officer(OWN).put(f"/plans/{OWN}/2026", PLAN_2026)
+    assert yearly.status_code in (200, 428), yearly.text  # 428: recorded by an earlier run
     return {"producer": producer["id"], "product": product["id"],
             "evaluation": evaluation["id"], "other_producer": other_producer["id"],
             "idea": idea["id"], "plan": plan["id"], "evidence": evidence["id"],
