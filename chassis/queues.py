@@ -1,6 +1,6 @@
-"""The services' durable queues (each consumer's queue, its ``.retry`` queue and the
-service's ``dlq.<service>``): quorum queues where the broker has them (RabbitMQ 3.8 and
-newer), classic queues otherwise.
+"""The services' durable queues: each consumer's queue and its ``.retry`` queue are
+quorum queues where the broker has them (RabbitMQ 3.8 and newer), classic queues
+otherwise; the service's ``dlq.<service>`` is classic (``dead_letter_queue``).
 
 A quorum queue is replicated on a cluster's nodes and counts each message's deliveries:
 a consumer queue dead-letters a message delivered more than ``DELIVERY_LIMIT`` times
@@ -125,8 +125,12 @@ def retry_queue(service, queue_name, exchange):
 
 
 def dead_letter_queue(service, exchange):
+    """``dlq.<service>``: a classic queue. The operator's tool takes parked messages one by
+    one with ``basic.get`` and acknowledges the ones it replays or purges just before it
+    closes; a quorum queue can drop acknowledgements that arrive as the channel closes
+    and deliver those messages again (rabbitmq-server issue 10327)."""
     name = dead_letter_name(service)
-    return DurableQueue(name, exchange=exchange, routing_key=name, quorum_arguments={})
+    return Queue(name, exchange=exchange, routing_key=name, durable=True)
 
 
 def dead_letter_name(service):

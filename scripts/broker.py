@@ -33,7 +33,7 @@ import yaml  # noqa: E402
 from kombu import Connection, Exchange, Queue  # noqa: E402
 
 from chassis import brokers  # noqa: E402
-from chassis.queues import broker_version, supports_quorum  # noqa: E402
+from chassis.queues import DurableQueue, broker_version, supports_quorum  # noqa: E402
 from chassis.handlers import consumer_queue, dead_letter_queue, retry_queue  # noqa: E402
 from scripts.asyncapi import consumers  # noqa: E402
 
@@ -107,8 +107,8 @@ class StillConsumed(RuntimeError):
 
 
 def migrate_queues(admin_uri, report=print):
-    """Make each consumer, retry and dead-letter queue that an earlier release declared
-    classic a quorum queue, keeping its messages and bindings; the others are left as they
+    """Make each consumer and retry queue that an earlier release declared classic a
+    quorum queue, keeping its messages and bindings; the others are left as they
     are. The queue's consumers must be stopped first (the services scaled to 0): a queue
     still consumed is refused and left classic.
 
@@ -124,7 +124,7 @@ def migrate_queues(admin_uri, report=print):
             raise SystemExit(f"RabbitMQ {broker_version(channel)} has no quorum queues: "
                              "the classic queues stay")
         for queue in consumer_queues():
-            if not queue.other_shape(channel):
+            if not isinstance(queue, DurableQueue) or not queue.other_shape(channel):
                 continue
             consumers = channel.queue_declare(queue.name, passive=True).consumer_count
             if consumers:
@@ -352,7 +352,7 @@ def k8s(args):
 
 
 def migrate(args):
-    """Move an earlier release's classic consumer, retry and dead-letter queues to quorum."""
+    """Move an earlier release's classic consumer and retry queues to quorum queues."""
     try:
         migrated = migrate_queues(args.amqp_uri, report=lambda line: print(line,
                                                                            file=sys.stderr))

@@ -1,6 +1,7 @@
 """The services' durable queues on the real RabbitMQ: quorum queues with a delivery limit,
-an earlier release's classic queues kept until the operator migrates them, messages and
-all. Each test has a vhost of its own, provisioned as ``scripts.broker`` does."""
+declared up front (an event published before its consumer ever ran waits for it), an
+earlier release's classic queues kept until the operator migrates them, messages and all.
+Each test has a vhost of its own, provisioned as ``scripts.broker`` does."""
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ import uuid
 import pytest
 from kombu import Connection, Exchange, Queue
 
-from chassis import events
+from chassis import brokers, events
 from chassis.handlers import consumer_queue, dead_letter_queue, retry_queue
 from chassis.queues import DELIVERY_LIMIT, supports_quorum
 from scripts import broker, devstack
@@ -62,7 +63,9 @@ def deadletters(uri, *arguments):
 
 def test_a_message_that_keeps_killing_its_consumer_is_dead_lettered_and_replayable(vhost_uri):
     broker.declare_topology(vhost_uri)
-    assert {queue_types(vhost_uri)[q.name] for q in (QUEUE, RETRY, PARKED)} == {"quorum"}
+    types = queue_types(vhost_uri)
+    assert (types[QUEUE.name], types[RETRY.name], types[PARKED.name]) == (
+        "quorum", "quorum", "classic")
     event = submitted()
     publish(vhost_uri, event)
     with Connection(vhost_uri) as connection:
@@ -100,7 +103,7 @@ def earlier_release(uri):
         for queue in broker.consumer_queues():
             classic = Queue(queue.name, durable=True, bindings=queue.bindings,
                             exchange=queue.exchange, routing_key=queue.routing_key,
-                            queue_arguments=queue.classic_arguments)
+                            queue_arguments=getattr(queue, "classic_arguments", None))
             classic(channel).declare()
 
 
@@ -124,7 +127,8 @@ def test_classic_queues_are_kept_until_migrated_with_their_messages(vhost_uri):
     assert queue_types(vhost_uri)[QUEUE.name] == "classic"
 
     broker.migrate_queues(vhost_uri, report=lambda line: None)
-    assert set(queue_types(vhost_uri).values()) == {"quorum"}
+    classic = {name for name, kind in queue_types(vhost_uri).items() if kind == "classic"}
+    assert classic == {dead_letter_queue(service).name for service in brokers.SERVICES}
     assert depth(vhost_uri, QUEUE) == 1 and depth(vhost_uri, PARKED) == 1
     publish(vhost_uri, submitted())
     assert depth(vhost_uri, QUEUE) == 2, "the quorum queue has the classic one's bindings"
