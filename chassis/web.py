@@ -287,9 +287,6 @@ class Operations(DependencyProvider):
         # that /readyz says "stopping" throughout the drain (chassis.shutdown).
         self.server.unregister_provider(self)
 
-    def kill(self):
-        self.server.unregister_provider(self)
-
     def liveness(self):
         return Response("ok\n", mimetype="text/plain")
 
