@@ -11,7 +11,8 @@ the event's ``id``, or the message's AMQP ``message_id``. Without it, ``replay``
 
 ``list`` prints one JSON line per parked message without removing it: the event's
 ``id``, ``type``, ``source`` and ``subject`` (a body that is no event: the start of the
-body instead), the queue it failed on, the attempts and the error. ``show`` prints one
+body instead), the queue it failed on, the attempts and the error (for a message the broker
+dead-lettered past its queue's delivery limit, that limit). ``show`` prints one
 message whole: properties, headers and body (as JSON when it is JSON, else as text).
 ``replay`` sends each back to the queue it failed in (through the service's
 ``<service>.requeue`` exchange, as the service itself re-queues), with a fresh attempt
@@ -39,12 +40,16 @@ from nameko.amqp.publish import get_producer  # noqa: E402
 from chassis.handlers import (ATTEMPTS_HEADER, ERROR_HEADER,  # noqa: E402
                              ORIGINAL_QUEUE_HEADER, OUTAGES_HEADER, dead_letter_queue,
                              is_event, kept_properties, requeue_exchange)
+from chassis.queues import DELIVERY_LIMIT  # noqa: E402
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 PREVIEW_CHARS = 200
-# What a parked message carries about its failures, which a replay starts afresh.
+# What a parked message carries about its failures, which a replay starts afresh: the
+# handler's headers, and the broker's when it dead-lettered the message itself.
 FAILURE_HEADERS = (ATTEMPTS_HEADER, ERROR_HEADER, ORIGINAL_QUEUE_HEADER, OUTAGES_HEADER,
-                   "x-death")
+                   "x-death", "x-delivery-count", "x-first-death-exchange",
+                   "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange",
+                   "x-last-death-queue", "x-last-death-reason")
 
 
 class NotParked(LookupError):
@@ -85,6 +90,18 @@ def event_of(message):
     return body if is_json and is_event(body) else None
 
 
+def origin(message):
+    """The queue a parked message failed in, and why: as the handler parked it, or, where
+    the broker dead-lettered it past its queue's delivery limit, as its ``x-death`` says."""
+    headers = message.headers or {}
+    deaths = headers.get("x-death") or []
+    if deaths and deaths[0].get("reason") == "delivery_limit":
+        return deaths[0].get("queue"), (
+            f"delivered more than {DELIVERY_LIMIT} times without being settled (the queue's "
+            "delivery limit): its consumer died or lost the broker each time")
+    return headers.get(ORIGINAL_QUEUE_HEADER), headers.get(ERROR_HEADER)
+
+
 def describe(message, index):
     """One line of ``list``."""
     headers = message.headers or {}
@@ -92,9 +109,9 @@ def describe(message, index):
     summary = ({attribute: event.get(attribute) for attribute in
                 ("id", "type", "source", "subject")} if event else
                {"body": text_of(message)[:PREVIEW_CHARS]})
+    queue, error = origin(message)
     return {"index": index, **summary, "content_type": message.content_type,
-            "queue": headers.get(ORIGINAL_QUEUE_HEADER),
-            "attempts": headers.get(ATTEMPTS_HEADER), "error": headers.get(ERROR_HEADER)}
+            "queue": queue, "attempts": headers.get(ATTEMPTS_HEADER), "error": error}
 
 
 def detail(message, index):
@@ -126,11 +143,12 @@ def select(messages, wanted):
 def replay(amqp_uri, service, message):
     """Send ``message`` back to the queue it failed in; False if it names none."""
     headers = message.headers or {}
-    if not headers.get(ORIGINAL_QUEUE_HEADER):
+    queue, _ = origin(message)
+    if not queue:
         return False
     with get_producer(amqp_uri) as producer:
         producer.publish(message.body, exchange=requeue_exchange(service),
-                         routing_key=headers[ORIGINAL_QUEUE_HEADER],
+                         routing_key=queue,
                          content_type=message.content_type,
                          content_encoding=message.content_encoding,
                          headers={k: v for k, v in headers.items()

@@ -4,7 +4,10 @@ nameko acknowledges a message even when its handler raises. Here a failed delive
 instead re-queued with exponential back-off through ``<queue>.retry`` (a queue whose
 messages expire back into the handler's queue), and after ``EVENT_MAX_ATTEMPTS`` — or at
 once for a permanent error such as invalid data — parked in ``dlq.<service>``, where an
-operator can list and replay it (``python -m chassis.deadletters``).
+operator can list and replay it (``python -m chassis.deadletters``). A message that never
+gets that far — its consumer dies or loses the broker each time it is delivered — is
+dead-lettered there by the broker itself, past its quorum queue's delivery limit
+(``chassis.queues``).
 
 Before a handler runs, the event must show it is what the queue promises: its ``source``
 is ``/ocop/<service>`` of the exchange it arrived on, its ``type`` is the one the handler is
@@ -40,7 +43,7 @@ import traceback
 
 import eventlet
 from amqp.exceptions import AMQPError, MessageNacked, RecoverableConnectionError
-from kombu import Exchange, Queue, binding
+from kombu import Exchange, binding
 from kombu.exceptions import OperationalError
 from marshmallow import ValidationError
 from nameko.amqp.publish import get_producer
@@ -50,7 +53,7 @@ from nameko.extensions import SharedExtension
 from nameko.messaging import QueueConsumer
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
-from chassis import brokers, events
+from chassis import brokers, events, queues
 from chassis.errors import OcopError
 from chassis.metrics import DUPLICATE_EVENTS, POSTPONED_EVENTS, REFUSED_EVENTS
 from chassis.mongo import MongoDatabase
@@ -100,31 +103,23 @@ def requeue_exchange(service_name):
     return Exchange(brokers.requeue_exchange(service_name), type="direct", durable=True)
 
 
-def _requeueable(service_name, name, **options):
-    """A durable queue bound to its service's requeue exchange by its own name."""
-    return Queue(name, exchange=requeue_exchange(service_name), routing_key=name,
-                 durable=True, **options)
-
-
 def consumer_queue(service_name, method_name, source_service, event_type):
     """The queue of one event handler, as nameko names it, bound to the source's events
     exchange (never declared here: provisioning has) and to the requeue exchange."""
     name = f"evt-{source_service}-{event_type}--{service_name}.{method_name}"
     source = Exchange(brokers.events_exchange(source_service), type="topic", durable=True,
                       no_declare=True)
-    return Queue(name, durable=True, bindings=[
+    return queues.consumer_queue(service_name, name, bindings=[
         binding(source, routing_key=event_type),
         binding(requeue_exchange(service_name), routing_key=name)])
 
 
 def dead_letter_queue(service_name):
-    return _requeueable(service_name, f"dlq.{service_name}")
+    return queues.dead_letter_queue(service_name, requeue_exchange(service_name))
 
 
 def retry_queue(service_name, queue_name):
-    return _requeueable(service_name, f"{queue_name}.retry", queue_arguments={
-        "x-dead-letter-exchange": brokers.requeue_exchange(service_name),
-        "x-dead-letter-routing-key": queue_name})
+    return queues.retry_queue(service_name, queue_name, requeue_exchange(service_name))
 
 
 class ProcessedEvents(SharedExtension):

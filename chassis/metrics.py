@@ -53,10 +53,6 @@ REFUSED_REQUESTS = Counter(
     "too slow (408), chunked (411), too large (413, 431), incomplete (400)",
     ["service", "status"])
 
-# Probes and scrapes would drown the figures that matter.
-UNMEASURED = {"livez", "readyz", "metrics"}
-
-
 def entrypoint_kind(entrypoint):
     for cls, kind in ((Rpc, "rpc"), (EventHandler, "event"), (HttpRequestHandler, "http")):
         if isinstance(entrypoint, cls):
@@ -75,10 +71,10 @@ class EntrypointMetrics(DependencyProvider):
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         started = self.started.pop(worker_ctx.call_id, None)
-        name = worker_ctx.entrypoint.method_name
-        if started is None or name in UNMEASURED:
+        if started is None:
             return
-        labels = (worker_ctx.service_name, name, entrypoint_kind(worker_ctx.entrypoint))
+        labels = (worker_ctx.service_name, worker_ctx.entrypoint.method_name,
+                  entrypoint_kind(worker_ctx.entrypoint))
         ENTRYPOINT_CALLS.labels(*labels, outcome_of(result, exc_info)).inc()
         ENTRYPOINT_DURATION.labels(*labels).observe(time.perf_counter() - started)
 

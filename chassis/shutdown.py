@@ -5,7 +5,8 @@ its container), in three steps.
    process still works as before: whatever routes work to it (a Kubernetes Service, a
    load balancer) stops doing so first.
 2. nameko's own stop: the entrypoints stop taking work (consumers cancel, the HTTP
-   servers close), the workers in flight finish, then the dependencies stop.
+   servers close), the workers in flight finish, then the dependencies stop; the
+   operations server (``chassis.web.Operations``) last, so ``/readyz`` keeps answering 503.
 3. If the workers in flight have not finished within ``SHUTDOWN_SECONDS``, the container is
    killed. What they were handling was not acknowledged, so the broker delivers it again
    to the next process: an event handler's duplicate check and a redelivered RPC request's

@@ -1,5 +1,6 @@
 """Every process's HTTP: a server that slow or oversized requests cannot starve, and the
-operations endpoints ``/livez``, ``/readyz`` and ``/metrics`` on an address of their own.
+operations endpoints ``/livez``, ``/readyz`` and ``/metrics`` on an address of their own,
+answered outside the service's worker pool.
 
 nameko's ``WebServer`` reads a request's line and headers with no deadline and leaves the
 body to be read inside the worker, so a few clients sending a byte a second hold every
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 import eventlet
+from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
 from nameko.amqp.publish import get_connection
 from nameko.constants import AMQP_URI_CONFIG_KEY
@@ -23,7 +25,8 @@ from nameko.web.server import HttpOnlyProtocol, WebServer, parse_address
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 import pymongo
 from pymongo.errors import PyMongoError
-from werkzeug.wrappers import Response
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.wrappers import Request, Response
 
 from chassis.correlation import Correlation
 from chassis.errors import PROBLEM_TYPE
@@ -221,30 +224,57 @@ class BoundedWebServer(WebServer):
 
 
 class OperationsWebServer(BoundedWebServer):
-    """The same server on ``OPERATIONS_ADDRESS``, apart from the public one."""
+    """The bounded server on ``OPERATIONS_ADDRESS``, apart from the public one, answering
+    from its own threads: never a worker of the service's pool (``MAX_WORKERS``), so that
+    a probe is answered while every worker is busy or waiting for an absent store."""
 
     @property
     def bind_addr(self):
         return parse_address(self.container.config.get(OPERATIONS_ADDRESS_KEY, "0.0.0.0:9000"))
+
+    def get_wsgi_app(self):
+        [operations] = self._providers
+        return OperationsApp(operations)
 
 
 class BoundedHttpEntrypoint(HttpRequestHandler):
     server = BoundedWebServer()
 
 
-class OperationsHttpEntrypoint(HttpRequestHandler):
-    server = OperationsWebServer()
-
-
-# Use these instead of nameko.web.handlers.http: the public routes, and the operations routes.
+# Use this instead of nameko.web.handlers.http for the public routes.
 http = BoundedHttpEntrypoint.decorator
-operations_http = OperationsHttpEntrypoint.decorator
+
+
+class OperationsApp:
+    """``/livez``, ``/readyz`` and ``/metrics``, answered in the connection's own thread."""
+
+    def __init__(self, operations):
+        self.routes = {"/livez": operations.liveness, "/readyz": operations.readiness,
+                       "/metrics": operations.metrics}
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        route = self.routes.get(request.path)
+        if route is None:
+            response = NotFound()
+        elif request.method not in ("GET", "HEAD"):
+            response = MethodNotAllowed(valid_methods=["GET", "HEAD"])
+        else:
+            response = route()
+        return response(environ, start_response)
 
 
 class Operations(DependencyProvider):
-    """Checks the broker and, where the service has one, its store; and asks every
-    dependency that has an ``unready()`` (a read model being loaded) why it cannot serve
-    yet: its reason, or None."""
+    """Serves the process's probes and metrics (``OperationsWebServer``); checks the broker
+    and, where the service has one, its store; and asks every dependency that has an
+    ``unready()`` (a read model being loaded) why it cannot serve yet: its reason, or None.
+    ``gauges``, if given, is called with the service's database at each scrape, to refresh
+    the gauges read from the store."""
+
+    server = OperationsWebServer()
+
+    def __init__(self, gauges=None):
+        self.gauges = gauges
 
     def setup(self):
         self.amqp_uri = self.container.config[AMQP_URI_CONFIG_KEY]
@@ -254,9 +284,26 @@ class Operations(DependencyProvider):
                         if callable(getattr(d, "unready", None))]
         self.consumes_events = any(isinstance(e, ReliableEventHandler)
                                    for e in self.container.entrypoints)
+        self.server.register_provider(self)
 
-    def get_dependency(self, worker_ctx):
-        return self
+    def stop(self):
+        # The server stops once its provider has gone: after the workers in flight, so
+        # that /readyz says "stopping" throughout the drain (chassis.shutdown).
+        self.server.unregister_provider(self)
+
+    def liveness(self):
+        return Response("ok\n", mimetype="text/plain")
+
+    def readiness(self):
+        problems = self.failures()
+        if problems:
+            log.warning("not ready: %s", problems)
+        return Response(json.dumps({"ready": not problems, "problems": problems}),
+                        status=503 if problems else 200, mimetype="application/json")
+
+    def metrics(self):
+        self.measure()
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 
     def failures(self):
         """What keeps this process from serving: stopping (chassis.shutdown), an
@@ -286,45 +333,32 @@ class Operations(DependencyProvider):
         return problems
 
     def measure(self):
-        """Refresh the gauges read from the broker at scrape time: dead letters."""
+        """Refresh the gauges read at scrape time: dead letters from the broker, the
+        service's own from its store. What cannot be read keeps its last value."""
+        if self.gauges:
+            try:
+                with pymongo.timeout(PROBE_SECONDS):
+                    self.gauges(self.databases[0].database)
+            except PyMongoError as exc:
+                log.warning("gauges not refreshed: the store did not answer: %s", exc)
         if not self.consumes_events:
             return
         try:
             with get_connection(self.amqp_uri) as connection:
                 queue = dead_letter_queue(self.container.service_name)(
                     connection.default_channel)
-                _, depth, _ = queue.queue_declare()
-        except (OSError, OperationalError):
-            log.warning("dead letters not counted: the broker is unreachable")
+                _, depth, _ = queue.queue_declare(passive=True)
+        except (OSError, OperationalError, AMQPError):
+            log.warning("dead letters not counted: the broker did not answer")
             return
         DEAD_LETTERS.labels(self.container.service_name).set(depth)
 
 
 class OperationsEndpoints:
-    """Mix into a nameko service class to serve its probes and metrics on the
-    operations address (``OPERATIONS_ADDRESS``), never on the public one."""
+    """Mix into a nameko service class to serve its probes and metrics on the operations
+    address (``OPERATIONS_ADDRESS``), never on the public one; a service whose gauges are
+    read from its store declares ``operations = Operations(gauges=...)`` instead."""
 
     operations = Operations()
     entrypoint_metrics = EntrypointMetrics()
     correlation = Correlation()
-
-    @operations_http("GET", "/livez")
-    def livez(self, request):
-        return Response("ok\n", mimetype="text/plain")
-
-    @operations_http("GET", "/readyz")
-    def readyz(self, request):
-        problems = self.operations.failures()
-        if problems:
-            log.warning("not ready: %s", problems)
-        return Response(json.dumps({"ready": not problems, "problems": problems}),
-                        status=503 if problems else 200, mimetype="application/json")
-
-    @operations_http("GET", "/metrics")
-    def metrics(self, request):
-        self.operations.measure()
-        self.refresh_gauges()
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
-
-    def refresh_gauges(self):
-        """Services with gauges read from their store at scrape time override this."""

@@ -36,6 +36,7 @@ import services  # noqa: E402
 from chassis import events  # noqa: E402
 from chassis.handlers import (ReliableEventHandler, consumer_queue,  # noqa: E402
                               dead_letter_queue, retry_queue)
+from chassis.queues import DELIVERY_LIMIT  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ASYNCAPI = ROOT / "docs" / "asyncapi.yaml"
@@ -217,6 +218,7 @@ def retry_behaviour(consumer):
         "backoffSeconds": {"base": RETRY_BASE_SECONDS, "factor": 2,
                            "max": RETRY_MAX_SECONDS},
         "maxAttempts": MAX_ATTEMPTS,
+        "deliveryLimit": DELIVERY_LIMIT,
         "deadLetterQueue": dead_letter_queue(consumer.service).name,
     }
 
@@ -227,7 +229,8 @@ def queue_description(consumer):
     return (
         f"The durable queue of `{consumer.operation_id}`, bound to the topic exchange "
         f"`{consumer.source}.events` with routing key `{consumer.event}` (and to "
-        f"`{consumer.service}.requeue` by its own name, for retries and replays).\n\n"
+        f"`{consumer.service}.requeue` by its own name, for retries and replays): a "
+        f"quorum queue where the broker has them (RabbitMQ 3.8+), else classic.\n\n"
         f"A delivery whose `source` is not `/ocop/{consumer.source}`, whose `type` is "
         f"not `{events.TYPE_PREFIX}{consumer.event}{events.TYPE_VERSION}` or whose `data` "
         f"breaks the contract is parked in `{dlq}` at once, with the reason, and never handled. "
@@ -238,7 +241,10 @@ def queue_description(consumer):
         f"`EVENT_MAX_ATTEMPTS` attempts (default {MAX_ATTEMPTS}), or at once for a "
         f"permanent error, it is parked in `{dlq}` with headers `x-ocop-attempts`, "
         f"`x-ocop-original-queue` and `x-ocop-error`, where an operator lists and replays "
-        f"it (`python -m chassis.deadletters list|replay --service {consumer.service}`).")
+        f"it (`python -m chassis.deadletters list|replay --service {consumer.service}`). "
+        f"A message delivered more than {DELIVERY_LIMIT} times without being settled (its "
+        f"consumer dying or losing the broker each time) is dead-lettered to `{dlq}` by "
+        f"the broker (quorum queues' `x-delivery-limit`; `x-death` says so).")
 
 
 def build(published=None, found_consumers=None):

@@ -3,6 +3,7 @@
     python -m scripts.broker setup              # docker compose's one-shot broker-setup
     python -m scripts.broker agency NAME        # a read-only user for an agency
     python -m scripts.broker k8s                # k8s/base/rabbitmq/users-and-queues.yaml, generated
+    python -m scripts.broker migrate-queues     # an earlier release's classic queues to quorum
 
 ``declare_topology`` declares, as the administrator over AMQP, every exchange and every
 consumer's queue with its bindings, exactly as the services would: so that no service
@@ -29,9 +30,10 @@ from urllib.parse import quote, unquote, urlsplit
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 import yaml  # noqa: E402
-from kombu import Connection, Exchange  # noqa: E402
+from kombu import Connection, Exchange, Queue  # noqa: E402
 
 from chassis import brokers  # noqa: E402
+from chassis.queues import DurableQueue, broker_version, supports_quorum  # noqa: E402
 from chassis.handlers import consumer_queue, dead_letter_queue, retry_queue  # noqa: E402
 from scripts.asyncapi import consumers  # noqa: E402
 
@@ -90,10 +92,81 @@ def declare_topology(admin_uri):
     bind them; declaring what exists with the same arguments changes nothing."""
     with Connection(admin_uri) as connection:
         channel = connection.default_channel
-        for name, kind in brokers.exchanges():
-            Exchange(name, type=kind, durable=True)(channel).declare()
+        declare_topology_exchanges(channel)
         for queue in consumer_queues():
             queue(channel).declare()
+
+
+def declare_topology_exchanges(channel):
+    for name, kind in brokers.exchanges():
+        Exchange(name, type=kind, durable=True)(channel).declare()
+
+
+class StillConsumed(RuntimeError):
+    pass
+
+
+def migrate_queues(admin_uri, report=print):
+    """Make each consumer and retry queue that an earlier release declared classic a
+    quorum queue, keeping its messages and bindings; the others are left as they
+    are. The queue's consumers must be stopped first (the services scaled to 0): a queue
+    still consumed is refused and left classic.
+
+    Each queue's messages wait meanwhile in ``<queue>.migrating``, a classic queue of the
+    old shape bound where the queue is (a retry's back-off still expires into its consumer
+    queue); an event published in the moment both are bound arrives twice, which the
+    consumers' duplicate check absorbs. Returns the names of the queues migrated."""
+    migrated, refused = [], []
+    # Publisher confirms: a message leaves its queue only once the next one holds it.
+    with Connection(admin_uri, transport_options={"confirm_publish": True}) as connection:
+        channel = connection.channel()
+        if not supports_quorum(broker_version(channel)):
+            raise SystemExit(f"RabbitMQ {broker_version(channel)} has no quorum queues: "
+                             "the classic queues stay")
+        for queue in consumer_queues():
+            if not isinstance(queue, DurableQueue) or not queue.other_shape(channel):
+                continue
+            consumers = channel.queue_declare(queue.name, passive=True).consumer_count
+            if consumers:
+                refused.append(f"{queue.name} ({consumers} consumer(s))")
+                continue
+            holding = Queue(f"{queue.name}.migrating", durable=True,
+                            queue_arguments=queue.classic_arguments)(channel)
+            holding.declare()
+            routes = bindings_of(queue)
+            _rebind(channel, holding.name, routes, bind=True)
+            _rebind(channel, queue.name, routes, bind=False)
+            moved = _move(channel, queue.name, holding.name)
+            channel.queue_delete(queue.name, if_empty=True)
+            # A channel that knew the classic queue fails on the new one of its name.
+            channel.close()
+            channel = connection.channel()
+            queue(channel).declare()
+            _rebind(channel, holding.name, routes, bind=False)
+            moved = _move(channel, holding.name, queue.name)
+            channel.queue_delete(holding.name, if_empty=True)
+            report(f"{queue.name}: quorum, {moved} message(s) kept")
+            migrated.append(queue.name)
+    if refused:
+        raise StillConsumed("still consumed, left classic (stop their services and run "
+                            "migrate-queues again): " + ", ".join(refused))
+    return migrated
+
+
+def _rebind(channel, queue_name, routes, bind):
+    for exchange, routing_key in routes:
+        (channel.queue_bind if bind else channel.queue_unbind)(
+            queue=queue_name, exchange=exchange, routing_key=routing_key)
+
+
+def _move(channel, source, target):
+    """Every message of ``source`` into ``target``, each acknowledged once confirmed."""
+    moved = 0
+    while (message := channel.basic_get(source)) is not None:
+        channel.basic_publish(message, exchange="", routing_key=target)
+        channel.basic_ack(message.delivery_tag)
+        moved += 1
+    return moved
 
 
 def definitions(vhost, users):
@@ -278,15 +351,27 @@ def k8s(args):
     print(f"wrote {K8S_GENERATED}", file=sys.stderr)
 
 
+def migrate(args):
+    """Move an earlier release's classic consumer and retry queues to quorum queues."""
+    try:
+        migrated = migrate_queues(args.amqp_uri, report=lambda line: print(line,
+                                                                           file=sys.stderr))
+    except StillConsumed as exc:
+        raise SystemExit(str(exc)) from None
+    print(f"{len(migrated)} queue(s) migrated to quorum queues", file=sys.stderr)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, handler in (("setup", setup), ("agency", agency), ("k8s", k8s)):
+    for name, handler in (("setup", setup), ("agency", agency), ("k8s", k8s),
+                          ("migrate-queues", migrate)):
         command = commands.add_parser(name, help=handler.__doc__.split("\n")[0])
         command.set_defaults(handler=handler)
         if name != "k8s":
             command.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI"),
                                  help="the administrator's AMQP URI (default: AMQP_URI)")
+        if name in ("setup", "agency"):
             command.add_argument("--management-url",
                                  default=os.environ.get("RABBITMQ_MANAGEMENT_URL"),
                                  help="RabbitMQ management API (default: "

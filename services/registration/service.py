@@ -8,9 +8,9 @@ from chassis.outbox import OutboxRelay, resource
 from chassis.rpc import rpc
 from chassis.schemas import load, load_query
 from chassis.timer import configured_timer
-from chassis.web import OperationsEndpoints
+from chassis.web import Operations, OperationsEndpoints
 from services.registration import store, workflow, working_days
-from services.registration.metrics import PRODUCTS_BY_STAGE
+from services.registration.metrics import count_products_by_stage
 from services.registration.imports import decoded
 from services.registration.schemas import CommuneReviewSchema, DaysOffSchema, \
     DossierFilingSchema, EvidenceUploadSchema, IdeaContentSchema, ImportSchema, \
@@ -22,6 +22,7 @@ from services.registration.schemas import CommuneReviewSchema, DaysOffSchema, \
 class RegistrationService(OperationsEndpoints, AuditedService):
     name = "registration"
 
+    operations = Operations(gauges=count_products_by_stage)
     db = MongoDatabase(store.prepare)
     relay = OutboxRelay("products", "producers", "imports", "ideas", "plans")
     config = Config()
@@ -210,6 +211,3 @@ class RegistrationService(OperationsEndpoints, AuditedService):
     def on_certificate_expired(self, event):
         workflow.on_certificate_expired(self.store, event)
 
-    def refresh_gauges(self):
-        for stage, count in self.store.count_by_stage().items():
-            PRODUCTS_BY_STAGE.labels(stage).set(count)

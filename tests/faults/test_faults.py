@@ -1,8 +1,8 @@
 """The fault suite: journeys driven through the gateway while, in turn, each process is
 killed, the broker's application is stopped, the broker node is killed, the store is
-killed, every event arrives twice, poison reaches every consumer, a command's caller
-times out while its service is down, and a recognition meets the evaluation service
-away. A journey goes the programme's way: registration, the dossier filed, forwarded by
+killed, every event arrives twice, poison reaches every consumer, a journey's event is
+parked until its cause is fixed and then replayed, a command's caller times out while its
+service is down, and a recognition meets the evaluation service away. A journey goes the programme's way: registration, the dossier filed, forwarded by
 the commune, checked and proposed by the province, scored, decided, recognised by the
 province's chair, certified. Each fault's journeys must all reach their final stage; the last test counts what
 the whole run left behind: nothing lost, nothing done twice, nothing run after its caller
@@ -10,7 +10,9 @@ was answered 503, no dead letters but the poison, no outbox backlog, no process 
 
 The tests run in order on one system (``conftest.System``), the last one accounting for
 all of them. ``FAULT_JOURNEYS`` sets how many journeys each fault gets."""
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,8 +28,8 @@ from chassis.handlers import ATTEMPTS_HEADER, ORIGINAL_QUEUE_HEADER
 from scripts.asyncapi import consumers
 from tests.conftest import wait_until
 from tests.e2e.journeys import (
-    authority_for, council_of, open_evaluation, producer_registration, product_in_stage,
-    recognise, recognition_of, registered, score, vietnam_today)
+    authority_for, council_of, evaluation_opened, open_evaluation, producer_registration,
+    product_in_stage, propose, recognise, recognition_of, registered, score, vietnam_today)
 from tests.faults.driver import (
     FINAL_STAGE, TRANSIENT, persist, run_journeys, wait_for_journeys)
 from tests.faults.inject import Doubler, poison
@@ -36,7 +38,7 @@ JOURNEYS = int(os.environ.get("FAULT_JOURNEYS", 10))
 # Journeys are under way before the fault strikes.
 LEAD_SECONDS = 3
 # Every product that reached its final stage, and every journey lost, over the run.
-LEDGER = {"products": [], "lost": [], "poison": set()}
+LEDGER = {"products": [], "lost": [], "poison": set(), "replayed": 0}
 NOTIFIED = {f"vn.gov.ocop.{name}.v1" for name in
             ("dossier.forwarded", "product.submitted", "evaluation.opened",
              "evaluation.completed", "certificate.issued")}
@@ -144,6 +146,47 @@ def test_poison_and_undecodable_messages_reach_every_consumer(system, picks):
     assert not any(parked(system.node.amqp_uri).values())
 
 
+def test_a_journeys_event_parked_until_its_cause_is_fixed_completes_once_replayed(
+        system, picks):
+    """A valid event of a real journey whose handling fails until its cause is fixed:
+    evaluation's store refuses every write (its database file locked by another program),
+    and evaluation, allowed one attempt, parks the product's ``product.submitted``. The
+    lock released and evaluation back to its usual settings, the operator replays the
+    event with the dead-letter tool, and the journey goes on to its certificate."""
+    api, people = system.api, system.people
+    producer, owner, product = registered(api, people, name="fault replay")
+    system.down("evaluation")
+    system.up("evaluation", env={"EVENT_MAX_ATTEMPTS": "1"})
+    database_file = system.store.data_dir / f"{system.database('evaluation').name}.db"
+    lock = sqlite3.connect(database_file, isolation_level=None)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        persist(system.recorder, lambda: propose(owner, product["id"]))
+
+        def parked_event():
+            listed = dead_letter_tool(system, "list", "--service", "evaluation")
+            return [json.loads(line) for line in listed.stdout.splitlines()]
+        [event] = wait_until(parked_event, 60, what="the product's event to be parked")
+    finally:
+        lock.close()  # its transaction with it: the cause fixed
+    assert (event["type"], event["subject"], event["attempts"]) == (
+        "vn.gov.ocop.product.submitted.v1", f"products/{product['id']}", 1)
+    assert "database is locked" in event["error"]
+    assert owner.get("/evaluations", params={"product_id": product["id"]}).json() == []
+
+    system.kill("evaluation")  # the supervisor starts it with its usual settings
+    system.all_ready()
+    replayed = dead_letter_tool(system, "replay", event["id"], "--service", "evaluation")
+    assert "1 message(s) replayed" in replayed.stderr
+    LEDGER["replayed"] += 1
+    decided = score(people, evaluation_opened(owner, product["id"]), council_of(picks))
+    wait_until(lambda: system.database("certification").results.find_one(
+        {"_id": decided["id"]}), 60, what="the result to reach certification")
+    persist(system.recorder, lambda: recognise(people, decided, reference="78/QĐ-UBND"))
+    LEDGER["products"].append(product_in_stage(owner, product["id"], FINAL_STAGE))
+    assert not any(parked(system.node.amqp_uri).values())
+
+
 def test_a_caller_that_timed_out_never_sees_its_command_run(system, picks):
     """Registration down longer than the gateway waits: registering answers 503 with
     Retry-After, and the request is not run when registration is back."""
@@ -244,7 +287,8 @@ def test_accounting_nothing_lost_duplicated_or_run_after_503(system, capsys):
     with capsys.disabled():
         print(f"\nfault suite: journeys {len(products) + len(LEDGER['lost'])}, "
               f"lost {len(LEDGER['lost'])}, duplicated {duplicated}, "
-              f"dead-lettered {len(LEDGER['poison'])} (poison, purged), "
+              f"dead-lettered {len(LEDGER['poison'])} (poison, purged) and "
+              f"{LEDGER['replayed']} (fixed, replayed), "
               f"commands run {len(executed)}, recovered {len(system.recorder.troubled_journeys())} "
               f"(journeys that met a fault), commands whose answer was lost "
               f"{len(answer_lost)}, run after a 503 {len(after_503)}, restarts "
