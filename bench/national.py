@@ -20,6 +20,7 @@ Needs ``wrk`` (Debian package ``wrk``, installed when running as root); without 
 requests are skipped with a message and only the memory is measured.
 """
 import argparse
+import json
 import random
 import re
 import shutil
@@ -36,7 +37,7 @@ import requests
 from pymongo import MongoClient
 
 from bench import table
-from chassis import outbox
+from chassis import outbox, pages
 from chassis.events import rfc3339, timestamp
 from chassis.identity import CENTRAL_OFFICER, PROVINCE_OFFICER, Identity
 from chassis.names import words
@@ -274,12 +275,31 @@ REQUESTS = (
 )
 
 
-def stand_in_plan(database, request):
-    """What the MongoDB stand-in's SQLite does with the request's filter (its ``explain``
-    leaves out the sort): e.g. ``SEARCH … USING INDEX …`` or ``SCAN products``."""
-    plan = database[request.service][request.collection].find(request.query).explain()
-    steps = plan["queryPlanner"]["winningPlan"]
-    return steps[0]["detail"] if steps else "?"
+# The stand-in's own Python explains a list's query with its sort and limit, as it runs it
+# (its server's ``explain`` command leaves both out), on the database's SQLite file.
+EXPLAIN = """
+import json, sys
+import neosqlite
+with neosqlite.Connection(sys.argv[1]) as connection:
+    cursor = connection[sys.argv[2]].find(json.loads(sys.argv[3]))
+    cursor = cursor.sort([("listed", -1), ("_id", -1)]).limit(int(sys.argv[4]))
+    print(json.dumps([s["detail"] for s in cursor.explain()["queryPlanner"]["winningPlan"]]))
+"""
+
+
+def stand_in_plan(data_dir, database_name, request):
+    """What the MongoDB stand-in's SQLite does for the request's query, newest first, a
+    page at a time: e.g. ``SEARCH … USING INDEX …`` or ``SCAN … USING INDEX …``, and the
+    per-row subqueries of a filter it checks on each document it walks."""
+    python = devstack.NX_27017.parent / "python"
+    plan = subprocess.run(
+        [str(python), "-c", EXPLAIN, str(Path(data_dir) / f"{database_name}.db"),
+         request.collection, json.dumps(request.query), str(pages.DEFAULT_LIMIT + 1)],
+        capture_output=True, text=True, check=True).stdout
+    steps = json.loads(plan)
+    checked = " (filter checked on each row walked)" if any(
+        "SUBQUERY" in step for step in steps) else ""
+    return steps[0] + checked
 
 
 # wrk ---------------------------------------------------------------------------------------
@@ -411,7 +431,8 @@ def rows(producers=8500, products=20_000, duration=8, connections=20, profile_re
                                                      minutes=120),
                       CENTRAL_OFFICER: issuer.token([CENTRAL_OFFICER], minutes=120),
                       None: None}
-            measured = [(request, stand_in_plan(databases, request)) for request in REQUESTS]
+            measured = [(request, stand_in_plan(directory, prefix + request.service, request))
+                        for request in REQUESTS]
             for request, _ in measured:
                 answer = requests.get(stack.gateway_url + request.path, timeout=30, headers={
                     "Authorization": f"Bearer {tokens[request.caller]}"}
