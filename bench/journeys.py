@@ -18,19 +18,16 @@ consumer, from the publish to the handler receiving it.
 """
 import argparse
 import threading
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import requests
 from kombu import Connection, Exchange, Queue
 
 from bench import table
-from gateway.tokens import DevelopmentIssuer
-from scripts import devstack
-from tests.conftest import UNLIMITED, People
+from bench.stack import bench_stack
+from tests.conftest import People
 from tests.e2e.journeys import council_of, lowered_picks, producer_registration, propose, \
     set_up_council, vietnam_today
 
@@ -204,28 +201,14 @@ def percentile(values, share):
 
 
 def rows(products=50, concurrency=8, events=2000):
-    devstack.ensure_rabbitmq(devstack.DEFAULT_AMQP_URI)
-    amqp_uri = devstack.ensure_vhost(devstack.DEFAULT_AMQP_URI, "ocop-bench", fresh=True)
-    with tempfile.TemporaryDirectory() as directory:
-        mongo = devstack.MongoStandIn(Path(directory), devstack.free_port(),
-                                      Path(directory) / "nx.log").start()
-        issuer = DevelopmentIssuer(Path(directory) / "identity")
-        ports, ops_ports = devstack.free_ports()
-        stack = devstack.Stack(amqp_uri, mongo.uri, db_prefix=f"bench_{uuid.uuid4().hex[:6]}_",
-                               ports=ports, ops_ports=ops_ports, log_dir=Path(directory) / "log",
-                               extra_env={**issuer.gateway_settings(), **UNLIMITED})
-        try:
-            stack.start().wait_ready(90)
-            people = People(stack.gateway_url, issuer)
-            prepare(people)
-            sustained, latencies = closed_loop(people, products, concurrency)
-            half_rate = sustained / 2
-            at_half_rate = open_loop(people, products, half_rate)
-            round_trips, round_trip_latencies = event_round_trips(amqp_uri, concurrency, events)
-        finally:
-            stack.stop()
-            mongo.stop()
-            devstack.drop_vhost(devstack.DEFAULT_AMQP_URI, "ocop-bench")
+    with bench_stack("ocop-bench") as bench:
+        people = People(bench.stack.gateway_url, bench.issuer)
+        prepare(people)
+        sustained, latencies = closed_loop(people, products, concurrency)
+        half_rate = sustained / 2
+        at_half_rate = open_loop(people, products, half_rate)
+        round_trips, round_trip_latencies = event_round_trips(bench.amqp_uri, concurrency,
+                                                              events)
     ceiling_latency = (f"raw event round trip p50 {1000 * percentile(round_trip_latencies, .5):.1f}"
                        f" ms, p99 {1000 * percentile(round_trip_latencies, .99):.1f} ms")
     half_p99 = percentile(at_half_rate, .99)

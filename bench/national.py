@@ -2,19 +2,21 @@
 each process at rest and after the load.
 
     python -m bench.national [--producers 8500] [--products 20000] [--duration 8]
-                             [--connections 20]
+                             [--connections 20] [--profile-request WHAT]
 
-Starts a stack of its own (own MongoDB stand-in, own RabbitMQ vhost) and reads each
-process's resident memory (``VmRSS`` of ``/proc/<pid>/status``) at rest. Then writes a
-national data set straight into registration's and certification's own databases of that
-stack: producers in the 34 provinces and their communes (current codes, vietnam-provinces),
+Writes a national data set straight into registration's and certification's own databases
+of a stack of its own (own MongoDB stand-in, own RabbitMQ vhost), before the services
+start: producers in the 34 provinces and their communes (current codes, vietnam-provinces),
 one product per producer and the rest spread over them, one certificate per product. The
 documents are the services' own: built by their workflow functions (``new_producer``,
-``new_product``, ``new_certificate``) and changed by their store's functions (activation,
-revocation, the daily timer's sweep), their events marked published as the relay leaves
-them. Then each list and search request runs under ``wrk`` (2 threads, 20 connections);
-its p99 is printed beside the 100 ms target, with the index its store declares for it and
-the plan the MongoDB stand-in's SQLite chose for its filter. Memory is read again after.
+``new_product``, ``new_certificate``), changed by their store's functions (activation,
+revocation) and the daily timer's sweep, their events marked published as the relay leaves
+them. Then the stack starts and each process's resident memory (``VmRSS`` of
+``/proc/<pid>/status``) is read at rest; each list and search request runs under ``wrk``
+(2 threads, 20 connections) beside the gateway's trivial ``/livez``, its p99 printed beside
+the 100 ms target with the index its store declares for it and what the MongoDB stand-in's
+SQLite does with it; memory is read again after. ``--profile-request`` samples the
+processes that answer one request with py-spy while it is measured.
 
 Needs ``wrk`` (Debian package ``wrk``, installed when running as root); without it the
 requests are skipped with a message and only the memory is measured.
@@ -25,7 +27,6 @@ import random
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -37,12 +38,12 @@ import requests
 from pymongo import MongoClient
 
 from bench import table
+from bench.stack import bench_stack
 from chassis import outbox, pages
 from chassis.events import rfc3339, timestamp
 from chassis.identity import CENTRAL_OFFICER, PROVINCE_OFFICER, Identity
 from chassis.names import words
 from chassis.provinces import COMMUNES, PROVINCES
-from gateway.tokens import DevelopmentIssuer
 from scripts import devstack
 from services.certification import listing, milestones, revocation, validity
 from services.certification import store as certification_store
@@ -52,7 +53,6 @@ from services.registration import store as registration_store
 from services.registration import workflow as registration
 from services.registration.schemas import NewProducerSchema
 from services.registration.stages import Move, target_of
-from tests.conftest import UNLIMITED
 from tests.e2e.journeys import producer_registration
 
 P99_TARGET_MS = 100
@@ -178,6 +178,9 @@ def write_national(database, producer_count, product_count):
             product["category"] = producer_rules.TOURISM
         certificates.append(certified(product, producer, numbering, today))
 
+    for service, store in (("registration", registration_store),
+                           ("certification", certification_store)):
+        store.prepare(database[service])  # as each service does when it starts
     certificates_store = certification_store.CertificationStore(database["certification"])
     certificates_store.certificates.insert_many(
         [outbox.new_document(c, []) for c in certificates], ordered=False)
@@ -323,7 +326,8 @@ def ensure_wrk():
 
 
 def wrk(url, connections, duration, token=None):
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
+               "--latency", url]  # wrk's own 2 s timeout would cut the slowest answers off
     if token:
         command[1:1] = ["-H", f"Authorization: Bearer {token}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -401,63 +405,44 @@ def print_profiles(request, profiles):
 def rows(producers=8500, products=20_000, duration=8, connections=20, profile_request=None):
     """``profile_request``: the ``what`` of a request in ``REQUESTS`` to profile with
     py-spy (gateway, the service that answers it and the store) while it is measured."""
-    devstack.ensure_rabbitmq(devstack.DEFAULT_AMQP_URI)
-    vhost = "ocop-bench-national"
-    amqp_uri = devstack.ensure_vhost(devstack.DEFAULT_AMQP_URI, vhost, fresh=True)
     wrk_found = ensure_wrk()
-    with tempfile.TemporaryDirectory() as directory:
-        mongo = devstack.MongoStandIn(Path(directory), devstack.free_port(),
-                                      Path(directory) / "nx.log").start()
-        issuer = DevelopmentIssuer(Path(directory) / "identity")
-        prefix = f"national_{uuid.uuid4().hex[:6]}_"
-        ports, ops_ports = devstack.free_ports()
-        stack = devstack.Stack(amqp_uri, mongo.uri, db_prefix=prefix, ports=ports,
-                               ops_ports=ops_ports, log_dir=Path(directory) / "log",
-                               extra_env={**issuer.gateway_settings(), **UNLIMITED})
-        client = MongoClient(mongo.uri, tz_aware=True)
-        try:
-            stack.start().wait_ready(90)
-            time.sleep(5)  # past the start's imports and connections
-            at_rest = memory(stack)
-            store_at_rest = rss_mb(mongo.process.pid)
-            databases = {name: client[prefix + name] for name in ("registration",
-                                                                  "certification")}
+    written = {}
+
+    def seed(mongo_uri, db_prefix):
+        with MongoClient(mongo_uri, tz_aware=True) as client:
             started = time.perf_counter()
-            written = write_national(databases, producers, products)
-            written_seconds = time.perf_counter() - started
-            print(f"national data set written in {written_seconds:.0f} s: {written}",
-                  flush=True)
-            tokens = {PROVINCE_OFFICER: issuer.token([PROVINCE_OFFICER], province=PROVINCE,
-                                                     minutes=120),
-                      CENTRAL_OFFICER: issuer.token([CENTRAL_OFFICER], minutes=120),
-                      None: None}
-            measured = [(request, stand_in_plan(directory, prefix + request.service, request))
-                        for request in REQUESTS]
+            counts = write_national({name: client[db_prefix + name] for name in (
+                "registration", "certification")}, producers, products)
+            written.update(counts, seconds=time.perf_counter() - started)
+        print(f"national data set written in {written['seconds']:.0f} s: {counts}", flush=True)
+
+    with bench_stack("ocop-bench-national", seed) as bench:
+        stack, issuer, store_pid = bench.stack, bench.issuer, bench.mongo.process.pid
+        time.sleep(5)  # past the start's imports and connections
+        at_rest, store_at_rest = memory(stack), rss_mb(store_pid)
+        tokens = {PROVINCE_OFFICER: issuer.token([PROVINCE_OFFICER], province=PROVINCE,
+                                                 minutes=120),
+                  CENTRAL_OFFICER: issuer.token([CENTRAL_OFFICER], minutes=120), None: None}
+        measured = [(request, stand_in_plan(bench.directory, bench.db_prefix + request.service,
+                                            request)) for request in REQUESTS]
+        for request, _ in measured:
+            answer = requests.get(stack.gateway_url + request.path, timeout=30, headers={
+                "Authorization": f"Bearer {tokens[request.caller]}"} if request.caller else {})
+            answer.raise_for_status()
+            assert answer.json(), f"{request.path} lists nothing"
+        loads = []
+        if wrk_found:
+            trivial = wrk(stack.ops_url("gateway") + "/livez", connections, duration)
             for request, _ in measured:
-                answer = requests.get(stack.gateway_url + request.path, timeout=30, headers={
-                    "Authorization": f"Bearer {tokens[request.caller]}"}
-                    if request.caller else {})
-                answer.raise_for_status()
-                assert answer.json(), f"{request.path} lists nothing"
-            loads = []
-            if wrk_found:
-                trivial = wrk(stack.ops_url("gateway") + "/livez", connections, duration)
-                for request, _ in measured:
-                    profile = profiled({**{name: stack.processes[name].pid for name in (
-                        "gateway", request.service)}, "nx-27017": mongo.process.pid},
-                        duration, directory) if request.what == profile_request else None
-                    loads.append(wrk(stack.gateway_url + request.path, connections,
-                                     duration, tokens[request.caller]))
-                    print(f"{request.what}: {loads[-1]}", flush=True)
-                    if profile:
-                        print_profiles(request, profile())
-            after = memory(stack)
-            store_after = rss_mb(mongo.process.pid)
-        finally:
-            client.close()
-            stack.stop()
-            mongo.stop()
-            devstack.drop_vhost(devstack.DEFAULT_AMQP_URI, vhost)
+                profile = profiled({**{name: stack.processes[name].pid for name in (
+                    "gateway", request.service)}, "nx-27017": store_pid},
+                    duration, bench.directory) if request.what == profile_request else None
+                loads.append(wrk(stack.gateway_url + request.path, connections, duration,
+                                 tokens[request.caller]))
+                print(f"{request.what}: {loads[-1]}", flush=True)
+                if profile:
+                    print_profiles(request, profile())
+        after, store_after = memory(stack), rss_mb(store_pid)
 
     results = []
     if not wrk_found:
@@ -476,8 +461,8 @@ def rows(producers=8500, products=20_000, duration=8, connections=20, profile_re
                 load.p99_ms <= P99_TARGET_MS and not load.failed))
     for name in at_rest:
         results.append(table.Row(
-            f"RSS of {name}", f"{at_rest[name]:.0f} MB at rest, {after[name]:.0f} MB after "
-            f"the national data set and load", f"{RSS_CEILING_MB} MB",
+            f"RSS of {name}, the national data set stored", f"{at_rest[name]:.0f} MB at rest, "
+            f"{after[name]:.0f} MB after the load", f"{RSS_CEILING_MB} MB",
             f"≤ {RSS_CEILING_MB} MB", max(at_rest[name], after[name]) <= RSS_CEILING_MB))
     results.append(table.Row(
         "RSS of the MongoDB stand-in (nx-27017, not a service)",
@@ -485,7 +470,7 @@ def rows(producers=8500, products=20_000, duration=8, connections=20, profile_re
     results.append(table.Row(
         "national data set written (services' document functions, one stack)",
         f"{written['producers']:,} producers, {written['products']:,} products, "
-        f"certificates {written['certificates']} in {written_seconds:.0f} s"))
+        f"certificates {written['certificates']} in {written['seconds']:.0f} s"))
     return results
 
 
