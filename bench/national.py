@@ -379,27 +379,35 @@ def profiled(pids, seconds, directory):
 
 
 def heaviest(collapsed, top=12):
-    """The functions most samples were in (anywhere on the stack), as shares of the
-    process's samples, from py-spy's collapsed stacks."""
-    inclusive, total = {}, 0
+    """From py-spy's collapsed stacks: the process's samples, the functions most samples
+    were in (anywhere on the stack) and those most were in themselves (the top of the
+    stack), each as (share of the samples in percent, function)."""
+    inclusive, own, total = {}, {}, 0
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
+        frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
         total += int(count)
-        for function in {re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")}:
+        for function in set(frames):
             inclusive[function] = inclusive.get(function, 0) + int(count)
-    ranked = sorted(inclusive.items(), key=lambda item: (-item[1], item[0]))
-    return total, [(100 * n / total, function) for function, n in ranked[:top]]
+        own[frames[-1]] = own.get(frames[-1], 0) + int(count)
+
+    def ranked(samples):
+        return [(100 * n / total, function) for function, n in
+                sorted(samples.items(), key=lambda item: (-item[1], item[0]))[:top]]
+    return total, ranked(inclusive), ranked(own)
 
 
 # The run -------------------------------------------------------------------------------------
 
 def print_profiles(request, profiles):
     for name, collapsed in profiles.items():
-        total, ranked = heaviest(collapsed)
-        print(f"profile of {name} during {request.what} ({total} samples; share of samples "
-              "in each function, callees included):")
-        for share, function in ranked:
-            print(f"  {share:5.1f}%  {function}")
+        total, inclusive, own = heaviest(collapsed)
+        print(f"profile of {name} during {request.what}: {total} samples")
+        for title, ranked in (("in each function, callees included", inclusive),
+                              ("in each function itself", own)):
+            print(f"  share of the samples {title}:")
+            for share, function in ranked:
+                print(f"    {share:5.1f}%  {function}")
 
 
 def rows(producers=8500, products=20_000, duration=8, connections=20, profile_request=None):

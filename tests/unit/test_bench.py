@@ -52,6 +52,8 @@ Requests/sec:    150.25
 
 def test_profiles_rank_functions_by_the_samples_they_are_on():
     collapsed = "main (a.py:1);query (b.py:5);decode (c.py:9) 6\nmain (a.py:2);render (d.py:3) 4\n"
-    total, ranked = national.heaviest(collapsed, top=3)
+    total, inclusive, own = national.heaviest(collapsed, top=3)
     assert total == 10
-    assert ranked == [(100.0, "main (a.py)"), (60.0, "decode (c.py)"), (60.0, "query (b.py)")]
+    assert inclusive == [(100.0, "main (a.py)"), (60.0, "decode (c.py)"),
+                         (60.0, "query (b.py)")]
+    assert own == [(60.0, "decode (c.py)"), (40.0, "render (d.py)")]
