@@ -3,6 +3,7 @@ each process at rest and after the load.
 
     python -m bench.national [--producers 8500] [--products 20000] [--duration 8]
                              [--connections 20] [--profile-request WHAT]
+                             [--single-field-indexes]
 
 Writes a national data set straight into registration's and certification's own databases
 of a stack of its own (own MongoDB stand-in, own RabbitMQ vhost), before the services
@@ -16,7 +17,9 @@ them. Then the stack starts and each process's resident memory (``VmRSS`` of
 (2 threads, 20 connections) beside the gateway's trivial ``/livez``, its p99 printed beside
 the 100 ms target with the index its store declares for it and what the MongoDB stand-in's
 SQLite does with it; memory is read again after. ``--profile-request`` samples the
-processes that answer one request with py-spy while it is measured.
+processes that answer one request with py-spy while it is measured;
+``--single-field-indexes`` measures the stand-in with the indexes that let it use the
+declared ones (``SINGLE_FIELD_INDEXES``).
 
 Needs ``wrk`` (Debian package ``wrk``, installed when running as root); without it the
 requests are skipped with a message and only the memory is measured.
@@ -410,17 +413,37 @@ def print_profiles(request, profiles):
                 print(f"    {share:5.1f}%  {function}")
 
 
-def rows(producers=8500, products=20_000, duration=8, connections=20, profile_request=None):
+# Indexes of one field each, which the services do not declare (on MongoDB the compound
+# indexes beginning with it serve these lists): with one, the stand-in's query builder
+# keeps an equality on that field indexable, and SQLite uses the declared compound index.
+SINGLE_FIELD_INDEXES = (("registration", "producers", "province_code"),
+                        ("registration", "products", "province_code"),
+                        ("registration", "products", "stars"),
+                        ("certification", "certificates", "province_code"))
+
+
+def add_single_field_indexes(databases):
+    for service, collection, field in SINGLE_FIELD_INDEXES:
+        databases[service][collection].create_index(field)
+
+
+def rows(producers=8500, products=20_000, duration=8, connections=20, profile_request=None,
+         single_field_indexes=False):
     """``profile_request``: the ``what`` of a request in ``REQUESTS`` to profile with
-    py-spy (gateway, the service that answers it and the store) while it is measured."""
+    py-spy (gateway, the service that answers it and the store) while it is measured;
+    ``single_field_indexes``: add ``SINGLE_FIELD_INDEXES`` to the stand-in's databases (an
+    experiment: what the stand-in gives once it can use the declared indexes)."""
     wrk_found = ensure_wrk()
     written = {}
 
     def seed(mongo_uri, db_prefix):
         with MongoClient(mongo_uri, tz_aware=True) as client:
             started = time.perf_counter()
-            counts = write_national({name: client[db_prefix + name] for name in (
-                "registration", "certification")}, producers, products)
+            databases = {name: client[db_prefix + name] for name in (
+                "registration", "certification")}
+            counts = write_national(databases, producers, products)
+            if single_field_indexes:
+                add_single_field_indexes(databases)
             written.update(counts, seconds=time.perf_counter() - started)
         print(f"national data set written in {written['seconds']:.0f} s: {counts}", flush=True)
 
@@ -490,6 +513,9 @@ def main():
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--profile-request", metavar="WHAT", choices=[r.what for r in REQUESTS],
                         help="profile the processes that answer this request with py-spy")
+    parser.add_argument("--single-field-indexes", action="store_true",
+                        help="add indexes of province_code and stars alone to the stand-in's "
+                             "databases, which let it use the declared compound indexes")
     arguments = parser.parse_args()
     print(table.heading("python -m bench.national"))
     print(table.markdown(rows(**vars(arguments))))
