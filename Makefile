@@ -12,8 +12,9 @@ run: deps
 test: deps
 	$(VENV)/bin/python -m pytest
 
+# Every bench module, its figures beside their ceilings and targets in var/bench.md.
 bench: deps
-	$(VENV)/bin/python -m bench.journeys
+	$(VENV)/bin/python -m bench
 
 deps: $(VENV)/.installed $(NX_VENV)/.installed
 

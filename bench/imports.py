@@ -1,6 +1,6 @@
 """Rows per second of a province's import, beside the ceiling of the same store.
 
-    python -m bench.imports [--rows 20000] [--per-producer 4]
+    python -m bench.imports [--rows 5000] [--per-producer 4]
 
 Generates a spreadsheet (CSV) of ``--rows`` certified products of An Giang, units written
 as before 2025 (An Giang and Kiên Giang communes), imports it with registration's own code
@@ -11,12 +11,14 @@ database of the same store: the ceiling the import's writes could reach there.
 import argparse
 import json
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from pymongo import MongoClient
 
+from bench import table
 from scripts import devstack
 from services.registration import store, units, workflow
 from tests.e2e.journeys import csv_file, row, tax_code
@@ -49,12 +51,8 @@ def spreadsheet(rows, per_producer):
     return csv_file(lines)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--per-producer", type=int, default=4)
-    arguments = parser.parse_args()
-    data = spreadsheet(arguments.rows, arguments.per_producer)
+def rows(rows=5000, per_producer=4):
+    data = spreadsheet(rows, per_producer)
     directory = Path(tempfile.mkdtemp())
     mongo = devstack.MongoStandIn(directory, devstack.free_port(), directory / "nx.log").start()
     client = MongoClient(mongo.uri)
@@ -65,7 +63,7 @@ def main():
         report = workflow.import_products(store.RegistrationStore(imported), "91",
                                           "bench.csv", data, OFFICE)
         import_seconds = time.perf_counter() - started
-        assert report["products_created"] == arguments.rows, report
+        assert report["products_created"] == rows, report
 
         ceiling = client.bench_raw
         store.prepare(ceiling)
@@ -78,12 +76,23 @@ def main():
     finally:
         client.close()
         mongo.stop()
-    print(f"import: {arguments.rows} rows ({report['producers_created']} producers, "
-          f"{report['communes_mapped']} communes mapped) in {import_seconds:.1f} s = "
-          f"{arguments.rows / import_seconds:,.0f} rows/s")
-    print(f"ceiling: raw insert_many of the same {written} documents in {raw_seconds:.1f} s = "
-          f"{arguments.rows / raw_seconds:,.0f} rows/s ({written / raw_seconds:,.0f} docs/s)")
-    print(f"import at {100 * raw_seconds / import_seconds:.0f}% of the ceiling")
+        shutil.rmtree(directory, ignore_errors=True)
+    return [table.Row(
+        f"rows/s of an import ({rows:,} rows, {report['producers_created']:,} producers, "
+        f"{report['communes_mapped']:,} communes mapped)",
+        f"{rows / import_seconds:,.0f} ({import_seconds:.1f} s), "
+        f"{100 * raw_seconds / import_seconds:.0f}% of the ceiling",
+        f"{rows / raw_seconds:,.0f} rows/s: raw insert_many of the same {written:,} "
+        f"documents ({written / raw_seconds:,.0f} documents/s, {raw_seconds:.1f} s)")]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--per-producer", type=int, default=4)
+    arguments = parser.parse_args()
+    print(table.heading("python -m bench.imports"))
+    print(table.markdown(rows(**vars(arguments))))
 
 
 if __name__ == "__main__":
