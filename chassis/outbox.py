@@ -53,9 +53,11 @@ from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from chassis import correlation, events
+from chassis.handlers import DEPENDENCY_AWAY, failure_text
 from chassis.metrics import (OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_REFUSED,
                              OUTBOX_UNROUTABLE)
 from chassis.mongo import MongoDatabase
+from chassis.retries import backoff
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ CONFIRM_TIMEOUT_SECONDS = 30.0
 # What publishing or waiting for confirms raises when the broker or connection is gone.
 BROKER_ERRORS = (OSError, OperationalError, AMQPError)
 ACKED, NACKED, RETURNED = "acked", "nacked", "returned"
+RETRY_MAX_DELAY_SECONDS = 30.0
 # Confirmed events are taken out of their outboxes this many at a time (one bulk write per
 # collection), while more publishes are in flight.
 SETTLE_BATCH = 128
@@ -402,10 +405,18 @@ class OutboxRelay(DependencyProvider):
             try:
                 self.relay.relay_pending()
                 failures = 0
+            except DEPENDENCY_AWAY as exc:  # expected while the broker or store restarts
+                failures += 1
+                log.warning("outbox relay: the broker or the store is away; trying again in "
+                            "%.1fs: %s", self.retry_delay(failures), failure_text(exc))
             except Exception:
                 failures += 1
                 log.exception("outbox relay failed; retrying")
-            self.wait(min(30, 0.5 * 2 ** failures) if failures else self.poll_seconds)
+            self.wait(self.retry_delay(failures) if failures else self.poll_seconds)
+
+    @staticmethod
+    def retry_delay(failures):
+        return backoff(1.0, failures, RETRY_MAX_DELAY_SECONDS)
 
     def wait(self, seconds):
         try:
