@@ -63,7 +63,7 @@ class CertificationApi:
 
     @operation("GET", CERTIFICATE,
                "Tra cứu giấy chứng nhận (công khai) / Verify a certificate (public)",
-               "certification", response=VerificationSchema)
+               "certification", response=VerificationSchema, revalidated=True)
     def verify_certificate(self, request, code):
         return self.public_face("json", code, verification_json)
 
@@ -78,7 +78,7 @@ class CertificationApi:
     @operation("GET", f"{API}/certified-products",
                "Sản phẩm OCOP đang có hiệu lực (công khai) / Certified products in force "
                "(public)", "certification", response=VerificationSchema, paged=True,
-               optional_query=LIST_FILTERS)
+               optional_query=LIST_FILTERS, revalidated=True)
     def list_certified_products(self, request):
         return self.public_certificates.in_force(
             filters_asked(request, LIST_FILTERS), **paging(request), render=verification_json,
@@ -87,7 +87,7 @@ class CertificationApi:
     @operation("GET", "/verify/<string:code>",
                "Trang tra cứu giấy chứng nhận (công khai) / A certificate's verification "
                "page (public)", "certification", produces="text/html",
-               problem_page=page.problem_page)
+               problem_page=page.problem_page, revalidated=True)
     def verification_page(self, request, code):
         return self.public_face("page", code, page.certificate_page)
 
@@ -95,7 +95,8 @@ class CertificationApi:
                "Trang tra cứu theo GS1 Digital Link (công khai) / The verification page "
                "at a certificate's GS1 Digital Link (public)", "certification",
                produces="text/html", problem_page=page.problem_page,
-               query={links.CERTIFICATE_PARAMETER: "Số giấy chứng nhận / Certificate number"})
+               query={links.CERTIFICATE_PARAMETER: "Số giấy chứng nhận / Certificate number"},
+               revalidated=True)
     def digital_link_page(self, request, gtin):
         number = query_parameter(request, links.CERTIFICATE_PARAMETER)
 
@@ -108,21 +109,21 @@ class CertificationApi:
 
     @operation("GET", f"{CERTIFICATE}/qr.svg",
                "Mã QR của giấy chứng nhận (SVG) / A certificate's QR code (SVG)",
-               "certification", produces="image/svg+xml")
+               "certification", produces="image/svg+xml", revalidated=True)
     def certificate_qr_svg(self, request, code):
         return self.public_face("qr.svg", code,
                                 lambda view: qr.svg(links.qr_url(self.base_url, view)))
 
     @operation("GET", f"{CERTIFICATE}/qr.png",
                "Mã QR của giấy chứng nhận (PNG) / A certificate's QR code (PNG)",
-               "certification", produces="image/png")
+               "certification", produces="image/png", revalidated=True)
     def certificate_qr_png(self, request, code):
         return self.public_face("qr.png", code,
                                 lambda view: qr.png(links.qr_url(self.base_url, view)))
 
     @operation("GET", f"{CERTIFICATE}/certificate.pdf",
                "Bản in giấy chứng nhận (PDF) / A printable certificate (PDF)",
-               "certification", produces="application/pdf")
+               "certification", produces="application/pdf", revalidated=True)
     def certificate_pdf(self, request, code):
         return self.public_face("pdf", code,
                                 lambda view: pdf.certificate_pdf(view, self.base_url))
