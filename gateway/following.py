@@ -54,7 +54,7 @@ CONSUMER = "gateway.following"
 # Only the events that describe a certificate: certification also publishes trade
 # promotion's, which name no certificate.
 CERTIFICATE_EVENTS = "certificate.#"
-SNAPSHOT_PAGE = 200  # records per call (chassis.pages.MAX_LIMIT)
+SNAPSHOT_PAGE = 500  # records per call (at most records.MAX_PAGE)
 # Broker heartbeats tell a dead connection from a quiet one.
 HEARTBEAT_SECONDS = 30
 PREFETCH = 200
@@ -175,15 +175,15 @@ class CertificateFollower(DependencyProvider):
     def load_snapshot(self, connection):
         """Every certificate's record, page by page; a snapshot taken again over the
         records kept keeps, of each certificate, the later revision."""
-        calls, cursor, loaded = self.certification(), None, 0
+        calls, before, loaded = self.certification(), None, 0
         while True:
-            page = calls.public_records(SNAPSHOT_PAGE, cursor)
+            page = calls.public_records(SNAPSHOT_PAGE, before)
             for record in page["items"]:
                 self.certificates.apply(record)
             loaded += len(page["items"])
             connection.heartbeat_check()
-            cursor = page["next"]
-            if not cursor:
+            before = page["next"]
+            if before is None:
                 return loaded
 
     def certification(self):

@@ -135,6 +135,11 @@ def operation_spec(op):
         parameters.append("IdempotencyKey")
     if op.if_match:
         parameters.append("IfMatch")
+    if op.revalidated:
+        parameters.append({
+            "name": "If-None-Match", "in": "header", "required": False,
+            "description": "ETag đã đọc: 304 nếu chưa đổi / The ETag last read: 304 if it "
+                           "is still current", "schema": {"type": "string"}})
     if op.paged:
         parameters += [
             {"name": "limit", "in": "query", "required": False,
@@ -172,6 +177,15 @@ def operation_spec(op):
             "description": "Phiên bản; gửi lại trong If-Match khi sửa / The revision; send it "
                            "back in If-Match to change the resource",
             "required": True, "schema": {"type": "string"}}
+    if op.revalidated:
+        ok["headers"]["ETag"] = {
+            "description": "Phiên bản của câu trả lời / The answer's version, for "
+                           "If-None-Match", "required": True, "schema": {"type": "string"}}
+        ok["headers"]["Cache-Control"] = {
+            "description": "public; no-cache (hỏi lại mỗi lần / revalidate every time) hoặc "
+                           "max-age", "required": True, "schema": {"type": "string"}}
+        spec["responses"]["304"] = {"description": "Chưa đổi kể từ ETag đã gửi / Not "
+                                                   "modified since the ETag sent"}
     spec["responses"][str(op.status)] = ok
     for status, description in responses_of(op):
         spec["responses"][str(status)] = refusal_reference(op, status, description)

@@ -46,6 +46,9 @@ class Operation:
     query: dict = field(default_factory=dict)  # name → description, or (description, schema)
     optional_query: dict = field(default_factory=dict)
     etag: bool = False  # the answer carries the resource's revision: sent as ETag
+    # A public read rendered once and kept (``Rendered``): ETag, Cache-Control, and 304
+    # for a client that sends the current ETag in If-None-Match.
+    revalidated: bool = False
     if_match: bool = False  # an update that takes If-Match (``if_match(request)``)
     public: bool = False
     name: str = ""

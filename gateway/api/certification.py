@@ -73,7 +73,7 @@ class CertificationApi:
 
     @operation("GET", CERTIFICATE,
                "Tra cứu giấy chứng nhận (công khai) / Verify a certificate (public)",
-               "certification", response=VerificationSchema)
+               "certification", response=VerificationSchema, revalidated=True)
     def verify_certificate(self, request, code):
         return self.public_face("json", code, verification_json)
 
@@ -89,7 +89,7 @@ class CertificationApi:
                "Sản phẩm OCOP đang có hiệu lực, cả theo nơi bán (công khai) / Certified "
                "products in force, also by where they are sold (public)", "certification",
                response=VerificationSchema, paged=True,
-               optional_query=CERTIFIED_PRODUCT_FILTERS)
+               optional_query=CERTIFIED_PRODUCT_FILTERS, revalidated=True)
     def list_certified_products(self, request):
         asked = filters_asked(request, CERTIFIED_PRODUCT_FILTERS)
         # Where products are sold is trade promotion's, kept by certification alone: a
@@ -102,7 +102,7 @@ class CertificationApi:
     @operation("GET", "/verify/<string:code>",
                "Trang tra cứu giấy chứng nhận (công khai) / A certificate's verification "
                "page (public)", "certification", produces="text/html",
-               problem_page=page.problem_page)
+               problem_page=page.problem_page, revalidated=True)
     def verification_page(self, request, code):
         return self.public_face("page", code, page.certificate_page)
 
@@ -110,7 +110,8 @@ class CertificationApi:
                "Trang tra cứu theo GS1 Digital Link (công khai) / The verification page "
                "at a certificate's GS1 Digital Link (public)", "certification",
                produces="text/html", problem_page=page.problem_page,
-               query={links.CERTIFICATE_PARAMETER: "Số giấy chứng nhận / Certificate number"})
+               query={links.CERTIFICATE_PARAMETER: "Số giấy chứng nhận / Certificate number"},
+               revalidated=True)
     def digital_link_page(self, request, gtin):
         number = query_parameter(request, links.CERTIFICATE_PARAMETER)
 
@@ -123,21 +124,21 @@ class CertificationApi:
 
     @operation("GET", f"{CERTIFICATE}/qr.svg",
                "Mã QR của giấy chứng nhận (SVG) / A certificate's QR code (SVG)",
-               "certification", produces="image/svg+xml")
+               "certification", produces="image/svg+xml", revalidated=True)
     def certificate_qr_svg(self, request, code):
         return self.public_face("qr.svg", code,
                                 lambda view: qr.svg(links.qr_url(self.base_url, view)))
 
     @operation("GET", f"{CERTIFICATE}/qr.png",
                "Mã QR của giấy chứng nhận (PNG) / A certificate's QR code (PNG)",
-               "certification", produces="image/png")
+               "certification", produces="image/png", revalidated=True)
     def certificate_qr_png(self, request, code):
         return self.public_face("qr.png", code,
                                 lambda view: qr.png(links.qr_url(self.base_url, view)))
 
     @operation("GET", f"{CERTIFICATE}/certificate.pdf",
                "Bản in giấy chứng nhận (PDF) / A printable certificate (PDF)",
-               "certification", produces="application/pdf")
+               "certification", produces="application/pdf", revalidated=True)
     def certificate_pdf(self, request, code):
         return self.public_face("pdf", code,
                                 lambda view: pdf.certificate_pdf(view, self.base_url))

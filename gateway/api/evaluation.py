@@ -11,13 +11,13 @@ LIST_FILTERS = ("product_id", "scope", "status", "round", "level", "waiting_for_
 
 class EvaluationApi:
     @operation("GET", f"{API}/categories", "Bộ sản phẩm OCOP / OCOP criteria sets",
-               "catalogue", response=CategorySchema, many=True)
+               "catalogue", response=CategorySchema, many=True, revalidated=True)
     def list_categories(self, request):
         return self.catalogue.categories(self.evaluation)[1]
 
     @operation("GET", f"{API}/categories/<string:code>/criteria",
                "Bộ tiêu chí kiêm phiếu chấm / A criteria set, also the score sheet",
-               "catalogue", response=CriteriaSetSchema)
+               "catalogue", response=CriteriaSetSchema, revalidated=True)
     def get_criteria_set(self, request, code):
         return self.catalogue.criteria_set(self.evaluation, code)[1]
 

@@ -14,6 +14,8 @@ PUBLIC = ("product_id", "product_code", "product_name", "producer_name", "catego
           "expires_on", "superseded_by")
 # What a record carries beside what the public sees.
 BOOKKEEPING = ("revision", "state", "listed")
+# Records in one page of the bulk read.
+MAX_PAGE = 1000
 
 
 def revision_of(certificate):

@@ -44,8 +44,8 @@ class CertificationService(ReportingEntrypoints, OperationsEndpoints, AuditedSer
         return workflow.verify(self.store, code, self.today)
 
     @rpc
-    def public_records(self, limit, cursor=None):
-        return workflow.public_records(self.store, limit, cursor)
+    def public_records(self, limit, before=None):
+        return workflow.public_records(self.store, limit, before)
 
     @rpc
     def public_record(self, code):

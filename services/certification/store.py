@@ -167,10 +167,22 @@ class CertificationStore:
         return pages.page(self.certificates, {**filters, "state": {"$in": list(states)}},
                           limit, cursor, projection={"outbox": 0})
 
-    def public(self, limit, cursor):
-        """A page of every issued certificate, newest first: the public records in bulk."""
-        return pages.page(self.certificates, {"state": {"$ne": ISSUING}}, limit, cursor,
-                          projection={"outbox": 0})
+    def public(self, limit, before=None):
+        """A page of every issued certificate, newest first, stamped before ``before``
+        (the ``listed`` of the previous page's last one): the public records in bulk.
+        Keyed on ``listed`` alone, which its index serves in either store; those stamped in
+        the same microsecond as a page's last one come with that page."""
+        issued = {"state": {"$ne": ISSUING}}
+        query = {**issued, "listed": {"$lt": before}} if before is not None else issued
+        items = list(self.certificates.find(query, {"outbox": 0}).sort(pages.ORDER)
+                     .limit(limit))
+        if len(items) < limit:
+            return {"items": items, "next": None}
+        last = items[-1]
+        items += self.certificates.find(
+            {**issued, "listed": last["listed"], "_id": {"$lt": last["_id"]}},
+            {"outbox": 0}).sort(pages.ORDER)
+        return {"items": items, "next": last["listed"]}
 
     def in_force(self, filters, limit, cursor):
         """A page of the valid certificates matching ``filters``, newest first."""

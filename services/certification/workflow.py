@@ -5,7 +5,7 @@ from datetime import datetime
 
 from chassis import pages
 from chassis.contracts import event_factory
-from chassis.errors import Conflict, NotFound, Unavailable
+from chassis.errors import Conflict, InvalidInput, NotFound, Unavailable
 from chassis.events import rfc3339, timestamp, utc_now
 from chassis.rpc import unavailable
 from services.certification import authority, listing, milestones, recognition, records, \
@@ -370,10 +370,16 @@ def verify(store, code, on):
     return certificate_view(certificate_or_404(store, code), on)
 
 
-def public_records(store, limit, cursor):
-    """A page of every issued certificate's public record, newest first: what the gateway
-    loads before it follows certification's events."""
-    found = store.public(limit, cursor)
+def public_records(store, limit, before):
+    """A page of every issued certificate's public record, newest first, and where the next
+    one starts (``store.public``): what the gateway loads before it follows certification's
+    events."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or \
+            not 1 <= limit <= records.MAX_PAGE:
+        raise InvalidInput(f"limit phải từ 1 đến {records.MAX_PAGE}",
+                           f"limit must be 1 to {records.MAX_PAGE}",
+                           [{"parameter": "limit", "detail": f"1–{records.MAX_PAGE}"}])
+    found = store.public(limit, before)
     return {"items": [records.record_of(c) for c in found["items"]], "next": found["next"]}
 
 
