@@ -317,6 +317,7 @@ class Load(NamedTuple):
     p50_ms: float
     p99_ms: float
     per_second: float
+    answered: int  # requests completed
     failed: int  # non-2xx answers, errors and timeouts
 
 
@@ -347,7 +348,8 @@ def parsed_wrk(output):
                        output)
     failed += sum(int(n) for n in errors.groups()) if errors else 0
     return Load(latency(50), latency(99),
-                float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), failed)
+                float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+                int(re.search(r"(\d+) requests in", output).group(1)), failed)
 
 
 # Memory ------------------------------------------------------------------------------------
@@ -487,9 +489,10 @@ def rows(producers=8500, products=20_000, duration=8, connections=20, profile_re
                 f"p99 {request.what} (`{request.path}`), index {request.index}; "
                 f"stand-in: {plan}",
                 f"{load.p99_ms:.0f} ms (p50 {load.p50_ms:.0f} ms, "
-                f"{load.per_second:,.0f}/s{failures})", ceiling,
+                f"{load.per_second:,.0f}/s{failures})" if load.answered else
+                f"no answer in {duration} s{failures}", ceiling,
                 f"≤ {P99_TARGET_MS} ms at {connections} connections",
-                load.p99_ms <= P99_TARGET_MS and not load.failed))
+                bool(load.answered) and load.p99_ms <= P99_TARGET_MS and not load.failed))
     for name in at_rest:
         results.append(table.Row(
             f"RSS of {name}, the national data set stored", f"{at_rest[name]:.0f} MB at rest, "

@@ -47,7 +47,7 @@ def test_wrk_output_is_read_in_milliseconds_with_failures_counted():
   Non-2xx or 3xx responses: 3
 Requests/sec:    150.25
 """
-    assert national.parsed_wrk(output) == national.Load(0.85, 1200.0, 150.25, 6)
+    assert national.parsed_wrk(output) == national.Load(0.85, 1200.0, 150.25, 1200, 6)
 
 
 def test_profiles_rank_functions_by_the_samples_they_are_on():
