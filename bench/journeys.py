@@ -37,14 +37,21 @@ HALF_RATE_P99_TARGET = 1.0  # seconds
 def registered(people, session):
     """A producer registers itself and its product; the producer's sign-in."""
     api = people.base_url + "/api/v1"
-    producer = session.post(f"{api}/producers", json=producer_registration(
-        name="HTX Bench", contact={"email": "bench@example.vn", "phone": "0296 3812 345"})
-    ).json()
+    producer = answered(session.post(f"{api}/producers", json=producer_registration(
+        name="HTX Bench", contact={"email": "bench@example.vn", "phone": "0296 3812 345"})))
     owner = {"Authorization": "Bearer " + people.issuer.token(["producer"],
                                                              producers=[producer["id"]])}
-    product = session.post(f"{api}/products", headers=owner, json={
-        "producer_id": producer["id"], "name": "Gạo bench", "category": "03"}).json()
+    product = answered(session.post(f"{api}/products", headers=owner, json={
+        "producer_id": producer["id"], "name": "Gạo bench", "category": "03"}))
     return producer, product, owner
+
+
+def answered(response):
+    """The response's body; an error status stops the bench with what it said."""
+    if not response.ok:
+        raise RuntimeError(f"{response.request.method} {response.url}: "
+                           f"{response.status_code} {response.text[:300]}")
+    return response.json()
 
 
 def certified(people, session, producer, product, owner):
