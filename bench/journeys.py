@@ -189,7 +189,8 @@ def event_round_trips(amqp_uri, concurrency, count):
                 producer.publish({"id": event_id, "type": "bench.round_trip"},
                                  routing_key="bench.round_trip", serializer="json",
                                  declare=[exchange])
-                handled[event_id].wait(30)
+                if not handled[event_id].wait(30):
+                    raise TimeoutError("an event did not reach its handler in 30 s")
                 latencies.append(time.perf_counter() - sent)
         return latencies
     started = time.perf_counter()
@@ -222,7 +223,7 @@ def rows(products=50, concurrency=8, events=2000):
     return [
         table.Row(f"journeys/s ({products} products, {concurrency} at once)",
                   f"{sustained:.2f}", f"{round_trips:,.0f} raw event round trips/s "
-                  f"({events} events, {concurrency} at once)"),
+                  f"({len(round_trip_latencies)} events, {concurrency} at once)"),
         table.Row("filing → certificate notification, closed loop",
                   f"p50 {percentile(latencies, .5):.2f} s, p99 {percentile(latencies, .99):.2f} s",
                   ceiling_latency),
