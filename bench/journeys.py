@@ -217,8 +217,9 @@ def rows(products=50, concurrency=8, events=2000):
         at_half_rate = open_loop(people, products, half_rate)
         round_trips, round_trip_latencies = event_round_trips(bench.amqp_uri, concurrency,
                                                               events)
-    ceiling_latency = (f"raw event round trip p50 {1000 * percentile(round_trip_latencies, .5):.1f}"
-                       f" ms, p99 {1000 * percentile(round_trip_latencies, .99):.1f} ms")
+    ceiling_latency = (f"raw event round trip p50 "
+                       f"{1000 * percentile(round_trip_latencies, .5):.1f} ms, "
+                       f"p99 {1000 * percentile(round_trip_latencies, .99):.1f} ms")
     half_p99 = percentile(at_half_rate, .99)
     return [
         table.Row(f"journeys/s ({products} products, {concurrency} at once)",
