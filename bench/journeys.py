@@ -37,14 +37,21 @@ HALF_RATE_P99_TARGET = 1.0  # seconds
 def registered(people, session):
     """A producer registers itself and its product; the producer's sign-in."""
     api = people.base_url + "/api/v1"
-    producer = session.post(f"{api}/producers", json=producer_registration(
-        name="HTX Bench", contact={"email": "bench@example.vn", "phone": "0296 3812 345"})
-    ).json()
+    producer = answered(session.post(f"{api}/producers", json=producer_registration(
+        name="HTX Bench", contact={"email": "bench@example.vn", "phone": "0296 3812 345"})))
     owner = {"Authorization": "Bearer " + people.issuer.token(["producer"],
                                                              producers=[producer["id"]])}
-    product = session.post(f"{api}/products", headers=owner, json={
-        "producer_id": producer["id"], "name": "Gạo bench", "category": "03"}).json()
+    product = answered(session.post(f"{api}/products", headers=owner, json={
+        "producer_id": producer["id"], "name": "Gạo bench", "category": "03"}))
     return producer, product, owner
+
+
+def answered(response):
+    """The response's body; an error status stops the bench with what it said."""
+    if not response.ok:
+        raise RuntimeError(f"{response.request.method} {response.url}: "
+                           f"{response.status_code} {response.text[:300]}")
+    return response.json()
 
 
 def certified(people, session, producer, product, owner):
@@ -182,7 +189,8 @@ def event_round_trips(amqp_uri, concurrency, count):
                 producer.publish({"id": event_id, "type": "bench.round_trip"},
                                  routing_key="bench.round_trip", serializer="json",
                                  declare=[exchange])
-                handled[event_id].wait(30)
+                if not handled[event_id].wait(30):
+                    raise TimeoutError("an event did not reach its handler in 30 s")
                 latencies.append(time.perf_counter() - sent)
         return latencies
     started = time.perf_counter()
@@ -209,13 +217,14 @@ def rows(products=50, concurrency=8, events=2000):
         at_half_rate = open_loop(people, products, half_rate)
         round_trips, round_trip_latencies = event_round_trips(bench.amqp_uri, concurrency,
                                                               events)
-    ceiling_latency = (f"raw event round trip p50 {1000 * percentile(round_trip_latencies, .5):.1f}"
-                       f" ms, p99 {1000 * percentile(round_trip_latencies, .99):.1f} ms")
+    ceiling_latency = (f"raw event round trip p50 "
+                       f"{1000 * percentile(round_trip_latencies, .5):.1f} ms, "
+                       f"p99 {1000 * percentile(round_trip_latencies, .99):.1f} ms")
     half_p99 = percentile(at_half_rate, .99)
     return [
         table.Row(f"journeys/s ({products} products, {concurrency} at once)",
                   f"{sustained:.2f}", f"{round_trips:,.0f} raw event round trips/s "
-                  f"({events} events, {concurrency} at once)"),
+                  f"({len(round_trip_latencies)} events, {concurrency} at once)"),
         table.Row("filing → certificate notification, closed loop",
                   f"p50 {percentile(latencies, .5):.2f} s, p99 {percentile(latencies, .99):.2f} s",
                   ceiling_latency),
