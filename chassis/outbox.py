@@ -230,9 +230,10 @@ class Relay:
                 or now - pending.unroutable["returned_at"] >= self.unroutable_retry]
 
     def relay_pending(self):
-        """One pass: publish what is due, settle each event as its confirm comes. A broker
-        error (the connection lost, no confirm in time) ends the pass: the events not yet
-        acknowledged stay in the outbox for the next one. How many were acknowledged."""
+        """One pass: publish what is due, settle each event as its confirm comes. An error
+        (the connection lost, no confirm in time, the store away) ends the pass and drops
+        the connection: the events not yet acknowledged stay in the outbox for the next
+        one. How many were acknowledged."""
         waiting = self.pending()
         self.measure(waiting)
         due = self.due(waiting)
@@ -249,7 +250,7 @@ class Relay:
                     acked += removing.wait() if removing is not None else []
                     removing = eventlet.spawn(self.settle, window.settled())
             window.flush()
-        except BROKER_ERRORS:
+        except Exception:  # the broker's or the store's: publishes left in flight are dropped
             self.close()
             raise
         finally:
