@@ -26,7 +26,7 @@ from services.certification.validity import VALID
 
 # The record's fields the public list narrows on (``listing.filters_of`` names them).
 FACETS = ("province_code", "commune_code", "category", "stars")
-DEFAULT_RENDERED_BYTES = 32 * 1024 * 1024
+DEFAULT_RENDERED_BYTES = 16 * 1024 * 1024
 
 
 class Entry:

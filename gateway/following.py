@@ -103,7 +103,7 @@ class CertificateFollower(DependencyProvider):
         if self.following:
             return self.certificates.render(kind, code, today, render)
         view = verify(code)
-        return Rendered(as_bytes(render(view)), etag(view["revision"], today))
+        return Rendered(as_bytes(render(view)), etag(view.get("revision", 0), today))
 
     def in_force(self, query, limit, cursor, render, listed, followed=True):
         """A page of the list of certified products, each ``render(view)`` (JSON);
@@ -115,13 +115,15 @@ class CertificateFollower(DependencyProvider):
             return self.certificates.in_force(query, limit, cursor, today, render)
         found = listed(query, limit, cursor)
         return Rendered(json_array([as_bytes(render(view)) for view in found["items"]]),
-                        list_etag([(v["code"], v["revision"]) for v in found["items"]],
+                        list_etag([(v["code"], v.get("revision", 0)) for v in found["items"]],
                                   today), found["next"])
 
     def keep(self, view):
         """A certificate as a command relayed by this process has just left it: read
-        here at once, before its events arrive."""
-        self.certificates.apply(view)
+        here at once, before its events arrive (a certification process older than
+        revisions, during an upgrade, says none: its events will tell)."""
+        if "revision" in view:
+            self.certificates.apply(view)
 
     def unready(self):
         """Why the process cannot serve yet (``chassis.web.Operations``); None once the
@@ -143,8 +145,10 @@ class CertificateFollower(DependencyProvider):
                 if not unavailable(exc):  # certification did not answer in time, or a fault
                     log.exception("following certification's events failed")
                 reason = exc
+            # A subscription that had loaded is tried again at once; one that keeps failing,
+            # less and less often.
+            failures = 1 if self.following else failures + 1
             self.following = False
-            failures += 1
             delay = backoff(0.5, failures, RETRY_MAX_DELAY_SECONDS)
             log.warning("not following certification's events (%r); subscribing again "
                         "and reloading in %.1fs", reason, delay)
