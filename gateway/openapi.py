@@ -126,7 +126,7 @@ def operation_spec(op):
     spec = {"summary": op.summary, "tags": [op.tag], "operationId": op.name,
             "responses": {}}
     parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": "string"}} for name in op.path_parameters]
+                   "schema": op.path_schema(name)} for name in op.path_parameters]
     parameters += [query_parameter(name, described, required)
                    for required, query in ((True, op.query), (False, op.optional_query))
                    for name, described in query.items()]

@@ -69,10 +69,15 @@ class Operation:
     def path_parameters(self):
         return re.findall(r"<(?:\w+:)?(\w+)>", self.path)
 
+    def path_schema(self, name):
+        """A path parameter's JSON schema: an integer for werkzeug's ``int`` converter."""
+        return {"type": "integer"} if f"<int:{name}>" in self.path else {"type": "string"}
+
     def matches(self, path):
-        """Whether ``path`` is this operation's (any value of its path parameters)."""
-        pattern = re.sub(r"<(?:\w+:)?\w+>", "[^/]+", re.escape(self.path).replace(
-            r"\<", "<").replace(r"\>", ">"))
+        """Whether ``path`` is this operation's (any value of its path parameters; digits
+        only for an ``int`` one, as werkzeug routes)."""
+        escaped = re.escape(self.path).replace(r"\<", "<").replace(r"\>", ">")
+        pattern = re.sub(r"<(?:\w+:)?\w+>", "[^/]+", re.sub(r"<int:\w+>", r"\\d+", escaped))
         return re.fullmatch(pattern, path) is not None
 
 

@@ -7,7 +7,8 @@ from gateway.routes import if_match, operation
 from services.certification.plan_schemas import PlanSchema, PlanViewSchema, \
     ProgressSchema, ReportSchema, StatisticsSchema
 
-PLAN = f"{API}/plans/<string:province>/<string:year>"
+# The year is digits: ``/plans/{plan_id}/decision`` and ``/support`` are business plans'.
+PLAN = f"{API}/plans/<string:province>/<int:year>"
 PROGRESS = f"{PLAN}/progress"
 STATISTICS = f"{API}/statistics"
 PROVINCE_QUERY = {"province": ("Mã tỉnh, thành phố (2 chữ số); mặc định: tỉnh của người "
@@ -15,6 +16,14 @@ PROVINCE_QUERY = {"province": ("Mã tỉnh, thành phố (2 chữ số); mặc �
                                "by default the caller's, the whole country for the "
                                "ministry", {"type": "string", "pattern": r"^\d{2}$"})}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def province_asked(request):
+    """The province the statistics are asked for: the query's when it names one (even an
+    empty one, which the service refuses), else the policy's (the caller's own, none for
+    the ministry)."""
+    asked = request.args.get("province")
+    return request.target.province if asked is None else asked
 
 
 class PlansApi:
@@ -73,30 +82,30 @@ class PlansApi:
                "stars, level, year and stage", "plans", response=StatisticsSchema,
                optional_query=PROVINCE_QUERY)
     def statistics(self, request):
-        return self.certification.statistics(request.target.province)
+        return self.certification.statistics(province_asked(request))
 
     @operation("GET", f"{STATISTICS}.csv", "Thống kê (CSV) / Statistics (CSV)", "plans",
                produces="text/csv", optional_query=PROVINCE_QUERY)
     def statistics_csv(self, request):
         return reports.as_csv(reports.STATISTICS_HEADERS, reports.statistics_rows(
-            self.certification.statistics(request.target.province)))
+            self.certification.statistics(province_asked(request))))
 
     @operation("GET", f"{STATISTICS}.xlsx", "Thống kê (Excel) / Statistics (XLSX)", "plans",
                produces=XLSX, optional_query=PROVINCE_QUERY)
     def statistics_xlsx(self, request):
         return reports.as_xlsx("Thống kê", reports.STATISTICS_HEADERS, reports.statistics_rows(
-            self.certification.statistics(request.target.province)))
+            self.certification.statistics(province_asked(request))))
 
     @operation("GET", f"{STATISTICS}/stars-by-category.svg", "Biểu đồ sản phẩm theo bộ sản "
                "phẩm và số sao (SVG) / Stars by product set (SVG chart)", "plans",
                produces="image/svg+xml", optional_query=PROVINCE_QUERY)
     def stars_by_category_svg(self, request):
         return reports.stars_by_category_chart(
-            self.certification.statistics(request.target.province))
+            self.certification.statistics(province_asked(request)))
 
     @operation("GET", f"{STATISTICS}/certificates-by-year.svg", "Biểu đồ giấy chứng nhận theo "
                "năm (SVG) / Certificates by year (SVG chart)", "plans",
                produces="image/svg+xml", optional_query=PROVINCE_QUERY)
     def certificates_by_year_svg(self, request):
         return reports.certificates_by_year_chart(
-            self.certification.statistics(request.target.province))
+            self.certification.statistics(province_asked(request)))

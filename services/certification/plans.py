@@ -199,54 +199,59 @@ def standing(plan, product_id, certificates):
                     due and bool(during))
 
 
-def progress(plan, certificates, steps, points_of_sale, reports, on):
-    """Each target of ``plan`` beside its actual figure on the day ``on``.
+def counted(plan, certificates, steps):
+    """What the read model's records give each measure of ``plan``: plain data, kept by
+    ``reporting`` until the province's records or the plan change.
 
     ``certificates``: the read model's certificates of the plan's province (all years);
-    ``steps``: its proposals, forwarded potential 5★ and supported ideas; ``points_of_sale``:
-    the promotion's points of sale and showrooms of the province; ``reports``: the office's
-    reports for the plan, by measure."""
+    ``steps``: its proposals, forwarded potential 5★ and supported ideas."""
     area = area_of(plan)
     by_product = {}
     for certificate in certificates:
         if area.contains(certificate.get("commune_code")):
             by_product.setdefault(certificate["product_id"], []).append(certificate)
     standings = [standing(plan, product, held) for product, held in by_product.items()]
-    counted = [s for s in standings if s.counted is not None]
+    held = [s for s in standings if s.counted is not None]
     stepped = [s for s in steps if in_years(plan, s["on"]) and area.contains(s["commune_code"])]
     due = [s for s in standings if s.due]
-    figures = {
-        "certified_new": len([s for s in counted if s.new]),
-        "certified_4_plus": len([s for s in counted if s.counted["stars"] >= 4]),
-        "certified_5_star": len([s for s in counted if s.counted["stars"] == 5]),
+    return {
+        "certified_new": len([s for s in held if s.new]),
+        "certified_4_plus": len([s for s in held if s.counted["stars"] >= 4]),
+        "certified_5_star": len([s for s in held if s.counted["stars"] == 5]),
         "potential_5_star": len({s["product_id"] for s in stepped
                                  if s["step"] == "potential_5_star"}),
-        "upgraded_3_to_4": len([s for s in counted if s.upgraded]),
-        "points_of_sale_opened": len([p for p in points_of_sale
-                                      if in_years(plan, p.get("opened_on"))]),
-    }
-    per_unit = {
-        "certified_per_unit": [s.commune_code for s in counted],
+        "upgraded_3_to_4": len([s for s in held if s.upgraded]),
+        "re_rated_percent": {"due": len(due), "re_rated": len([s for s in due if s.re_rated])},
+        "certified_per_unit": [s.commune_code for s in held],
         "proposed_per_unit": [s["commune_code"] for s in unique(stepped, "proposed")],
         "supported_ideas_per_unit": [s["commune_code"]
                                      for s in unique(stepped, "supported_idea")],
     }
+
+
+def progress(plan, figures, points_of_sale, reports, on):
+    """Each target of ``plan`` beside its actual figure on the day ``on``: ``figures`` from
+    ``counted``, ``points_of_sale`` the promotion's points of sale and showrooms of the
+    province, ``reports`` the office's reports for the plan, by measure."""
+    area = area_of(plan)
     lines = []
     for target in plan["targets"]:
         name = target["measure"]
         measure = MEASURES[name]
         details = {}
         if measure.per_unit:
-            actual, details = units_reaching(area, per_unit[name], target["at_least"])
+            actual, details = units_reaching(area, figures[name], target["at_least"])
         elif name == "re_rated_percent":
-            re_rated = len([s for s in due if s.re_rated])
-            details = {"due": len(due), "re_rated": re_rated}
-            actual = round(100 * re_rated / len(due), 1) if due else None
+            details = figures[name]
+            actual = round(100 * details["re_rated"] / details["due"], 1) \
+                if details["due"] else None
         elif measure.reported:
             report = reports.get(name)
             actual = None if report is None else reported_figure(measure, report)
             details = {} if report is None else {
                 k: report.get(k) for k in ("count", "of", "reported_on")}
+        elif name == "points_of_sale_opened":
+            actual = len([p for p in points_of_sale if in_years(plan, p.get("opened_on"))])
         else:
             actual = figures[name]
         lines.append({"measure": name, "label": {"vi": measure.vi, "en": measure.en},

@@ -52,6 +52,7 @@ def plan_key(province_code, year):
         raise InvalidInput("Tham số province không hợp lệ", "The parameter province is not "
                            "valid", [{"parameter": "province", "detail": "Không có tỉnh, "
                                       "thành phố mã này / No province with this code"}])
+    year = str(year)  # the API's path gives an integer, a caller may give its digits
     if not (year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR):
         raise InvalidInput("Tham số year không hợp lệ", "The parameter year is not valid",
                            [{"parameter": "year", "detail": f"Năm từ {FIRST_YEAR} đến "
@@ -120,17 +121,30 @@ def field_refused(pointer, vi, en):
 
 
 def progress(store, province_code, year, on):
-    """Each target of the province's plan beside its actual figure on the day ``on``."""
+    """Each target of the province's plan beside its actual figure on the day ``on``. What
+    the read model's records give is counted again only when the province's records or the
+    plan changed since it was last counted."""
     plan = plan_or_404(store, province_code, year)
-    certificates = store.all_certificates(province_code)
-    if any(c.get("commune_code") is None for c in certificates):
-        # Where a certificate's product code named no commune, the product's events may.
-        communes = {p["_id"]: p.get("commune_code") for p in store.all_products(province_code)}
-        certificates = [{**c, "commune_code": c.get("commune_code") or
-                         communes.get(c["product_id"])} for c in certificates]
-    return plans.progress(plan, certificates, store.steps_of(province_code),
-                          store.points_of_sale_of(province_code),
+    revision = f"{store.revisions_of([province_code]).get(province_code, 0)}|" \
+               f"{plan['revision']}"
+    figures = store.counted_for(plan["_id"], revision)
+    if figures is None:
+        figures = plans.counted(plan, with_communes(store, province_code),
+                                store.steps_of(province_code))
+        store.keep_counted(plan["_id"], revision, figures)
+    return plans.progress(plan, figures, store.points_of_sale_of(province_code),
                           store.reports_of(plan["_id"]), on)
+
+
+def with_communes(store, province_code):
+    """The province's certificates; where a certificate's product code named no commune,
+    the one its product's events named."""
+    certificates = store.all_certificates(province_code)
+    if all(c.get("commune_code") is not None for c in certificates):
+        return certificates
+    communes = {p["_id"]: p.get("commune_code") for p in store.all_products(province_code)}
+    return [{**c, "commune_code": c.get("commune_code") or communes.get(c["product_id"])}
+            for c in certificates]
 
 
 # Statistics -------------------------------------------------------------------------------

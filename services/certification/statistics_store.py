@@ -21,7 +21,6 @@ def prepare(database):
     database.tally_products.create_index([("province_code", ASCENDING)])
     database.tally_steps.create_index([("province_code", ASCENDING)])
     database.plan_reports.create_index([("plan_id", ASCENDING)])
-    database.tally_summaries.create_index([("province_code", ASCENDING)])
 
 
 # Below every revision and every key of the kind ``sortable`` makes.
@@ -106,6 +105,15 @@ class StatisticsStore:
         self.summaries.update_one({"_id": province_code}, {"$set": {
             "province_code": province_code, "revision": revision, "figures": figures}},
             upsert=True)
+
+    def counted_for(self, plan_id, revision):
+        """What the records gave the plan's measures when they were at ``revision``."""
+        kept = self.summaries.find_one({"_id": f"plan:{plan_id}"})
+        return kept["figures"] if kept and kept["revision"] == revision else None
+
+    def keep_counted(self, plan_id, revision, figures):
+        self.summaries.update_one({"_id": f"plan:{plan_id}"}, {"$set": {
+            "revision": revision, "figures": figures}}, upsert=True)
 
     # Reads --------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from tests.e2e.journeys import best_picks, council_of, criteria_set, lowered_pic
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 EXAMPLES_PER_OPERATION = 5
-RUN_SECONDS = 240  # the run stops on its own well before; this only bounds a hang
+RUN_SECONDS = 540  # the run stops on its own well before; this only bounds a hang
 # The generated calls change what they reach (a council reconstituted with "If-Match: *",
 # sheets, decisions): a province of their own keeps the other tests' objects out of reach.
 PROVINCE = "86"
@@ -62,6 +62,9 @@ def seeded(api, people):
                                   "venue": "Vĩnh Long", "starts_on": "2026-12-01",
                                   "ends_on": "2026-12-05"})
     assert point_of_sale.status_code == fair.status_code == 201, fair.text
+    assert people.province_officer(PROVINCE).put(f"/plans/{PROVINCE}/{PLAN_YEAR}", {
+        "reference": "1/KH-UBND", "adopted_on": f"{PLAN_YEAR}-01-15", "targets": [
+            {"measure": "certified_new", "at_least": 10}]}).status_code == 200
     return {"producer_id": producer["id"], "product_id": product["id"],
             "evaluation_id": evaluation["id"], "scope": SCOPE, "member": "chair",
             "certificate": code, "point_of_sale_id": point_of_sale.json()["id"],
@@ -83,6 +86,7 @@ def configuration(seeded):
         'expected-statuses = ["2xx", "401", "403", "404", "409", "412", "422", "428"]',
         "",
         *certificate_operations(seeded["certificate"]),
+        *plan_operations(),
         "[[operations]]",
         'include-operation-id = "get_criteria_set"',
         'parameters = { "path.code" = "03" }']
@@ -93,6 +97,20 @@ CERTIFICATE_OPERATIONS = ("verify_certificate", "verification_page", "certificat
                           "certificate_qr_png", "certificate_pdf", "revoke_certificate")
 
 
+PLAN_OPERATIONS = ("record_province_plan", "get_province_plan", "report_plan_figure",
+                   "plan_progress", "plan_progress_csv", "plan_progress_xlsx",
+                   "plan_progress_svg", "plan_report_page")
+PLAN_YEAR = 2026
+
+
+def plan_operations():
+    """The operations on a plan, given the province's recorded one."""
+    for name in PLAN_OPERATIONS:
+        yield from ("[[operations]]", f'include-operation-id = "{name}"',
+                    f'parameters = {{ "path.province" = "{PROVINCE}", '
+                    f'"path.year" = {PLAN_YEAR} }}', "")
+
+
 def certificate_operations(code):
     """The operations on a certificate, given the seeded one (its revocation too: a revoked
     certificate still has its page, QR code and PDF)."""
@@ -101,6 +119,7 @@ def certificate_operations(code):
                     f'parameters = {{ "path.code" = "{code}" }}', "")
 
 
+@pytest.mark.timeout(RUN_SECONDS + 60)  # 79 operations: the run alone takes ~5 minutes here
 def test_every_operation_keeps_to_the_served_document(stack, people, seeded, tmp_path):
     config = tmp_path / "schemathesis.toml"
     config.write_text(configuration(seeded))
