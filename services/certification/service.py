@@ -39,7 +39,7 @@ class CertificationService(OperationsEndpoints, AuditedService):
 
     @rpc
     def verify(self, code):
-        return workflow.verify(self.store, code, self.today)
+        return trade.verified(self.promotions, code, self.today)
 
     @rpc
     def certificates(self, query, limit, cursor):
