@@ -149,13 +149,13 @@ def valid_certificate(store, product_id, today, pointer):
 def still_certified(store, placement, today, pointer):
     """A certificate that ended while the product was being added: the withdrawal may have
     looked for its places before this one existed, so it is taken off here (once: by the
-    withdrawal or by this) and refused."""
-    if store.valid_for_product(placement["product_id"]) is not None:
-        return  # any later end of validity withdraws this placement with the others
-    certificate = store.get(placement["certificate_code"])
-    take_off(store, placement, certificate, "not_certified")
-    raise promotion.refusal(placement["product_id"], store.for_product(
-        placement["product_id"]), today, pointer)
+    withdrawal or by this) and refused. Read after the placement's write: any later end
+    of validity withdraws this placement with the others."""
+    refused = promotion.refusal(placement["product_id"],
+                                store.for_product(placement["product_id"]), today, pointer)
+    if refused is not None:
+        take_off(store, placement, store.get(placement["certificate_code"]), "not_certified")
+        raise refused
 
 
 def take_off(store, placement, certificate, reason):

@@ -8,9 +8,12 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from pymongo import MongoClient
 
+from chassis.errors import Conflict
 from chassis.events import rfc3339, utc_now
+from chassis.identity import Identity
 from services.certification import trade
 from services.certification.store import PromotionStore
 from tests.conftest import more_processes, wait_until
@@ -178,6 +181,32 @@ def test_the_withdrawal_is_once_however_often_and_wherever_it_runs(
     tap.wait_for("certificate.revoked", f"products/{product['id']}")
     time.sleep(3)  # certification's own handler has run, and found it done
     assert len(withdrawals(tap, product["id"])) == 1
+
+
+def test_a_product_whose_certificate_ends_while_it_is_added_is_taken_off_again(
+        api, people, tap, stack, councils):
+    """The revocation lands between the check of the certificate and the placement's write
+    (its withdrawal would have found nothing): the product is taken off again, refused."""
+    shop = opened_point_of_sale(people, name="Điểm bán OCOP Châu Phú")
+    _, product, certificate = certified(api, people)
+
+    class RevokedMeanwhile(PromotionStore):
+        def promote(self, placement, events):
+            written = super().promote(placement, events)
+            self.revoke(certificate["code"], {"revocation": {
+                "revoked_on": vietnam_today().isoformat()}, "revoked_at": rfc3339(utc_now())},
+                [])
+            return written
+    with MongoClient(stack.mongo_uri) as client:
+        store = RevokedMeanwhile(client[f"{stack.db_prefix}certification"])
+        with pytest.raises(Conflict, match="thu hồi"):
+            trade.carry(store, Identity(subject="officer-91"), shop["id"],
+                        {"product_id": product["id"]}, vietnam_today())
+        [placement] = store.placements_of(product["id"])
+    assert placement["state"] == "removed"
+    removed = tap.wait_for("promotion.removed", f"products/{product['id']}")["data"]
+    assert removed["reason"] == "not_certified" and removed["place"]["id"] == shop["id"]
+    assert api.get(f"/points-of-sale/{shop['id']}").json()["products"] == []
 
 
 def test_an_upgrade_keeps_the_product_promoted(api, people, tap, councils):
