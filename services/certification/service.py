@@ -41,7 +41,7 @@ class CertificationService(ReportingEntrypoints, OperationsEndpoints, AuditedSer
 
     @rpc
     def verify(self, code):
-        return workflow.verify(self.store, code, self.today)
+        return trade.verified(self.promotions, code, self.today)
 
     @rpc
     def public_records(self, limit, before=None):

@@ -9,7 +9,7 @@ from chassis.errors import NotFound
 from chassis.events import timestamp
 from services.certification import listing, promotion, validity
 from services.certification.promotion import ACTIVE, AT_FAIR, AT_POINT_OF_SALE, ONLINE
-from services.certification.workflow import make_event, utc_from
+from services.certification.workflow import make_event, utc_from, verify
 
 
 # The places -------------------------------------------------------------------------------
@@ -149,13 +149,13 @@ def valid_certificate(store, product_id, today, pointer):
 def still_certified(store, placement, today, pointer):
     """A certificate that ended while the product was being added: the withdrawal may have
     looked for its places before this one existed, so it is taken off here (once: by the
-    withdrawal or by this) and refused."""
-    if store.valid_for_product(placement["product_id"]) is not None:
-        return  # any later end of validity withdraws this placement with the others
-    certificate = store.get(placement["certificate_code"])
-    take_off(store, placement, certificate, "not_certified")
-    raise promotion.refusal(placement["product_id"], store.for_product(
-        placement["product_id"]), today, pointer)
+    withdrawal or by this) and refused. Read after the placement's write: any later end
+    of validity withdraws this placement with the others."""
+    refused = promotion.refusal(placement["product_id"],
+                                store.for_product(placement["product_id"]), today, pointer)
+    if refused is not None:
+        take_off(store, placement, store.get(placement["certificate_code"]), "not_certified")
+        raise refused
 
 
 def take_off(store, placement, certificate, reason):
@@ -234,6 +234,15 @@ def product_places(store, product_id):
             "fairs": [{k: p["place"][k] for k in ("id", "name", "province_code", "starts_on",
                                                    "ends_on")} for p in of(AT_FAIR)],
             "listings": [listing_view(p) for p in of(ONLINE)]}
+
+
+def verified(store, code, today):
+    """Public verification (``workflow.verify``) with where the product is sold while the
+    certificate is valid: what a consumer scanning its QR code may want next."""
+    view = verify(store, code, today)
+    if view["status"] == validity.VALID:
+        view["places"] = product_places(store, view["product_id"])
+    return view
 
 
 # Withdrawal -------------------------------------------------------------------------------

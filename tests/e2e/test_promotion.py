@@ -8,9 +8,12 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from pymongo import MongoClient
 
+from chassis.errors import Conflict
 from chassis.events import rfc3339, utc_now
+from chassis.identity import Identity
 from services.certification import trade
 from services.certification.store import PromotionStore
 from tests.conftest import more_processes, wait_until
@@ -110,6 +113,9 @@ def test_only_certified_products_are_promoted_and_a_revocation_withdraws_them(
             [x["id"] for x in places["listings"]]) == ([shop["id"]], [fair["id"]],
                                                        [listing["id"]])
 
+    page = api.http.get(f"{api.root}/verify/{certificate['code']}", timeout=15).text
+    assert shop["name"] in page and fair["name"] in page and listing["url"] in page
+
     # The public list, by where the products are sold.
     assert certified_products(api, point_of_sale=shop["id"]) == {product["id"], other["id"]}
     assert product["id"] in certified_products(api, sold_in="91")
@@ -134,6 +140,8 @@ def test_only_certified_products_are_promoted_and_a_revocation_withdraws_them(
     assert api.get(f"/certified-products/{product['id']}/places").json() == {
         "product_id": product["id"], "points_of_sale": [], "fairs": [], "listings": []}
     assert certified_products(api, point_of_sale=shop["id"]) == set()
+    assert shop["name"] not in api.http.get(f"{api.root}/verify/{certificate['code']}",
+                                            timeout=15).text
     texts = wait_until(lambda: [n["text"] for n in owner.get("/notifications", params={
         "recipient": f"producer:{product['producer_id']}"}).json()
         if n["event_type"] == "vn.gov.ocop.promotion.withdrawn.v1"], what="the producer told")
@@ -173,6 +181,32 @@ def test_the_withdrawal_is_once_however_often_and_wherever_it_runs(
     tap.wait_for("certificate.revoked", f"products/{product['id']}")
     time.sleep(3)  # certification's own handler has run, and found it done
     assert len(withdrawals(tap, product["id"])) == 1
+
+
+def test_a_product_whose_certificate_ends_while_it_is_added_is_taken_off_again(
+        api, people, tap, stack, councils):
+    """The revocation lands between the check of the certificate and the placement's write
+    (its withdrawal would have found nothing): the product is taken off again, refused."""
+    shop = opened_point_of_sale(people, name="Điểm bán OCOP Châu Phú")
+    _, product, certificate = certified(api, people)
+
+    class RevokedMeanwhile(PromotionStore):
+        def promote(self, placement, events):
+            written = super().promote(placement, events)
+            self.revoke(certificate["code"], {"revocation": {
+                "revoked_on": vietnam_today().isoformat()}, "revoked_at": rfc3339(utc_now())},
+                [])
+            return written
+    with MongoClient(stack.mongo_uri) as client:
+        store = RevokedMeanwhile(client[f"{stack.db_prefix}certification"])
+        with pytest.raises(Conflict, match="thu hồi"):
+            trade.carry(store, Identity(subject="officer-91"), shop["id"],
+                        {"product_id": product["id"]}, vietnam_today())
+        [placement] = store.placements_of(product["id"])
+    assert placement["state"] == "removed"
+    removed = tap.wait_for("promotion.removed", f"products/{product['id']}")["data"]
+    assert removed["reason"] == "not_certified" and removed["place"]["id"] == shop["id"]
+    assert api.get(f"/points-of-sale/{shop['id']}").json()["products"] == []
 
 
 def test_an_upgrade_keeps_the_product_promoted(api, people, tap, councils):
