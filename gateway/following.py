@@ -179,15 +179,15 @@ class CertificateFollower(DependencyProvider):
     def load_snapshot(self, connection):
         """Every certificate's record, page by page; a snapshot taken again over the
         records kept keeps, of each certificate, the later revision."""
-        calls, before, loaded = self.certification(), None, 0
+        calls, after, loaded = self.certification(), None, 0
         while True:
-            page = calls.public_records(SNAPSHOT_PAGE, before)
+            page = calls.public_records(SNAPSHOT_PAGE, after)
             for record in page["items"]:
                 self.certificates.apply(record)
             loaded += len(page["items"])
             connection.heartbeat_check()
-            before = page["next"]
-            if before is None:
+            after = page["next"]
+            if after is None:
                 return loaded
 
     def certification(self):

@@ -44,8 +44,8 @@ class CertificationService(ReportingEntrypoints, OperationsEndpoints, AuditedSer
         return trade.verified(self.promotions, code, self.today)
 
     @rpc
-    def public_records(self, limit, before=None):
-        return workflow.public_records(self.store, limit, before)
+    def public_records(self, limit, after=None):
+        return workflow.public_records(self.store, limit, after)
 
     @rpc
     def public_record(self, code):

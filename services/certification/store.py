@@ -167,22 +167,23 @@ class CertificationStore:
         return pages.page(self.certificates, {**filters, "state": {"$in": list(states)}},
                           limit, cursor, projection={"outbox": 0})
 
-    def public(self, limit, before=None):
-        """A page of every issued certificate, newest first, stamped before ``before``
-        (the ``listed`` of the previous page's last one): the public records in bulk.
-        Keyed on ``listed`` alone, which its index serves in either store; those stamped in
-        the same microsecond as a page's last one come with that page."""
+    def public(self, limit, after=None):
+        """A page of every issued certificate, newest first: the public records in bulk.
+        ``after`` is where the previous page ended: the ``listed`` of its last certificate
+        and the numbers of those it gave with that ``listed``. Only a range of ``listed``
+        is queried, which its index serves in either store (a cursor on ``(listed, _id)``
+        makes the stand-in scan)."""
         issued = {"state": {"$ne": ISSUING}}
-        query = {**issued, "listed": {"$lt": before}} if before is not None else issued
-        items = list(self.certificates.find(query, {"outbox": 0}).sort(pages.ORDER)
-                     .limit(limit))
-        if len(items) < limit:
+        listed, given = after if after else (None, [])
+        query = {**issued, "listed": {"$lte": listed}} if listed is not None else issued
+        found = list(self.certificates.find(query, {"outbox": 0}).sort(pages.ORDER)
+                     .limit(limit + len(given)))
+        items = [c for c in found if not (c["listed"] == listed and c["_id"] in given)][:limit]
+        if len(found) < limit + len(given) or not items:
             return {"items": items, "next": None}
-        last = items[-1]
-        items += self.certificates.find(
-            {**issued, "listed": last["listed"], "_id": {"$lt": last["_id"]}},
-            {"outbox": 0}).sort(pages.ORDER)
-        return {"items": items, "next": last["listed"]}
+        last = items[-1]["listed"]
+        return {"items": items, "next": [last, [c["_id"] for c in items if c["listed"] == last]
+                                         + (given if last == listed else [])]}
 
     def in_force(self, filters, limit, cursor):
         """A page of the valid certificates matching ``filters``, newest first."""

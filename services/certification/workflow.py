@@ -370,7 +370,7 @@ def verify(store, code, on):
     return certificate_view(certificate_or_404(store, code), on)
 
 
-def public_records(store, limit, before):
+def public_records(store, limit, after):
     """A page of every issued certificate's public record, newest first, and where the next
     one starts (``store.public``): what the gateway loads before it follows certification's
     events."""
@@ -379,7 +379,7 @@ def public_records(store, limit, before):
         raise InvalidInput(f"limit phải từ 1 đến {records.MAX_PAGE}",
                            f"limit must be 1 to {records.MAX_PAGE}",
                            [{"parameter": "limit", "detail": f"1–{records.MAX_PAGE}"}])
-    found = store.public(limit, before)
+    found = store.public(limit, after)
     return {"items": [records.record_of(c) for c in found["items"]], "next": found["next"]}
 
 
