@@ -151,7 +151,7 @@ def throughput(seconds, reads, profile_read, directory, gateway_pid):
         ratio = read.per_second / ceiling.per_second
         failures = f", {read.failed} failed" if read.failed else ""
         results.append(table.Row(
-            f"{name} (`{url.split('/', 3)[-1]}`), wrk -t2 -c{CONNECTIONS} -d{seconds}s",
+            f"{name} (`/{url.split('/', 3)[-1]}`), wrk -t2 -c{CONNECTIONS} -d{seconds}s",
             f"{read.per_second:,.0f}/s = {ratio:.0%} of /livez, p99 {read.p99_ms:.1f} ms"
             f"{failures}",
             f"/livez: {ceiling.per_second:,.0f}/s, p99 {ceiling.p99_ms:.1f} ms",
