@@ -170,7 +170,7 @@ def rows(events=2000, rounds=3, window=outbox.DEFAULT_WINDOW):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--window", type=int, default=outbox.DEFAULT_WINDOW)
