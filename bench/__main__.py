@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench import table
 
-MODULES = ("journeys", "national", "imports")
+MODULES = ("journeys", "national", "imports", "outbox", "public_reads", "statistics")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "var" / "bench.md"
 
 

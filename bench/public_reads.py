@@ -3,55 +3,43 @@ trivial handler (``/livez``) and of each public read, measured with ``wrk`` (2 t
 connections) one after the other; then how long a revocation takes to show on the public
 page of a gateway that did not relay it; and the memory of every process.
 
-    python -m bench.public_reads [--certificates 20000] [--seconds 5] [--profile]
+    python -m bench.public_reads [--certificates 20000] [--seconds 5] [--profile READ]
 
-Starts its own stack (own MongoDB stand-in, own RabbitMQ vhost). The certificates are
-written into certification's store before the gateway starts, as a restored database
-would be (across the 34 provinces, a tenth of them no longer in force), so the gateway
-loads them all in its snapshot; the time it takes is printed. ``wrk`` is Debian's package,
-installed with apt when this runs as root and it is missing; without it the throughput is
-skipped, with the reason. ``--profile`` samples the gateway with ``py-spy`` while ``wrk``
-reads the verification JSON, and prints where its time goes.
+Starts its own stack (``bench.stack``: own MongoDB stand-in, own RabbitMQ vhost) without
+the gateway. The certificates are then written into certification's store before the
+gateway starts, as a restored database would be (across the 34 provinces, a tenth of them
+no longer in force), so the gateway loads them all in its snapshot; the time it takes is a
+row. ``wrk`` is Debian's package, installed with apt when this runs as root and it is
+missing; without it the throughput is skipped, with the reason. ``--profile READ`` samples
+the gateway with ``py-spy`` while ``wrk`` reads ``READ`` (e.g. ``verification-json``), and
+prints where its time goes.
 """
 import argparse
-import collections
 import itertools
 import random
-import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import requests
 from pymongo import MongoClient
 
+from bench import table
+from bench.load import ensure_wrk, memory, print_profiles, profiled, wrk
+from bench.stack import bench_stack
 from chassis import pages
 from chassis.events import rfc3339
 from chassis.provinces import COMMUNES
-from gateway.tokens import DevelopmentIssuer
 from scripts import devstack
 from services.certification.validity import EXPIRED, REVOKED, SUPERSEDED, VALID, \
     certificate_code, expires_on, vietnam_day
-from tests.conftest import UNLIMITED
 
-THREADS, CONNECTIONS = 2, 20
+CONNECTIONS = 20
 TARGET_RATIO, TARGET_P99_MS = 0.80, 50.0
+RSS_TARGET_MB = 150
 REVOCATIONS = 5
 REVOKING_PROVINCE = "91"
 BATCH = 1000
-
-
-def ensure_wrk():
-    """The path of ``wrk``, installed with apt when running as root; None when it cannot
-    be had here."""
-    if shutil.which("wrk") is None:
-        devstack.apt_install("wrk")
-    return shutil.which("wrk")
 
 
 # The certificates ---------------------------------------------------------------------------
@@ -111,57 +99,6 @@ def seed(mongo_uri, db_prefix, count):
 
 # Measuring ----------------------------------------------------------------------------------
 
-def wrk(path, url, seconds):
-    """(requests/s, p99 in ms) of ``url`` under wrk."""
-    result = subprocess.run([path, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s",
-                             "--latency", url], capture_output=True, text=True, check=True)
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
-    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", result.stdout,
-                            re.MULTILINE).groups()
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
-    if errors:
-        raise RuntimeError(f"{url}: {errors.group(1)} answers were not 2xx:\n{result.stdout}")
-    return rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def profile(pid, wrk_path, url, seconds):
-    """Sample process ``pid`` with py-spy while wrk reads ``url``: the functions it spends
-    most of its samples in, with and without what they call."""
-    with tempfile.NamedTemporaryFile(suffix=".txt") as out:
-        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--function", "--pid", str(pid), "--duration",
-                                str(seconds), "--format", "raw", "--output", out.name,
-                                "--nonblocking"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-        wrk(wrk_path, url, seconds)
-        spy.wait()
-        stacks = Path(out.name).read_text().splitlines()
-    inclusive, own, total = collections.Counter(), collections.Counter(), 0
-    for line in stacks:
-        frames, _, count = line.rpartition(" ")
-        names = [re.sub(r" \(.*/(site-packages|wt-[^/]+|main)/", " (", frame)
-                 for frame in frames.split(";")]
-        total += int(count)
-        own[names[-1]] += int(count)
-        for name in set(names):
-            inclusive[name] += int(count)
-    print(f"\npy-spy, {total} samples of the gateway while wrk read {url}")
-    print("with what they call:")
-    for name, count in inclusive.most_common(25):
-        print(f"  {count / total:6.1%}  {name}")
-    print("in themselves:")
-    for name, count in own.most_common(15):
-        print(f"  {count / total:6.1%}  {name}")
-
-
-def rss_mb(pid):
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
-
-
-def memory(stack):
-    return {name: rss_mb(process.pid) for name, process in stack.processes.items()}
-
-
 def revocation_to_page(reader_url, writer_url, token, code):
     """Seconds from the revocation's request to one gateway until another's public page
     of the certificate says it is revoked."""
@@ -195,96 +132,100 @@ def addresses(stack, code):
             for name, url in READS}
 
 
-def report(wrk_path, seconds, reads):
-    """Each public read, right after the ceiling measured again (the machine's other load
-    drifts): both, and the ratio."""
+def throughput(seconds, reads, profile_read, directory, gateway_pid):
+    """Each public read under wrk right after the ceiling measured again (the machine's
+    other load drifts): a row each. ``profile_read``: the read under which py-spy samples
+    the gateway, its profile printed."""
     for url in reads.values():
         requests.get(url, timeout=30).raise_for_status()  # rendered and kept once
-    print(f"\nwrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s, the ceiling (/livez) then the "
-          f"read; target: ≥ {TARGET_RATIO:.0%} of the ceiling's requests/s, p99 ≤ "
-          f"{TARGET_P99_MS:g} ms")
-    print(f"{'read':20} {'/livez req/s':>12} {'p99 ms':>7} {'read req/s':>11} {'p99 ms':>7} "
-          f"{'ratio':>6}  target")
-    ceiling_url = reads["livez"]
+    ceiling_url, results = reads["livez"], []
     for name, url in reads.items():
         if url == ceiling_url:
             continue
-        ceiling, ceiling_p99 = wrk(wrk_path, ceiling_url, seconds)
-        rate, p99 = wrk(wrk_path, url, seconds)
-        met = rate >= TARGET_RATIO * ceiling and p99 <= TARGET_P99_MS
-        print(f"{name:20} {ceiling:12.0f} {ceiling_p99:7.1f} {rate:11.0f} {p99:7.1f} "
-              f"{rate / ceiling:6.0%}  {'met' if met else 'MISSED'}", flush=True)
+        ceiling = wrk(ceiling_url, CONNECTIONS, seconds)
+        profile = profiled({"gateway": gateway_pid}, seconds, directory) \
+            if name == profile_read else None
+        read = wrk(url, CONNECTIONS, seconds)
+        if profile:
+            print_profiles(f"wrk reading {url}", profile())
+        ratio = read.per_second / ceiling.per_second
+        failures = f", {read.failed} failed" if read.failed else ""
+        results.append(table.Row(
+            f"{name} (`/{url.split('/', 3)[-1]}`), wrk -t2 -c{CONNECTIONS} -d{seconds}s",
+            f"{read.per_second:,.0f}/s = {ratio:.0%} of /livez, p99 {read.p99_ms:.1f} ms"
+            f"{failures}",
+            f"/livez: {ceiling.per_second:,.0f}/s, p99 {ceiling.p99_ms:.1f} ms",
+            f"≥ {TARGET_RATIO:.0%} of /livez's requests/s, p99 ≤ {TARGET_P99_MS:g} ms",
+            ratio >= TARGET_RATIO and read.p99_ms <= TARGET_P99_MS and not read.failed))
+        print(f"{name}: {results[-1].measured}", flush=True)
+    return results
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--certificates", type=int, default=20000)
-    parser.add_argument("--seconds", type=int, default=5, help="of each wrk run")
-    parser.add_argument("--profile", metavar="READ", choices=[name for name, _ in READS],
-                        help="sample the gateway with py-spy under this read")
-    args = parser.parse_args()
-    wrk_path = ensure_wrk()
-
-    devstack.ensure_rabbitmq(devstack.DEFAULT_AMQP_URI)
-    amqp_uri = devstack.ensure_vhost(devstack.DEFAULT_AMQP_URI, "ocop-bench-reads",
-                                     fresh=True)
-    with tempfile.TemporaryDirectory() as directory:
-        mongo = devstack.MongoStandIn(Path(directory), devstack.free_port(),
-                                      Path(directory) / "nx.log").start()
-        issuer = DevelopmentIssuer(Path(directory) / "identity")
-        ports, ops_ports = devstack.free_ports()
-        # Counted as every public read is, but no limit is reached: a window of a second
-        # keeps the limiter's record of one client's hits short (tests.conftest.UNLIMITED's
-        # minute would make it a list of some hundred thousand entries, one client being
-        # the whole load, which a province's many phones never are).
-        settings = {**issuer.gateway_settings(), **UNLIMITED,
-                    "RATE_LIMIT_PUBLIC": "1000000/second"}
-        stack = devstack.Stack(amqp_uri, mongo.uri, db_prefix=f"bench_{uuid.uuid4().hex[:6]}_",
-                               ports=ports, ops_ports=ops_ports, log_dir=Path(directory) / "log",
-                               extra_env=settings)
+def rows(certificates=20000, seconds=5, profile=None):
+    """``profile``: the name of a read in ``READS`` under which py-spy samples the
+    gateway."""
+    wrk_found = ensure_wrk()
+    # Counted as every public read is, but no limit is reached: a window of a second
+    # keeps the limiter's record of one client's hits short (tests.conftest.UNLIMITED's
+    # minute would make it a list of some hundred thousand entries, one client being
+    # the whole load, which a province's many phones never are).
+    settings = {"RATE_LIMIT_PUBLIC": "1000000/second"}
+    services = [name for name in devstack.PROCESSES if name != "gateway"]
+    vhost = f"ocop-bench-reads-{uuid.uuid4().hex[:6]}"  # apart from another run's
+    with bench_stack(vhost, processes=services, settings=settings) as bench:
+        stack = bench.stack
+        started = time.perf_counter()
+        revocable = seed(bench.mongo.uri, bench.db_prefix, certificates)
+        written = time.perf_counter() - started
+        print(f"{certificates} certificates written in {written:.1f} s", flush=True)
+        started = time.perf_counter()
+        stack.start("gateway").wait_ready(300, names=["gateway"])
+        gateway_ready = time.perf_counter() - started
         # Another gateway replica, which relays the revocations.
-        writer = devstack.Stack(amqp_uri, mongo.uri, db_prefix=stack.db_prefix,
+        writer = devstack.Stack(bench.amqp_uri, bench.mongo.uri, db_prefix=bench.db_prefix,
                                 ports={"gateway": devstack.free_port()},
                                 ops_ports={"gateway": devstack.free_port()},
-                                log_dir=Path(directory) / "log-writer", extra_env=settings)
+                                log_dir=bench.directory / "log-writer",
+                                extra_env=stack.extra_env)
+        writer.amqp_uris = stack.amqp_uris
         try:
-            services = [name for name in devstack.PROCESSES if name != "gateway"]
-            stack.start(*services).wait_ready(90)
-            started = time.perf_counter()
-            revocable = seed(mongo.uri, stack.db_prefix, args.certificates)
-            print(f"{args.certificates} certificates written in "
-                  f"{time.perf_counter() - started:.1f} s", flush=True)
-            started = time.perf_counter()
-            stack.start("gateway").wait_ready(300, names=["gateway"])
-            print(f"gateway ready, its snapshot loaded, in {time.perf_counter() - started:.1f} s")
-            writer.amqp_uris = stack.amqp_uris
             writer.start("gateway").wait_ready(300)
             at_rest = memory(stack)
-            if wrk_path is None:
-                print("\nwrk is not installed and cannot be here (not root, or no apt-get): "
-                      "throughput skipped")
+            if wrk_found:
+                results = throughput(seconds, addresses(stack, revocable[-1]), profile,
+                                     bench.directory, stack.processes["gateway"].pid)
             else:
-                reads = addresses(stack, revocable[-1])
-                report(wrk_path, args.seconds, reads)
-                if args.profile:
-                    profile(stack.processes["gateway"].pid, wrk_path, reads[args.profile],
-                            args.seconds)
-            token = issuer.token(["province_authority"], province=REVOKING_PROVINCE)
+                results = [table.Row("public reads under wrk", "skipped: wrk is not "
+                                     "installed and cannot be here (not root, or no apt-get)")]
+            token = bench.issuer.token(["province_authority"], province=REVOKING_PROVINCE)
             latencies = sorted(revocation_to_page(stack.gateway_url, writer.gateway_url, token,
                                                   code) for code in revocable[:REVOCATIONS])
             loaded = memory(stack)
         finally:
             writer.stop("gateway")
-            stack.stop()
-            mongo.stop()
-            devstack.drop_vhost(devstack.DEFAULT_AMQP_URI, "ocop-bench-reads")
-    print(f"\nrevocation through another gateway → this gateway's /verify page says revoked "
-          f"(target ≤ 1 s), {REVOCATIONS} times: median {latencies[len(latencies) // 2]:.3f} s, "
-          f"max {latencies[-1]:.3f} s")
-    print(f"\nRSS, MB (target < 150): at rest with {args.certificates} certificates loaded → "
-          "after the load")
-    for name in at_rest:
-        print(f"  {name:14} {at_rest[name]:6.1f} → {loaded[name]:6.1f}")
+    results.insert(0, table.Row(
+        f"gateway ready, its snapshot of {certificates:,} certificates loaded",
+        f"{gateway_ready:.1f} s (written into certification's store in {written:.1f} s)"))
+    results.append(table.Row(
+        f"revocation through another gateway → this gateway's /verify page says revoked, "
+        f"{REVOCATIONS} times", f"median {latencies[len(latencies) // 2]:.3f} s, "
+        f"max {latencies[-1]:.3f} s", "", "≤ 1 s each", latencies[-1] <= 1))
+    results.extend(table.Row(
+        f"RSS of {name}, {certificates:,} certificates loaded", f"{at_rest[name]:.1f} MB at "
+        f"rest → {loaded[name]:.1f} MB after the load", "", f"< {RSS_TARGET_MB} MB",
+        max(at_rest[name], loaded[name]) < RSS_TARGET_MB) for name in at_rest)
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--certificates", type=int, default=20000)
+    parser.add_argument("--seconds", type=int, default=5, help="of each wrk run")
+    parser.add_argument("--profile", metavar="READ", choices=[name for name, _ in READS],
+                        help="sample the gateway with py-spy under this read")
+    arguments = parser.parse_args()
+    print(table.heading("python -m bench.public_reads"))
+    print(table.markdown(rows(**vars(arguments))))
 
 
 if __name__ == "__main__":

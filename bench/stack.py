@@ -21,10 +21,11 @@ class BenchStack(NamedTuple):
 
 
 @contextmanager
-def bench_stack(vhost, seed=None, ready_within=90):
+def bench_stack(vhost, seed=None, ready_within=90, processes=(), settings=None):
     """Start a stack on a fresh ``vhost`` without rate limits; stop and remove it all
     after. ``seed(mongo_uri, db_prefix)`` writes into the services' stores before they
-    start."""
+    start; ``processes``: those to start (default: every one), the others can be started
+    later with ``stack.start``; ``settings`` are added to every process's."""
     devstack.ensure_rabbitmq(devstack.DEFAULT_AMQP_URI)
     amqp_uri = devstack.ensure_vhost(devstack.DEFAULT_AMQP_URI, vhost, fresh=True)
     with tempfile.TemporaryDirectory() as directory:
@@ -36,11 +37,12 @@ def bench_stack(vhost, seed=None, ready_within=90):
         ports, ops_ports = devstack.free_ports()
         stack = devstack.Stack(amqp_uri, mongo.uri, db_prefix=db_prefix, ports=ports,
                                ops_ports=ops_ports, log_dir=directory / "log",
-                               extra_env={**issuer.gateway_settings(), **UNLIMITED})
+                               extra_env={**issuer.gateway_settings(), **UNLIMITED,
+                                          **(settings or {})})
         try:
             if seed:
                 seed(mongo.uri, db_prefix)
-            stack.start().wait_ready(ready_within)
+            stack.start(*processes).wait_ready(ready_within)
             yield BenchStack(stack, mongo, issuer, amqp_uri, directory, db_prefix)
         finally:
             stack.stop()

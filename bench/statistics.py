@@ -3,10 +3,10 @@ gateway's trivial handler.
 
     python -m bench.statistics [--certificates 20000] [--seconds 5] [--concurrency 8]
 
-Starts certification and the gateway on a MongoDB stand-in and RabbitMQ vhost of their own,
-writes ``--certificates`` certificates across the 34 provinces (3★–5★, issued 2020–2026,
+Writes ``--certificates`` certificates across the 34 provinces (3★–5★, issued 2020–2026,
 some superseded, revoked or expired) straight into the read model's store, as its event
-handlers would have left it, with An Giang's plan for 2026; then, for ``--seconds`` each,
+handlers would have left it, with An Giang's plan for 2026, then starts certification and
+the gateway on that MongoDB stand-in and a RabbitMQ vhost of their own (``bench.stack``); then, for ``--seconds`` each,
 asks through the gateway for An Giang's progress, An Giang's statistics and the country's,
 and ``/livez`` of the same gateway process (no call behind it): the ceiling of the HTTP
 path itself. Each province's statistics are counted once first (a summary kept until the
@@ -14,20 +14,17 @@ province's records change), as the first reads after a deployment would.
 """
 import argparse
 import random
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import requests
 from pymongo import MongoClient
 
+from bench import table
+from bench.stack import bench_stack
 from chassis.provinces import COMMUNES, PROVINCES
-from gateway.tokens import DevelopmentIssuer
-from scripts import devstack
 from services.certification import statistics_store
-from tests.conftest import UNLIMITED
 
 YEARS = range(2020, 2027)
 ENDINGS = (None,) * 8 + ("superseded", "revoked", "expired")
@@ -100,63 +97,59 @@ def rate(url, headers, seconds, concurrency):
     return len(latencies) / elapsed, median, sum(failed for _, failed in done)
 
 
+def rows(certificates=20_000, seconds=5, concurrency=8):
+    def seed(mongo_uri, db_prefix):
+        with MongoClient(mongo_uri) as client:
+            database = client[f"{db_prefix}certification"]
+            statistics_store.prepare(database)
+            tallied, products = read_model(certificates)
+            database.tally_certificates.insert_many(tallied)
+            database.tally_products.insert_many(products)
+            database.plans.insert_one(PLAN)
+
+    vhost = f"ocop-bench-statistics-{uuid.uuid4().hex[:6]}"
+    with bench_stack(vhost, seed, processes=("certification", "gateway")) as bench:
+        stack, issuer = bench.stack, bench.issuer
+        office = {"Authorization": "Bearer " + issuer.token(["province_officer"],
+                                                            province="91")}
+        ministry = {"Authorization": "Bearer " + issuer.token(["central_officer"])}
+        api = f"{stack.gateway_url}/api/v1"
+        started = time.perf_counter()
+        for province in sorted(PROVINCES):  # each province's summary counted once
+            requests.get(f"{api}/statistics", params={"province": province},
+                         headers=ministry, timeout=120).raise_for_status()
+        first_count = time.perf_counter() - started
+        figures = [
+            ("GET /plans/91/2026/progress", f"{api}/plans/91/2026/progress", office),
+            ("GET /statistics (An Giang)", f"{api}/statistics", office),
+            ("GET /statistics (national)", f"{api}/statistics", ministry),
+            ("GET /livez (same gateway)", f"{stack.ops_url('gateway')}/livez", {}),
+        ]
+        measured = [(name, *rate(url, headers, seconds, concurrency))
+                    for name, url, headers in figures]
+    (_, ceiling, ceiling_median, _) = measured[-1]
+    size = (f"{certificates:,} certificates across {len(PROVINCES)} provinces, "
+            f"{concurrency} at once, {seconds:g} s each")
+    results = [table.Row(
+        f"{name} requests/s ({size})",
+        f"{per_second:,.1f} (median {median:.1f} ms, {100 * per_second / ceiling:.1f}% of "
+        f"/livez)" + (f", {failed} not answered 200" if failed else ""),
+        f"/livez of the same gateway: {ceiling:,.1f}/s, median {ceiling_median:.1f} ms")
+        for name, per_second, median, failed in measured[:-1]]
+    results.append(table.Row(
+        f"first count of the {len(PROVINCES)} provinces' statistics summaries (then only a "
+        "province whose records changed is counted again)", f"{first_count:.1f} s"))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--certificates", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--concurrency", type=int, default=8)
-    args = parser.parse_args()
-    devstack.ensure_rabbitmq(devstack.DEFAULT_AMQP_URI)
-    vhost = f"ocop-bench-statistics-{uuid.uuid4().hex[:6]}"
-    amqp_uri = devstack.ensure_vhost(devstack.DEFAULT_AMQP_URI, vhost, fresh=True)
-    with tempfile.TemporaryDirectory() as directory:
-        mongo = devstack.MongoStandIn(Path(directory), devstack.free_port(),
-                                      Path(directory) / "nx.log").start()
-        issuer = DevelopmentIssuer(Path(directory) / "identity")
-        ports, ops_ports = devstack.free_ports()
-        prefix = f"bench_{uuid.uuid4().hex[:6]}_"
-        stack = devstack.Stack(amqp_uri, mongo.uri, db_prefix=prefix, ports=ports,
-                               ops_ports=ops_ports, log_dir=Path(directory) / "log",
-                               extra_env={**issuer.gateway_settings(), **UNLIMITED})
-        try:
-            with MongoClient(mongo.uri) as client:
-                database = client[f"{prefix}certification"]
-                statistics_store.prepare(database)
-                certificates, products = read_model(args.certificates)
-                database.tally_certificates.insert_many(certificates)
-                database.tally_products.insert_many(products)
-                database.plans.insert_one(PLAN)
-            stack.start("certification", "gateway").wait_ready(90)
-            office = {"Authorization": "Bearer " + issuer.token(["province_officer"],
-                                                                province="91")}
-            ministry = {"Authorization": "Bearer " + issuer.token(["central_officer"])}
-            api = f"{stack.gateway_url}/api/v1"
-            started = time.perf_counter()
-            for province in sorted(PROVINCES):  # each province's summary counted once
-                requests.get(f"{api}/statistics", params={"province": province},
-                             headers=ministry, timeout=120).raise_for_status()
-            first_count = time.perf_counter() - started
-            figures = [
-                ("GET /plans/91/2026/progress", f"{api}/plans/91/2026/progress", office),
-                ("GET /statistics (An Giang)", f"{api}/statistics", office),
-                ("GET /statistics (national)", f"{api}/statistics", ministry),
-                ("GET /livez (same gateway)", f"{stack.ops_url('gateway')}/livez", {}),
-            ]
-            measured = [(name, *rate(url, headers, args.seconds, args.concurrency))
-                        for name, url, headers in figures]
-        finally:
-            stack.stop()
-            mongo.stop()
-            devstack.drop_vhost(devstack.DEFAULT_AMQP_URI, vhost)
-    print(f"read model: {args.certificates} certificates across {len(PROVINCES)} provinces; "
-          f"concurrency {args.concurrency}, {args.seconds:g}s each")
-    print(f"first count of the {len(PROVINCES)} provinces' summaries: {first_count:.1f} s "
-          f"(then only a province whose records changed is counted again)")
-    ceiling = measured[-1][1]
-    for name, per_second, median, failed in measured:
-        print(f"{name:32} {per_second:9.1f} requests/s  median {median:8.1f} ms  "
-              f"({100 * per_second / ceiling:.1f}% of /livez)"
-              + (f"  {failed} not answered 200" if failed else ""))
+    arguments = parser.parse_args()
+    print(table.heading("python -m bench.statistics"))
+    print(table.markdown(rows(**vars(arguments))))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 from bench import __main__ as aggregator
-from bench import national, table
+from bench import load, table
 
 
 @pytest.mark.parametrize("name", aggregator.MODULES)
@@ -47,12 +47,12 @@ def test_wrk_output_is_read_in_milliseconds_with_failures_counted():
   Non-2xx or 3xx responses: 3
 Requests/sec:    150.25
 """
-    assert national.parsed_wrk(output) == national.Load(0.85, 1200.0, 150.25, 1200, 6)
+    assert load.parsed_wrk(output) == load.Load(0.85, 1200.0, 150.25, 1200, 6)
 
 
 def test_profiles_rank_functions_by_the_samples_they_are_on():
     collapsed = "main (a.py:1);query (b.py:5);decode (c.py:9) 6\nmain (a.py:2);render (d.py:3) 4\n"
-    total, inclusive, own = national.heaviest(collapsed, top=3)
+    total, inclusive, own = load.heaviest(collapsed, top=3)
     assert total == 10
     assert inclusive == [(100.0, "main (a.py)"), (60.0, "decode (c.py)"),
                          (60.0, "query (b.py)")]
