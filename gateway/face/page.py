@@ -33,7 +33,6 @@ dt{font-weight:600;margin-top:.8rem}
 dd{margin:.1rem 0 0;font-size:1.1rem;overflow-wrap:anywhere}
 .stars{color:#c99400;font-size:1.4rem;letter-spacing:.1em}
 .links a{display:inline-block;margin:.4rem 1rem .4rem 0}
-dd ul{margin:0;padding-left:1.1rem}
 footer{margin-top:2rem;font-size:.85rem;color:#555}
 @media (min-width:34rem){dl{display:grid;grid-template-columns:11rem 1fr;gap:.2rem 1rem}
 dt,dd{margin-top:.6rem}}
@@ -80,8 +79,6 @@ def certificate_page(view):
         rows.append((("Giấy chứng nhận mới", "New certificate"),
                      f"<a href=\"/verify/{quote(view['superseded_by'], safe='')}\">"
                      f"{escape(view['superseded_by'])}</a>"))
-    if view.get("places"):
-        rows += places_rows(view["places"])
     details = "".join(f"<dt>{bilingual(*label)}</dt><dd>{value}</dd>" for label, value in rows)
     files = f"/api/v1/certificates/{quote(number, safe='')}"
     body = (
@@ -94,27 +91,6 @@ def certificate_page(view):
         f"<a href=\"{files}/certificate.pdf\">{bilingual('Bản in (PDF)', 'Printable (PDF)')}"
         f"</a><a href=\"{files}/qr.svg\">{bilingual('Mã QR', 'QR code')}</a></p>")
     return document(f"OCOP {number}: {state_vi} / {state_en}", body)
-
-
-def places_rows(places):
-    """Where the product is sold (trade promotion): its points of sale and showrooms, fairs
-    and e-commerce listings, each a row when it has any."""
-    def listed(items):
-        return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
-    rows = []
-    if places["points_of_sale"]:
-        rows.append((("Điểm bán", "Points of sale"), listed(
-            f"{escape(p['name'])} ({escape(wording.province_name(p['province_code']))})"
-            for p in places["points_of_sale"])))
-    if places["fairs"]:
-        rows.append((("Hội chợ", "Fairs"), listed(
-            f"{escape(f['name'])}, {escape(wording.vietnam_date(f['starts_on']))}–"
-            f"{escape(wording.vietnam_date(f['ends_on']))}" for f in places["fairs"])))
-    if places["listings"]:
-        rows.append((("Bán trực tuyến", "Online"), listed(
-            f"<a href=\"{escape(x['url'])}\" rel=\"nofollow noopener\">{escape(x['platform'])}"
-            "</a>" for x in places["listings"])))
-    return rows
 
 
 def problem_page(status, title, detail):

@@ -93,9 +93,6 @@ class VerificationSchema(BaseSchema):
         "description": "The product's Global Trade Item Number, when its data has one."})
     revocation = fields.Nested(RevocationViewSchema, required=True, allow_none=True)
     re_rating = fields.Nested(ReRatingViewSchema, required=True, allow_none=True)
-    places = fields.Nested("ProductPlacesSchema", metadata={
-        "description": "Where the product is sold now (trade promotion); only when one "
-                       "certificate is verified and it is valid."})
 
 
 # Trade promotion (step 6, ``promotion``) ----------------------------------------------------

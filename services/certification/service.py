@@ -41,7 +41,7 @@ class CertificationService(ReportingEntrypoints, OperationsEndpoints, AuditedSer
 
     @rpc
     def verify(self, code):
-        return trade.verified(self.promotions, code, self.today)
+        return workflow.verify(self.store, code, self.today)
 
     @rpc
     def public_records(self, limit, after=None):

@@ -9,7 +9,7 @@ from chassis.errors import NotFound
 from chassis.events import timestamp
 from services.certification import listing, promotion, validity
 from services.certification.promotion import ACTIVE, AT_FAIR, AT_POINT_OF_SALE, ONLINE
-from services.certification.workflow import make_event, utc_from, verify
+from services.certification.workflow import make_event, utc_from
 
 
 # The places -------------------------------------------------------------------------------
@@ -234,15 +234,6 @@ def product_places(store, product_id):
             "fairs": [{k: p["place"][k] for k in ("id", "name", "province_code", "starts_on",
                                                    "ends_on")} for p in of(AT_FAIR)],
             "listings": [listing_view(p) for p in of(ONLINE)]}
-
-
-def verified(store, code, today):
-    """Public verification (``workflow.verify``) with where the product is sold while the
-    certificate is valid: what a consumer scanning its QR code may want next."""
-    view = verify(store, code, today)
-    if view["status"] == validity.VALID:
-        view["places"] = product_places(store, view["product_id"])
-    return view
 
 
 # Withdrawal -------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from services.certification import listing, promotion
 from services.certification.contracts import PUBLISHED
 from services.certification.schemas import NewFairSchema, NewListingSchema, \
     NewPointOfSaleSchema
-from gateway.face.page import certificate_page
 from services.notification.templates import text
 
 TODAY = date(2026, 11, 30)
@@ -174,25 +173,3 @@ def test_the_producer_is_told_what_was_withdrawn_and_why():
                           "khỏi: điểm bán Trung tâm OCOP Châu Đốc; sàn thương mại điện tử Shopee")
     assert "its certificate expired" in told["en"] and "e-commerce platform Shopee" in \
         told["en"]
-
-
-def test_the_certificates_page_says_where_the_product_is_sold():
-    view = {"code": "OCOP-91-2026-00037", "status": "valid", "product_name": "Gạo thơm",
-            "producer_name": "HTX Phú Tân", "province_code": "91", "commune_code": "30406",
-            "stars": 4, "issued_on": "2026-05-22", "expires_on": "2029-05-22",
-            "valid_until": "2029-05-22", "level": "province",
-            "recognition": {"reference": "12/QĐ-UBND", "date": "2026-05-22"},
-            "superseded_by": None, "places": {
-                "product_id": "p", "points_of_sale": [{
-                    "id": "pos-1", "name": "Trung tâm <OCOP>", "kind": "showroom",
-                    "province_code": "91", "since": "2026-11-30T01:00:00Z"}],
-                "fairs": [{"id": "f", "name": "Hội chợ OCOP", "province_code": "91",
-                           "starts_on": "2026-12-01", "ends_on": "2026-12-05"}],
-                "listings": [{"id": "l", "platform": "Shopee", "url": "https://shopee.vn/a?b=1&c=2",
-                              "certificate_code": "OCOP-91-2026-00037",
-                              "since": "2026-11-30T01:00:00Z"}]}}
-    page = certificate_page(view)
-    assert "Trung tâm &lt;OCOP&gt; (An Giang)" in page
-    assert "Hội chợ OCOP, 01/12/2026–05/12/2026" in page
-    assert '<a href="https://shopee.vn/a?b=1&amp;c=2" rel="nofollow noopener">Shopee</a>' in page
-    assert "Điểm bán" not in certificate_page({**view, "places": None})
