@@ -17,8 +17,15 @@ declaration first tries the quorum shape on a channel of its own, and where the 
 refuses it because the queue exists with another shape, declares the classic shape
 instead, with a warning, until ``python -m scripts.broker migrate-queues`` has moved the
 queue (docs/operations.md §5).
+
+``EVENT_QUEUE_TYPE=classic`` makes classic the preferred shape (an existing quorum queue is
+kept): the test suite sets it, because its dozens of short-lived vhosts of some 120 queues
+each, each quorum queue a Raft log of its own, wedged the single shared development broker
+(channels that could not close, its file descriptors exhausted).  The fault suite's broker
+node of its own and ``tests/integration/test_queue_shapes.py`` use quorum queues.
 """
 import logging
+import os
 from copy import copy
 
 from amqp.exceptions import PreconditionFailed
@@ -75,24 +82,28 @@ class DurableQueue(Queue):
         return Queue.queue_declare(classic, nowait, passive, channel)
 
     def takes_quorum(self, channel):
-        """True unless the broker has no quorum queues, or has this queue already in
-        another shape (an earlier release's classic queue, not yet migrated)."""
+        """Whether to declare the quorum shape: where the broker has quorum queues, the
+        preferred shape (``EVENT_QUEUE_TYPE``) unless the queue exists in the other one
+        (an earlier release's classic queue, not yet migrated, is kept)."""
         if not supports_quorum(broker_version(channel)):
             return False
-        refusal = self.other_shape(channel)
+        if os.environ.get("EVENT_QUEUE_TYPE", "quorum") == "classic":
+            return self.other_shape(channel, self.classic_arguments) is not None
+        refusal = self.other_shape(channel, self.queue_arguments)
         if refusal:
             log.warning("queue %s exists in another shape, kept as it is: migrate it to a "
                         "quorum queue (python -m scripts.broker migrate-queues): %s",
                         self.name, refusal)
         return not refusal
 
-    def other_shape(self, channel):
-        """Declare the quorum shape; the broker's refusal if the queue exists in another
-        shape, else None. On a channel of its own: the broker closes the one it refuses."""
+    def other_shape(self, channel, arguments):
+        """Declare the shape of ``arguments``; the broker's refusal if the queue exists in
+        another shape, else None. On a channel of its own: the broker closes the one it
+        refuses."""
         probe = channel.connection.channel()
         try:
             probe.queue_declare(queue=self.name, durable=True, auto_delete=False,
-                                arguments=self.queue_arguments)
+                                arguments=arguments)
         except PreconditionFailed as refusal:
             if "inequivalent arg" not in str(refusal):
                 raise

@@ -124,7 +124,7 @@ def migrate_queues(admin_uri, report=print):
             raise SystemExit(f"RabbitMQ {broker_version(channel)} has no quorum queues: "
                              "the classic queues stay")
         for queue in consumer_queues():
-            if not isinstance(queue, DurableQueue) or not queue.other_shape(channel):
+            if not isinstance(queue, DurableQueue) or not queue.other_shape(channel, queue.queue_arguments):
                 continue
             consumers = channel.queue_declare(queue.name, passive=True).consumer_count
             if consumers:

@@ -23,6 +23,12 @@ RETRY = retry_queue(SERVICE, QUEUE.name)
 PARKED = dead_letter_queue(SERVICE)
 
 
+@pytest.fixture(autouse=True)
+def quorum_queues(monkeypatch):
+    """The shape under test: the suite's own default is classic (tests/conftest.py)."""
+    monkeypatch.setenv("EVENT_QUEUE_TYPE", "quorum")
+
+
 @pytest.fixture
 def vhost_uri(request):
     base = os.environ.get("AMQP_URI", devstack.DEFAULT_AMQP_URI)
