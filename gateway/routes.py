@@ -377,8 +377,9 @@ def filters_asked(request, filters):
 
 
 def query_parameter(request, name):
-    value = request.args.get(name, "").strip()
-    if not value:
+    """A required query parameter's value; one given blank is looked up as it is (and
+    found nowhere), like any other value the schema allows."""
+    if name not in request.args:
         raise OcopError(f"Thiếu tham số {name}", f"The query parameter {name} is required",
                         [{"parameter": name, "detail": "Bắt buộc / Required"}])
-    return value
+    return request.args[name].strip()

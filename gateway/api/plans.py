@@ -2,7 +2,7 @@
 read model (``services/certification/reporting.py``), as JSON, spreadsheets (CSV, XLSX),
 charts (SVG) and the province's report page (rendered in ``gateway.face.reports``)."""
 from gateway.api import API
-from gateway.face import reports
+from gateway.face import page, reports
 from gateway.routes import if_match, operation
 from services.certification.plan_schemas import PlanSchema, PlanViewSchema, \
     ProgressSchema, ReportSchema, StatisticsSchema
@@ -72,7 +72,7 @@ class PlansApi:
 
     @operation("GET", f"{PLAN}/report", "Trang báo cáo của tỉnh: tiến độ và thống kê, có "
                "biểu đồ / The province's report page: progress and statistics, with charts",
-               "plans", produces="text/html")
+               "plans", produces="text/html", problem_page=page.problem_page)
     def plan_report_page(self, request, province, year):
         return reports.report_page(self.certification.plan_progress(province, year),
                                    self.certification.statistics(province))

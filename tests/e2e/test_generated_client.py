@@ -27,6 +27,9 @@ def client_package(stack, tmp_path_factory):
                       "content_type_overrides:\n"
                       "  image/png: application/octet-stream\n"
                       "  application/pdf: application/octet-stream\n"
+                      "  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: "
+                      "application/octet-stream\n"
+                      "  text/csv: text/plain\n"
                       "  image/svg+xml: text/plain\n")
     run = subprocess.run(
         [str(GENERATOR), "generate", "--url", f"{stack.gateway_url}/api/v1/openapi.json",

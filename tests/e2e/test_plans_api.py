@@ -44,7 +44,9 @@ def test_a_plan_recorded_changed_and_reported(people):
     lines = {line["measure"]: line for line in progress.json()["targets"]}
     assert (lines["trained_percent"]["actual"], lines["trained_percent"]["met"]) == (75.0,
                                                                                       False)
-    assert (lines["certified_new"]["actual"], lines["proposed_per_unit"]["actual"]) == (0, 0)
+    # Other tests' certificates of An Giang may fall in 2024 (certificates stored with their
+    # own dates): the exact counts are tests/integration/test_plans.py's; none proposed then.
+    assert lines["proposed_per_unit"]["actual"] == 0
     assert lines["proposed_per_unit"]["details"]["units"] == 11
     assert people.central_officer().get("/plans/91/2024/progress").json() == progress.json()
     assert_problem(office.get("/plans/91/2019/progress"), 404)

@@ -188,7 +188,8 @@ def test_a_product_whose_certificate_ends_while_it_is_added_is_taken_off_again(
     class RevokedMeanwhile(PromotionStore):
         def promote(self, placement, events):
             written = super().promote(placement, events)
-            self.revoke(certificate["code"], {"revocation": {
+            current = self.certificates.find_one({"_id": certificate["code"]})
+            self.revoke(certificate["code"], current.get("revision"), {"revocation": {
                 "revoked_on": vietnam_today().isoformat()}, "revoked_at": rfc3339(utc_now())},
                 [])
             return written
