@@ -73,10 +73,15 @@ def test_each_day_announces_what_it_reached(certificates):
     assert certificates.get(code)["state"] == "valid"
 
 
+def file_re_rating(certificates, code, evaluation_id, filed_on):
+    """A re-rating filed on ``filed_on``, recorded as certification records one."""
+    workflow.change_re_rating(certificates, code, lambda held: workflow.filing(
+        held, evaluation_id, filed_on))
+
+
 def test_a_late_re_rating_moves_expiry_until_its_decision(certificates):
     code = valid_certificate(certificates, 9)
-    certificates.record_re_rating(code, renewal.re_rating("e-late", EXPIRES_ON,
-                                                          EXPIRES_ON - timedelta(days=60)))
+    file_re_rating(certificates, code, "e-late", EXPIRES_ON - timedelta(days=60))
     workflow.reschedule(certificates, code)
     workflow.sweep(certificates, EXPIRES_ON + timedelta(days=100))
     assert certificates.get(code)["state"] == "valid"  # under late re-rating
@@ -92,9 +97,8 @@ def test_a_late_re_rating_moves_expiry_until_its_decision(certificates):
 def test_a_re_rating_filed_again_keeps_its_first_day(certificates):
     code = valid_certificate(certificates, 11)
     first = renewal.re_rating("e-first", EXPIRES_ON, EXPIRES_ON - timedelta(days=150))
-    certificates.record_re_rating(code, first)
-    certificates.record_re_rating(code, renewal.re_rating("e-again", EXPIRES_ON,
-                                                          EXPIRES_ON - timedelta(days=20)))
+    file_re_rating(certificates, code, "e-first", EXPIRES_ON - timedelta(days=150))
+    file_re_rating(certificates, code, "e-again", EXPIRES_ON - timedelta(days=20))
     recorded = certificates.get(code)["re_rating"]
     assert recorded == {**first, "evaluation_id": "e-again"}
     assert certificates.re_rated_by("e-again")["_id"] == code
