@@ -47,7 +47,7 @@ from chassis.identity import CENTRAL_OFFICER, PROVINCE_OFFICER, Identity
 from chassis.names import words
 from chassis.provinces import COMMUNES, PROVINCES
 from scripts import devstack
-from services.certification import listing, milestones, revocation, validity
+from services.certification import listing, milestones, records, revocation, validity
 from services.certification import store as certification_store
 from services.certification import workflow as certification
 from services.registration import producers as producer_rules
@@ -195,7 +195,8 @@ def write_national(database, producer_count, product_count):
         decision = revocation.decision({"ground": "criteria_not_met",
                                         "finding_reference": "12/KL-TTr",
                                         "finding_date": today}, today)
-        certificates_store.revoke(certificate["_id"], {
+        revision = records.revision_of(certificates_store.get(certificate["_id"]))
+        certificates_store.revoke(certificate["_id"], revision, {
             "revocation": {**decision, "by": SERVICE_CALLER.subject},
             "revoked_at": timestamp()}, [])
     certification.sweep(certificates_store, today)  # the daily timer: expiries, milestones

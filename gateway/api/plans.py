@@ -4,8 +4,8 @@ charts (SVG) and the province's report page (rendered in ``gateway.face.reports`
 from gateway.api import API
 from gateway.face import page, reports
 from gateway.routes import if_match, operation
-from services.certification.plan_schemas import PlanSchema, PlanViewSchema, \
-    ProgressSchema, ReportSchema, StatisticsSchema
+from services.certification.plan_schemas import (
+    ProgressSchema, ProvincePlanSchema, ProvincePlanViewSchema, ReportSchema, StatisticsSchema)
 
 # The year is digits: ``/plans/{plan_id}/decision`` and ``/support`` are business plans'.
 PLAN = f"{API}/plans/<string:province>/<int:year>"
@@ -29,13 +29,13 @@ def province_asked(request):
 class PlansApi:
     @operation("PUT", PLAN, "Ghi kế hoạch OCOP năm của tỉnh; sửa thì gửi If-Match với ETag "
                "/ Record the province's plan for the year; to change it, send If-Match with "
-               "its ETag", "plans", body=PlanSchema, response=PlanViewSchema, etag=True,
-               if_match=True)
+               "its ETag", "plans", body=ProvincePlanSchema, response=ProvincePlanViewSchema,
+               etag=True, if_match=True)
     def record_province_plan(self, request, body, province, year):
         return self.certification.record_plan(province, year, body, if_match(request))
 
     @operation("GET", PLAN, "Kế hoạch OCOP năm của tỉnh / The province's plan for the year",
-               "plans", response=PlanViewSchema, etag=True)
+               "plans", response=ProvincePlanViewSchema, etag=True)
     def get_province_plan(self, request, province, year):
         return self.certification.province_plan(province, year)
 

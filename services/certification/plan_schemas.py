@@ -24,7 +24,7 @@ class TargetSchema(BaseSchema):
                                "description": "The upper bound of a range (40–50), if any."})
 
 
-class PlanSchema(BaseSchema):
+class ProvincePlanSchema(BaseSchema):
     """A province's OCOP plan for a year or a period (kế hoạch thực hiện Chương trình
     OCOP), e.g. An Giang's 363/KH-UBND of 15 May 2023."""
 
@@ -54,7 +54,7 @@ class TargetViewSchema(BaseSchema):
     at_most = fields.Float(required=True, allow_none=True)
 
 
-class PlanViewSchema(BaseSchema):
+class ProvincePlanViewSchema(BaseSchema):
     province_code = fields.String(required=True)
     year = fields.Integer(required=True)
     last_year = fields.Integer(required=True)

@@ -6,7 +6,7 @@ from chassis.handlers import handle_event
 from chassis.rpc import rpc
 from chassis.schemas import load
 from services.certification import reporting, statistics_store
-from services.certification.plan_schemas import PlanSchema, ReportSchema
+from services.certification.plan_schemas import ProvincePlanSchema, ReportSchema
 
 
 def keeps_statistics(source, event_type):
@@ -40,7 +40,8 @@ class ReportingEntrypoints:
     @command
     def record_plan(self, province_code, year, payload, expected_revision):
         return reporting.record_plan(self.statistics_store, self.audit.caller, province_code,
-                                     year, load(PlanSchema(), payload), expected_revision)
+                                     year, load(ProvincePlanSchema(), payload),
+                                     expected_revision)
 
     @command
     def report_figure(self, province_code, year, payload):

@@ -123,7 +123,9 @@ def system(node, store, issuer, tmp_path_factory):
         node.amqp_uri, store.uri, ports=ports, ops_ports=ops_ports,
         db_prefix=f"faults_{uuid.uuid4().hex[:8]}_", log_dir=tmp_path_factory.mktemp("logs"),
         rabbitmq_node=node.name,
-        extra_env={"EVENT_RETRY_BASE_SECONDS": "0.1", "OUTBOX_POLL_SECONDS": "0.5",
+        # Quorum queues, as in production: this node is the suite's own (chassis/queues.py).
+        extra_env={"EVENT_QUEUE_TYPE": "quorum",
+                   "EVENT_RETRY_BASE_SECONDS": "0.1", "OUTBOX_POLL_SECONDS": "0.5",
                    "RPC_TIMEOUT_SECONDS": "5", **issuer.gateway_settings(), **UNLIMITED})
     stack.start().wait_ready(120)
     people = RecordingPeople(stack.gateway_url, issuer, Recorder())

@@ -25,6 +25,7 @@ from kombu import Connection
 
 from chassis import brokers, deadletters
 from chassis.handlers import ATTEMPTS_HEADER, ORIGINAL_QUEUE_HEADER
+from chassis.queues import DELIVERY_LIMIT
 from scripts.asyncapi import consumers
 from tests.conftest import wait_until
 from tests.e2e.journeys import (
@@ -57,6 +58,21 @@ def through(system, picks, label, fault):
     assert len(products) == JOURNEYS
     assert {p["stage"] for p in products} == {FINAL_STAGE}
     system.all_ready()
+
+
+def test_the_services_queues_are_quorum_queues_with_a_delivery_limit(system):
+    """Every fault below strikes the production shape: each consumer queue and its retry
+    queue a quorum queue, the consumer queue with its delivery limit, dlq.* classic."""
+    listed = system.node.ctl("list_queues", "name", "type", "arguments", "--formatter", "json")
+    listed.check_returncode()
+    queues = {q["name"]: q for q in json.loads(listed.stdout)}
+    expected = {consumer.queue for consumer in consumers()}
+    assert expected and expected <= set(queues), expected - set(queues)
+    for name in expected:
+        assert queues[name]["type"] == "quorum", queues[name]
+        assert queues[f"{name}.retry"]["type"] == "quorum", queues[f"{name}.retry"]
+        assert dict(queues[name]["arguments"])["x-delivery-limit"] == DELIVERY_LIMIT
+    assert {queues[f"dlq.{service}"]["type"] for service in brokers.SERVICES} == {"classic"}
 
 
 def test_kill_9_of_each_process_in_turn(system, picks):

@@ -15,7 +15,7 @@ from chassis.errors import InvalidInput
 from chassis.identity import Identity
 from services.certification import reporting, statistics_store
 from services.certification.contracts import PUBLISHED as CERTIFICATION
-from services.certification.plan_schemas import PlanSchema, ReportSchema
+from services.certification.plan_schemas import ProvincePlanSchema, ReportSchema
 from services.evaluation.contracts import PUBLISHED as EVALUATION
 from services.registration import units
 from services.registration.contracts import PUBLISHED as REGISTRATION
@@ -170,8 +170,8 @@ def apply(tallies, events):
 
 
 def record_plan(tallies):
-    return reporting.record_plan(tallies, OFFICE, "91", "2023", PlanSchema().load(PLAN_2023),
-                                 None)
+    return reporting.record_plan(tallies, OFFICE, "91", "2023",
+                                 ProvincePlanSchema().load(PLAN_2023), None)
 
 
 def figures(progress):
@@ -227,7 +227,7 @@ def test_the_2023_plan_against_the_seed_figures(tallies):
 
 
 def test_the_office_reports_what_no_event_gives(tallies):
-    reporting.record_plan(tallies, OFFICE, "91", "2021", PlanSchema().load({
+    reporting.record_plan(tallies, OFFICE, "91", "2021", ProvincePlanSchema().load({
         "reference": "138/KH-UBND", "adopted_on": "2021-07-16",
         "former_province": "Kiên Giang", "targets": [
             {"measure": "trained_percent", "at_least": 100},
@@ -261,18 +261,18 @@ def test_the_office_reports_what_no_event_gives(tallies):
 
 def test_a_plan_is_refused_where_it_cannot_be_counted(tallies):
     with pytest.raises(InvalidInput) as refused:
-        reporting.record_plan(tallies, OFFICE, "80", "2018", PlanSchema().load({
+        reporting.record_plan(tallies, OFFICE, "80", "2018", ProvincePlanSchema().load({
             "reference": "Đề án OCOP Long An", "adopted_on": "2018-12-01",
             "last_year": 2020, "targets": [{"measure": "certified_per_unit",
                                             "at_least": 1}]}), None)
     assert refused.value.errors[0]["pointer"] == "/former_province"
     with pytest.raises(InvalidInput) as refused:
-        reporting.record_plan(tallies, OFFICE, "80", "2018", PlanSchema().load({
+        reporting.record_plan(tallies, OFFICE, "80", "2018", ProvincePlanSchema().load({
             "reference": "Đề án OCOP Long An", "adopted_on": "2018-12-01",
             "former_province": "Kiên Giang", "targets": [{"measure": "certified_new",
                                                           "at_least": 10}]}), None)
     assert refused.value.errors[0]["pointer"] == "/former_province"
-    long_an = reporting.record_plan(tallies, OFFICE, "80", "2018", PlanSchema().load({
+    long_an = reporting.record_plan(tallies, OFFICE, "80", "2018", ProvincePlanSchema().load({
         "reference": "Đề án OCOP Long An 2018–2020", "adopted_on": "2018-12-01",
         "last_year": 2020, "former_province": "Long An", "targets": [
             {"measure": "certified_new", "at_least": 10},

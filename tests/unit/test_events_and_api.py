@@ -41,3 +41,12 @@ def test_openapi_document_is_valid_3_1_and_covers_every_operation():
     assert paths["/api/v1/certificates/{code}"]["get"]["security"] == []
     kinds = document["components"]["schemas"]["NewProducer"]["properties"]["kind"]
     assert set(kinds["enum"]) >= {"cooperative", "production_household", "operating_centre"}
+
+
+def test_every_schema_of_the_openapi_document_has_a_name_of_its_own(recwarn):
+    """apispec names a schema after its class and, when two classes share a name, calls the
+    second ``<name>1`` with a warning: a client would get a type named ``Plan1``."""
+    openapi.document.cache_clear()
+    names = set(openapi.document("http://127.0.0.1:8000")["components"]["schemas"])
+    assert not [str(w.message) for w in recwarn if "Multiple schemas" in str(w.message)]
+    assert {"Plan", "ProvincePlan", "ProvincePlanView"} <= names
