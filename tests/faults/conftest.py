@@ -117,13 +117,21 @@ class RecordingPeople(People):
 
 
 @pytest.fixture(scope="package")
-def system(node, store, issuer, tmp_path_factory):
+def quorum_queues():
+    """Quorum queues, as in production: this node is the suite's own (chassis/queues.py).
+    For the services, and for the topology this process declares before they start."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EVENT_QUEUE_TYPE", "quorum")
+        yield
+
+
+@pytest.fixture(scope="package")
+def system(node, store, issuer, tmp_path_factory, quorum_queues):
     ports, ops_ports = devstack.free_ports()
     stack = devstack.Stack(
         node.amqp_uri, store.uri, ports=ports, ops_ports=ops_ports,
         db_prefix=f"faults_{uuid.uuid4().hex[:8]}_", log_dir=tmp_path_factory.mktemp("logs"),
         rabbitmq_node=node.name,
-        # Quorum queues, as in production: this node is the suite's own (chassis/queues.py).
         extra_env={"EVENT_QUEUE_TYPE": "quorum",
                    "EVENT_RETRY_BASE_SECONDS": "0.1", "OUTBOX_POLL_SECONDS": "0.5",
                    "RPC_TIMEOUT_SECONDS": "5", **issuer.gateway_settings(), **UNLIMITED})

@@ -71,7 +71,8 @@ def test_the_services_queues_are_quorum_queues_with_a_delivery_limit(system):
     for name in expected:
         assert queues[name]["type"] == "quorum", queues[name]
         assert queues[f"{name}.retry"]["type"] == "quorum", queues[f"{name}.retry"]
-        assert dict(queues[name]["arguments"])["x-delivery-limit"] == DELIVERY_LIMIT
+        arguments = {argument[0]: argument[-1] for argument in queues[name]["arguments"]}
+        assert arguments["x-delivery-limit"] == DELIVERY_LIMIT, arguments
     assert {queues[f"dlq.{service}"]["type"] for service in brokers.SERVICES} == {"classic"}
 
 
