@@ -115,6 +115,9 @@ class BoundedHttpProtocol(HttpOnlyProtocol):
     def setup(self):
         super().setup()
         self.connection_reader = self.rfile
+        # An answer larger than the write buffer leaves in several segments; without this
+        # the last one waits for the client's delayed acknowledgement (Nagle), some 40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def handle_one_request(self):
         limits = self.server.limits
@@ -214,13 +217,45 @@ class BoundedHttpProtocol(HttpOnlyProtocol):
 
 
 class BoundedWebServer(WebServer):
-    """nameko's ``WebServer`` with ``BoundedHttpProtocol``; its limits come from config."""
+    """nameko's ``WebServer`` with ``BoundedHttpProtocol``; its limits come from config.
+    A dependency may answer some requests ahead of the workers (``answer_ahead``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ahead = []
+
+    def answer_ahead(self, responder):
+        """``responder(environ)`` is asked first, in the connection's own thread, for
+        every request: its ``Response``, or None to leave the request to a worker. For
+        answers that need no worker (no RPC, no store), kept in memory and cheap to give."""
+        self.ahead.append(responder)
+
+    def get_wsgi_app(self):
+        app = super().get_wsgi_app()
+        return AnsweredAhead(self.ahead, app) if self.ahead else app
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=BoundedHttpProtocol, debug=False):
         server = super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
         server.limits = RequestLimits.from_config(self.container.config)
         server.service_name = self.container.service_name
+        # No access line from eventlet: it formats one per request whatever the log level,
+        # and the gateway logs each request itself (gateway.routes).
+        server.log_output = False
         return server
+
+
+class AnsweredAhead:
+    """The WSGI application: the responders first, then nameko's workers."""
+
+    def __init__(self, responders, app):
+        self.responders, self.app = responders, app
+
+    def __call__(self, environ, start_response):
+        for responder in self.responders:
+            response = responder(environ)
+            if response is not None:
+                return response(environ, start_response)
+        return self.app(environ, start_response)
 
 
 class OperationsWebServer(BoundedWebServer):

@@ -10,7 +10,8 @@ stands on the day it is read (a valid certificate past its validity is expired).
 
 What is rendered from a record (the verification JSON, the page, the QR code, the PDF) is
 kept too, under the certificate's revision and the day, in a cache bounded in bytes: a
-read of a certificate read before is a dictionary lookup.
+read of a certificate read before is a dictionary lookup. So is a page of the list of
+certified products read before, until the next change is applied.
 """
 import bisect
 import json
@@ -27,6 +28,7 @@ from services.certification.validity import VALID
 # The record's fields the public list narrows on (``listing.filters_of`` names them).
 FACETS = ("province_code", "commune_code", "category", "stars")
 DEFAULT_RENDERED_BYTES = 16 * 1024 * 1024
+PAGES_BYTES = 4 * 1024 * 1024  # pages of the list of certified products as last rendered
 
 
 class Entry:
@@ -70,6 +72,10 @@ class PublicCertificates:
         self.valid = []
         self.valid_in = {}
         self.rendered = LRUCache(maxsize=rendered_bytes, getsizeof=lambda r: len(r.body))
+        # Pages of the list as last rendered, each with the number of changes applied
+        # before it: any change kept since makes every page stale.
+        self.changes = 0
+        self.pages = LRUCache(maxsize=PAGES_BYTES, getsizeof=lambda kept: len(kept[1].body))
 
     def __len__(self):
         return len(self.entries)
@@ -93,6 +99,7 @@ class PublicCertificates:
             for keys in self.indexes(entry):
                 bisect.insort(keys, entry.key)
         self.entries[entry.code] = entry
+        self.changes += 1
         return True
 
     def indexes(self, entry):
@@ -124,6 +131,15 @@ class PublicCertificates:
         by ``render(view)`` as a JSON object (and kept); the page as a JSON array."""
         wanted = listing.filters_of(query)
         limit = pages.checked_limit(limit)
+        key = (tuple(sorted(wanted.items())), limit, cursor, today)
+        kept = self.pages.get(key)
+        if kept is not None and kept[0] == self.changes:
+            return kept[1]
+        page = self.page_in_force(wanted, limit, cursor, today, render)
+        self.pages[key] = (self.changes, page)
+        return page
+
+    def page_in_force(self, wanted, limit, cursor, today, render):
         keys = self.valid_in.get(wanted["province_code"], []) \
             if "province_code" in wanted else self.valid
         position = len(keys) if cursor is None else bisect.bisect_left(keys,

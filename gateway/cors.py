@@ -29,12 +29,16 @@ class Cors(DependencyProvider):
 
     def decorate(self, request, response):
         """``response`` with the CORS headers its request's origin may see."""
-        origin = request.headers.get("Origin")
         response.vary.add("Origin")
-        if self.allowed(origin):
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        response.headers.extend(self.headers_for(request.headers.get("Origin")))
         return response
+
+    def headers_for(self, origin):
+        """The CORS headers of an answer to ``origin`` (besides ``Vary: Origin``)."""
+        if not self.allowed(origin):
+            return []
+        return [("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Expose-Headers", EXPOSED_HEADERS)]
 
     def preflight(self, request, methods):
         """The answer to ``OPTIONS`` on a path serving ``methods``."""

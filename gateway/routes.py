@@ -57,6 +57,7 @@ class Operation:
     # How a refusal looks to a person (an HTML operation): (status, title, detail) → page.
     # Without it refusals are problem+json, as everywhere in the API.
     problem_page: object = None
+    handler: object = None  # the function the operation's entrypoint runs
 
     def __post_init__(self):
         self.many = self.many or self.paged
@@ -239,19 +240,26 @@ def operation(method, path, summary, tag, **details):
                 except PyMongoError as exc:  # the key stays running until its lease ends
                     log.error("%s %s: its Idempotency-Key was not settled: %r", method, path,
                               exc)
-            response.headers[correlation.HEADER] = correlation.current()
-            # A public read answered is logged at DEBUG: at the rates of a fair the line
-            # would cost more than the read (/metrics counts them all).
-            log.log(logging.DEBUG if rule.public and method == "GET"
-                    and response.status_code < 400 else logging.INFO,
-                    "%s %s %s", method, request.path, response.status_code)
-            if not (rule.public and method == "GET"):
-                response.headers["Cache-Control"] = "no-store"  # answers may be personal
-            return self.cors.decorate(request, response)
+            return finished(self, rule, request, response, correlation.current())
 
+        op.handler = handler
         return http(method, path)(entrypoint)
 
     return decorate
+
+
+def finished(service, rule, request, response, correlation_id):
+    """``response`` as every operation's leaves: with its correlation id, its caching
+    rule and CORS, and logged."""
+    response.headers[correlation.HEADER] = correlation_id
+    public_read = rule.public and request.method in ("GET", "HEAD")
+    # A public read answered is logged at DEBUG: at the rates of a fair the line would
+    # cost more than the read (/metrics counts them all).
+    log.log(logging.DEBUG if public_read and response.status_code < 400 else logging.INFO,
+            "%s %s %s", request.method, request.path, response.status_code)
+    if not public_read:
+        response.headers["Cache-Control"] = "no-store"  # answers may be personal
+    return service.cors.decorate(request, response)
 
 
 JSON = "application/json"
@@ -323,15 +331,24 @@ def answer(service, identity, rule, op, handler, request, path_parameters):
 
 def rendered_response(request, op, rendered):
     """A public read rendered before (``gateway.certificates``, ``gateway.catalogue``),
-    served as it is. Clients and caches revalidate it every time unless it says for how
-    long it stands (a revocation must show at once); a client that holds it gets 304."""
+    served as it is (``revalidation``)."""
+    status, headers = revalidation(request, op, rendered)
+    if status == 304:
+        return Response(status=304, headers=headers)
+    return Response(rendered.body, status, headers=headers, mimetype=op.produces)
+
+
+def revalidation(request, op, rendered):
+    """The status and headers of a rendered read. Clients and caches revalidate it every
+    time unless it says for how long it stands (a revocation must show at once); a client
+    that holds it gets 304."""
     headers = {"ETag": rendered.etag, "Cache-Control": f"public, max-age={rendered.max_age}"
                if rendered.max_age else "public, no-cache"}
     if rendered.next:
         headers["Link"] = f'<{next_page(request, rendered.next)}>; rel="next"'
     if rendered.etag in request.headers.get("If-None-Match", "").replace(" ", "").split(","):
-        return Response(status=304, headers=headers)
-    return Response(rendered.body, op.status, headers=headers, mimetype=op.produces)
+        return 304, headers
+    return op.status, headers
 
 
 def etag(revision):

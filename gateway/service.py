@@ -7,6 +7,7 @@ from chassis.mongo import MongoDatabase
 from chassis.rpc import BoundedRpcProxy
 from chassis.web import OperationsEndpoints, http
 from gateway import docs, idempotency, openapi
+from gateway.ahead import PublicReadsAhead
 from gateway.api import API
 from gateway.api.audit import AuditApi
 from gateway.api.certification import CertificationApi
@@ -43,6 +44,8 @@ class GatewayService(RegistrationApi, EvaluationApi, CertificationApi, Promotion
     # the catalogue of criteria sets, kept for a while.
     public_certificates = CertificateFollower()
     catalogue = CachedCatalogue()
+    # ...answered ahead of the workers once held (gateway.ahead).
+    public_reads_ahead = PublicReadsAhead()
 
     @property
     def idempotency(self):

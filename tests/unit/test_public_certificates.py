@@ -96,3 +96,26 @@ def test_the_list_narrows_by_province_commune_category_and_stars():
         listed(certificates, province="99")
     with pytest.raises(InvalidInput):
         listed(certificates, cursor="nonsense")
+
+
+def test_a_page_of_the_list_is_kept_until_a_change_is_applied():
+    certificates, renders = PublicCertificates(), []
+
+    def render(view):
+        renders.append(view["code"])
+        return f'"{view["code"]}"'
+    certificates.apply(record("A", listed=1))
+    certificates.apply(record("B", listed=2))
+    first = certificates.in_force({"province": "91"}, 50, None, TODAY, render)
+    again = certificates.in_force({"province": "91"}, 50, None, TODAY, render)
+    assert again is first and json.loads(first.body) == ["B", "A"]
+    # Another day is another page; a revision applied makes every kept page stale.
+    assert certificates.in_force({"province": "91"}, 50, None, TODAY + timedelta(days=1),
+                                 render) is not first
+    certificates.apply(record("A", revision=2, state=REVOKED, listed=1))
+    assert json.loads(certificates.in_force({"province": "91"}, 50, None, TODAY,
+                                            render).body) == ["B"]
+    # An earlier revision changes nothing, and keeps the page.
+    kept = certificates.in_force({}, 50, None, TODAY, render)
+    assert not certificates.apply(record("B", revision=1, listed=2))
+    assert certificates.in_force({}, 50, None, TODAY, render) is kept
