@@ -27,8 +27,8 @@ from services.certification.validity import VALID
 
 # The record's fields the public list narrows on (``listing.filters_of`` names them).
 FACETS = ("province_code", "commune_code", "category", "stars")
-DEFAULT_RENDERED_BYTES = 16 * 1024 * 1024
-PAGES_BYTES = 4 * 1024 * 1024  # pages of the list of certified products as last rendered
+DEFAULT_RENDERED_BYTES = 8 * 1024 * 1024
+PAGES_BYTES = 2 * 1024 * 1024  # pages of the list of certified products as last rendered
 
 
 class Entry:
