@@ -23,12 +23,15 @@ from chassis import pages
 from chassis.errors import NotFound
 from gateway.rendered import Rendered, digest_tag
 from services.certification import listing, records
-from services.certification.validity import VALID
+from services.certification.validity import EXPIRED, VALID
 
-# The record's fields the public list narrows on (``listing.filters_of`` names them).
-FACETS = ("province_code", "commune_code", "category", "stars")
+# The record's fields the public lists narrow on (``listing.filters_of`` and
+# ``listing.certificate_filters`` name them).
+FACETS = ("province_code", "commune_code", "category", "stars", "product_id")
+# The states of the certificates listed (an issuing one is not yet).
+ISSUED = tuple(listing.STORED_AS)
 DEFAULT_RENDERED_BYTES = 8 * 1024 * 1024
-PAGES_BYTES = 2 * 1024 * 1024  # pages of the list of certified products as last rendered
+PAGES_BYTES = 2 * 1024 * 1024  # pages of the lists as last rendered
 
 
 class Entry:
@@ -55,8 +58,13 @@ class Entry:
     def view_on(self, today):
         return records.view_on(self.record(), today)
 
+    def status_on(self, today):
+        """``validity.status``: one past its validity is expired before the daily timer
+        has stored it so."""
+        return EXPIRED if self.state == VALID and today >= self.valid_until else self.state
+
     def in_force_on(self, today):
-        return self.state == VALID and today < self.valid_until
+        return self.status_on(today) == VALID
 
     def matches(self, wanted):
         """Whether the certificate has every field value of ``wanted``
@@ -71,6 +79,11 @@ class PublicCertificates:
         # province's. Whether one is still in force on the day is checked as it is read.
         self.valid = []
         self.valid_in = {}
+        # The same of every certificate issued, whatever its state.
+        self.issued = []
+        self.issued_in = {}
+        self.lists = {"in force": (self.valid, self.valid_in),
+                      "issued": (self.issued, self.issued_in)}
         self.rendered = LRUCache(maxsize=rendered_bytes, getsizeof=lambda r: len(r.body))
         # Pages of the list as last rendered, each with the number of changes applied
         # before it: any change kept since makes every page stale.
@@ -92,18 +105,24 @@ class PublicCertificates:
             return False
         entry = Entry({k: v for k, v in record.items() if k != "status"})
         earlier = self.entries.get(entry.code)
-        if earlier is not None and earlier.state == VALID:
+        if earlier is not None:
             for keys in self.indexes(earlier):
                 del keys[bisect.bisect_left(keys, earlier.key)]
-        if entry.state == VALID:
-            for keys in self.indexes(entry):
-                bisect.insort(keys, entry.key)
+        for keys in self.indexes(entry):
+            bisect.insort(keys, entry.key)
         self.entries[entry.code] = entry
         self.changes += 1
         return True
 
     def indexes(self, entry):
-        return self.valid, self.valid_in.setdefault(entry.facets["province_code"], [])
+        """The key lists ``entry`` stands in."""
+        province = entry.facets["province_code"]
+        found = []
+        if entry.state in ISSUED:
+            found += [self.issued, self.issued_in.setdefault(province, [])]
+        if entry.state == VALID:
+            found += [self.valid, self.valid_in.setdefault(province, [])]
+        return found
 
     def entry(self, code):
         entry = self.entries.get(code)
@@ -130,25 +149,42 @@ class PublicCertificates:
         certificates in force on ``today`` that match the query's filters, each rendered
         by ``render(view)`` as a JSON object (and kept); the page as a JSON array."""
         wanted = listing.filters_of(query)
+        return self.page("in force", wanted, lambda entry: entry.in_force_on(today), limit,
+                         cursor, today, render)
+
+    def listed(self, query, limit, cursor, today, render):
+        """A page of the list of certificates (``listing``), newest first, as ``in_force``:
+        every certificate issued that matches the query's filters and, when it asks for
+        one, has its status on ``today``."""
+        wanted, status, _ = listing.certificate_filters(query)
+        return self.page("issued", wanted, lambda entry: status in (None, entry.status_on(today)),
+                         limit, cursor, today, render, status)
+
+    def page(self, which, wanted, accepts, limit, cursor, today, render, *asked):
+        """A page of the certificates of list ``which`` (``self.lists``: the country's
+        keys, or a province's when one is wanted) that match ``wanted`` and that
+        ``accepts``, kept under what was asked until a change is applied."""
         limit = pages.checked_limit(limit)
-        key = (tuple(sorted(wanted.items())), limit, cursor, today)
+        key = (which, tuple(sorted(wanted.items())), *asked, limit, cursor, today)
         kept = self.pages.get(key)
         if kept is not None and kept[0] == self.changes:
             return kept[1]
-        page = self.page_in_force(wanted, limit, cursor, today, render)
+        country, provinces = self.lists[which]
+        keys = provinces.get(wanted["province_code"], []) \
+            if "province_code" in wanted else country
+        page = self.walk(keys, lambda entry: entry.matches(wanted) and accepts(entry), limit,
+                         cursor, today, render)
         self.pages[key] = (self.changes, page)
         return page
 
-    def page_in_force(self, wanted, limit, cursor, today, render):
-        keys = self.valid_in.get(wanted["province_code"], []) \
-            if "province_code" in wanted else self.valid
+    def walk(self, keys, accepts, limit, cursor, today, render):
         position = len(keys) if cursor is None else bisect.bisect_left(keys,
                                                                         pages.decode(cursor))
         found = []
         while position > 0 and len(found) <= limit:
             position -= 1
             entry = self.entries[keys[position][1]]
-            if entry.in_force_on(today) and entry.matches(wanted):
+            if accepts(entry):
                 found.append(entry)
         more = len(found) > limit
         found = found[:limit]

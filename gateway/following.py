@@ -111,9 +111,17 @@ class CertificateFollower(DependencyProvider):
         ``listed(query, limit, cursor)`` is certification's page, asked for when this
         process does not follow the certificates yet or ``followed`` is false (a filter
         its read model does not hold)."""
+        return self.page(self.certificates.in_force, query, limit, cursor, render, listed,
+                         followed)
+
+    def listed(self, query, limit, cursor, render, listed):
+        """A page of the list of certificates, as ``in_force``."""
+        return self.page(self.certificates.listed, query, limit, cursor, render, listed)
+
+    def page(self, kept, query, limit, cursor, render, listed, followed=True):
         today = vietnam_day(utc_now())
         if self.following and followed:
-            return self.certificates.in_force(query, limit, cursor, today, render)
+            return kept(query, limit, cursor, today, render)
         found = listed(query, limit, cursor)
         return Rendered(json_array([as_bytes(render(view)) for view in found["items"]]),
                         list_etag([(v["code"], v.get("revision", 0)) for v in found["items"]],

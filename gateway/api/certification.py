@@ -80,10 +80,12 @@ class CertificationApi:
     @operation("GET", f"{API}/certificates", "Giấy chứng nhận theo sản phẩm, tỉnh, bộ sản "
                "phẩm, số sao, trạng thái (công khai) / Certificates by product, province, "
                "category, stars and status (public)", "certification",
-               response=VerificationSchema, paged=True, optional_query=CERTIFICATE_FILTERS)
+               response=VerificationSchema, paged=True, optional_query=CERTIFICATE_FILTERS,
+               revalidated=True)
     def list_certificates(self, request):
-        return self.certification.certificates(filters_asked(request, CERTIFICATE_FILTERS),
-                                               **paging(request))
+        return self.public_certificates.listed(
+            filters_asked(request, CERTIFICATE_FILTERS), **paging(request),
+            render=verification_json, listed=self.certification.certificates)
 
     @operation("GET", f"{API}/certified-products",
                "Sản phẩm OCOP đang có hiệu lực, cả theo nơi bán (công khai) / Certified "

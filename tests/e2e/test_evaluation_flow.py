@@ -42,8 +42,10 @@ def test_a_potential_five_star_goes_to_the_ministry_only_on_the_provincial_chair
     requested = tap.wait_for("evaluation.approval_requested", subject)
     assert (requested["data"]["score"], requested["data"]["capped_by"]) == (100.0, [])
     office = people.province_officer("91")
+    # The province was told of the submission before: the approval's notice is another.
     told = wait_until(lambda: [m for m in office.get("/notifications", params={
-        "recipient": "province:91", "limit": 200}).json() if m["subject"] == subject],
+        "recipient": "province:91", "limit": 200}).json() if m["subject"] == subject
+        and m["event_type"] == "vn.gov.ocop.evaluation.approval_requested.v1"],
         what="the province told")
     assert "Art. 7.3.e" in told[0]["text"]["en"]
     # Waiting: not forwarded, no central evaluation; scoring and deciding are over.

@@ -98,6 +98,36 @@ def test_the_list_narrows_by_province_commune_category_and_stars():
         listed(certificates, cursor="nonsense")
 
 
+def issued(certificates, limit=50, cursor=None, today=TODAY, **query):
+    page = certificates.listed(query, limit, cursor, today, lambda view: f'"{view["code"]}"')
+    return json.loads(page.body), page.next
+
+
+def test_the_list_of_certificates_holds_every_one_issued_by_its_status_on_the_day():
+    certificates = PublicCertificates()
+    certificates.apply(record("V", listed=1))
+    certificates.apply(record("PAST", listed=2, expires_on=TODAY))  # expired on the day
+    certificates.apply(record("R", listed=3, state=REVOKED))
+    certificates.apply(record("S", listed=4, state=SUPERSEDED, superseded_by="V"))
+    certificates.apply(record("NEW", listed=5, state="issuing"))  # not yet issued
+    assert issued(certificates)[0] == ["S", "R", "PAST", "V"]
+    assert issued(certificates, status="valid")[0] == ["V"]
+    assert issued(certificates, status="expired")[0] == ["PAST"]
+    assert issued(certificates, status="revoked")[0] == ["R"]
+    assert issued(certificates, status="superseded", province="91")[0] == ["S"]
+    assert issued(certificates, product_id="product-R")[0] == ["R"]
+    assert issued(certificates, province="01")[0] == []
+    first, cursor = issued(certificates, limit=3)
+    assert (first, issued(certificates, limit=3, cursor=cursor)) == (
+        ["S", "R", "PAST"], (["V"], None))
+    # A certificate revoked moves from one status to the other, in its place.
+    certificates.apply(record("V", revision=2, listed=1, state=REVOKED))
+    assert issued(certificates, status="revoked")[0] == ["R", "V"]
+    assert issued(certificates, status="valid")[0] == []
+    with pytest.raises(InvalidInput):
+        issued(certificates, status="lost")
+
+
 def test_a_page_of_the_list_is_kept_until_a_change_is_applied():
     certificates, renders = PublicCertificates(), []
 
