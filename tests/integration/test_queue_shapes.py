@@ -9,7 +9,7 @@ import sys
 import uuid
 
 import pytest
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Queue
 
 from chassis import brokers, events
 from chassis.handlers import consumer_queue, dead_letter_queue, retry_queue
