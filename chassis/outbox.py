@@ -244,7 +244,8 @@ class Relay:
         try:
             for pending in due:
                 self.publish(window, pending)
-                # One batch is taken out of the outboxes while the next is published.
+                # A batch is taken out of the outboxes by a green thread of its own, which
+                # runs when the publisher next waits (for confirms; at the latest, the flush).
                 if window.settled_count() >= SETTLE_BATCH and (removing is None
                                                                 or removing.dead):
                     acked += removing.wait() if removing is not None else []
