@@ -18,6 +18,26 @@ from nameko.extensions import DependencyProvider
 from gateway.problems import Problem
 
 DEFAULTS = {"public": "120/minute", "registration": "10/hour"}
+PRUNE_SECONDS = 1.0
+
+
+class PrunedMemoryStorage(MemoryStorage):
+    """``limits``' storage in memory, its expired hits pruned at most once a second. The
+    library starts a timer thread to prune 10 ms after a hit whenever none is running:
+    under eventlet, at the rates of public reads, that cost more than the reads themselves
+    (verification 67% → 94% of ``/livez``'s rate without it, docs/performance.md). Pruning
+    only frees memory: whether a hit is within its window is read from the hits' own times.
+    It replaces the library's private method (``limits`` is pinned; a test checks it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.pruned_at = 0.0
+
+    def _MemoryStorage__schedule_expiry(self):
+        now = time.monotonic()
+        if now - self.pruned_at >= PRUNE_SECONDS:
+            self.pruned_at = now
+            super()._MemoryStorage__schedule_expiry()
 
 
 class TooManyRequests(Problem):
@@ -34,7 +54,7 @@ class RateLimits(DependencyProvider):
         self.limits = {bucket: parse(str(config.get(f"RATE_LIMIT_{bucket.upper()}", default)))
                        for bucket, default in DEFAULTS.items()}
         self.proxy_hops = int(config.get("TRUSTED_PROXY_HOPS", 0))
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = MovingWindowRateLimiter(PrunedMemoryStorage())
 
     def get_dependency(self, worker_ctx):
         return self
