@@ -54,6 +54,7 @@ class WorkerOnly:
     def __getattr__(self, method):
         def needs_worker(*args, **kwargs):
             raise NeedsWorker(f"{self.name}.{method}")
+        setattr(self, method, needs_worker)  # made once: handlers name it on every read
         return needs_worker
 
 
