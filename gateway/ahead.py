@@ -1,5 +1,5 @@
 """The public reads that this process already holds rendered — a certificate's
-verification, its page and QR code, the list of certified products, the catalogue — are
+verification, its page and QR code, the lists of certificates, the catalogue — are
 answered ahead of nameko's workers, in the connection's own thread
 (``chassis.web.BoundedWebServer.answer_ahead``): no worker is spawned and no dependency
 injected for them, which costs more than the read itself.

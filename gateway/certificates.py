@@ -10,8 +10,8 @@ stands on the day it is read (a valid certificate past its validity is expired).
 
 What is rendered from a record (the verification JSON, the page, the QR code, the PDF) is
 kept too, under the certificate's revision and the day, in a cache bounded in bytes: a
-read of a certificate read before is a dictionary lookup. So is a page of the list of
-certified products read before, until the next change is applied.
+read of a certificate read before is a dictionary lookup. So is a page of a list (the
+certificates, the certified products) read before, until the next change is applied.
 """
 import bisect
 import json
