@@ -5,12 +5,15 @@ headless Chromium, the province's report page."""
 import csv
 import io
 import xml.etree.ElementTree as ElementTree
+from datetime import timedelta
 
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from PIL import Image
+from pymongo import MongoClient
 
-from tests.conftest import browse, wait_until
+from chassis.provinces import PROVINCES
+from tests.conftest import browse, more_processes, wait_until
 from tests.e2e.journeys import council_of, criteria_set, lowered_picks, open_evaluation, \
     recognise, registered, score, vietnam_today
 from tests.e2e.test_bad_input import assert_problem
@@ -129,3 +132,17 @@ def test_statistics_follow_the_certificates_events(api, people, councils, chromi
         browse(chromium, picture.as_uri(), f"--screenshot={screenshot}",
                "--window-size=640,300")
         assert len(Image.open(screenshot).convert("RGB").getcolors(1 << 16)) > 2, chart
+
+
+def test_the_countrys_statistics_are_counted_before_anyone_asks(stack, mongo_uri, tmp_path):
+    """Certification's timer counts every province's summary on start and on a new day:
+    the first national read of a day does not count 34 provinces while its caller waits.
+    A certification process living tomorrow counts tomorrow's as it starts."""
+    tomorrow = (vietnam_today() + timedelta(days=1)).isoformat()
+    with MongoClient(mongo_uri) as client, more_processes(
+            stack, "certification", tmp_path, {"CERTIFICATION_TODAY": tomorrow}):
+        summaries = client[f"{stack.db_prefix}certification"].tally_summaries
+        counted = wait_until(lambda: {s["_id"] for s in summaries.find(
+            {"figures.as_of": tomorrow})} >= set(PROVINCES), 30,
+            what="the summaries of the day")
+    assert counted
