@@ -54,13 +54,18 @@ class TargetViewSchema(BaseSchema):
     at_most = fields.Float(required=True, allow_none=True)
 
 
-class ProvincePlanViewSchema(BaseSchema):
+class PlanHeadingSchema(BaseSchema):
+    """What names a plan in what is read of it: its province, years and reference."""
+
     province_code = fields.String(required=True)
     year = fields.Integer(required=True)
     last_year = fields.Integer(required=True)
     reference = fields.String(required=True)
-    adopted_on = fields.String(required=True, metadata={"format": "date"})
     former_province = fields.String(required=True, allow_none=True)
+
+
+class ProvincePlanViewSchema(PlanHeadingSchema):
+    adopted_on = fields.String(required=True, metadata={"format": "date"})
     targets = fields.List(fields.Nested(TargetViewSchema), required=True)
     recorded_by = fields.String(required=True)
     recorded_at = fields.String(required=True, metadata={"format": "date-time"})
@@ -103,14 +108,9 @@ class ProgressLineSchema(BaseSchema):
                        "and re-rated, or the report (`count`, `of`, `reported_on`)."})
 
 
-class ProgressSchema(BaseSchema):
+class ProgressSchema(PlanHeadingSchema):
     """A plan's targets beside the actual figures on the day."""
 
-    province_code = fields.String(required=True)
-    year = fields.Integer(required=True)
-    last_year = fields.Integer(required=True)
-    reference = fields.String(required=True)
-    former_province = fields.String(required=True, allow_none=True)
     as_of = fields.String(required=True, metadata={"format": "date"})
     targets = fields.List(fields.Nested(ProgressLineSchema), required=True)
 
